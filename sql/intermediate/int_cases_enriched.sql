@@ -1,0 +1,47 @@
+-- Cases with what the goals need beside them: one row per case, with its department, its
+-- first proactive review and its handling time in working days.
+-- columns:
+--   department: department of the case's item, 未关联事项 when the item is not in the catalogue
+--   first_proactive_review_at: the earliest review of the case not given by 系统默认
+--   handling_workdays: max(0, wd_between(accepted_at, completed_at) - suspended_days)
+--   is_mobile: applied through 渝快办APP or the mini-program (掌上办)
+--   is_special_group_channel: handled through 无障碍通道, 无智能手机通道 or 绿色通道
+with cases as (
+    select * from staging.stg_cases
+),
+
+proactive_reviews as (
+    select
+        case_id,
+        min(reviewed_at) as first_proactive_review_at,
+    from staging.stg_reviews
+    where is_proactive
+        and case_id is not null
+    group by case_id
+),
+
+calendar as (
+    select * from intermediate.int_calendar
+),
+
+departments as (
+    select * from intermediate.int_item_departments
+)
+
+select
+    cases.*,
+    departments.item_name,
+    coalesce(departments.department, '未关联事项') as department,
+    proactive_reviews.first_proactive_review_at,
+    greatest(0, completed_day.workday_index - accepted_day.workday_index - cases.suspended_days) as handling_workdays,
+    cases.channel in ('渝快办APP', '小程序') as is_mobile,
+    coalesce(cases.assisted_channel in ('无障碍通道', '无智能手机通道', '绿色通道'), false) as is_special_group_channel,
+from cases
+left join proactive_reviews
+    on proactive_reviews.case_id = cases.case_id
+left join calendar as accepted_day
+    on accepted_day.calendar_date = cases.accepted_date
+left join calendar as completed_day
+    on completed_day.calendar_date = cases.completed_date
+left join departments
+    on departments.item_code = cases.item_code

@@ -1,0 +1,66 @@
+-- Every goal's additive counts by department: one row per goal, as-of date and department
+-- that has records or items for the goal at that date. Sums over departments give the
+-- commission's figure; actual = numerator / denominator.
+-- columns:
+--   numerator: units meeting the goal; for G05 the sum of site visits; for G04 the sum of item reductions
+--   denominator: units in scope; for G04 the number of items with completed cases
+--   on_time_numerator: duties done by their deadline (done-over-due goals only)
+--   reports_counts: numerator and denominator are counts an analyst can read (false for G04)
+with catalogue_units as (
+    select * from intermediate.int_catalogue_goal_units
+),
+
+handling_time as (
+    select * from intermediate.int_item_handling_time
+),
+
+duties as (
+    select * from intermediate.int_duty_status
+),
+
+case_facts as (
+    select * from intermediate.int_case_goal_facts
+)
+
+select
+    goal_id,
+    as_of,
+    department,
+    sum(num_value)::double as numerator,
+    count(*)::double as denominator,
+    null::double as on_time_numerator,
+    true as reports_counts,
+from catalogue_units
+group by all
+union all
+select
+    'G04',
+    as_of,
+    department,
+    sum(reduction),
+    count(*),
+    null,
+    false,
+from handling_time
+group by all
+union all
+select
+    goal_id,
+    as_of,
+    department,
+    count(*) filter (where is_done),
+    count(*) filter (where is_due),
+    count(*) filter (where is_on_time),
+    true,
+from duties
+group by all
+union all
+select
+    goal_id,
+    as_of,
+    department,
+    numerator,
+    denominator,
+    null,
+    true,
+from case_facts

@@ -1,0 +1,39 @@
+-- The "一件事" packages as of each evaluation date: one row per as-of date and package, from
+-- the latest package snapshot on or before the date, with the department of the lead item.
+-- columns:
+--   department: department of the package's first member item (牵头科室), 未关联事项 when unknown
+with as_of_dates as (
+    select * from intermediate.int_as_of_dates
+),
+
+snapshots as (
+    select distinct snapshot_date from staging.stg_one_thing_packages
+),
+
+chosen as (
+    select
+        as_of_dates.as_of,
+        max(snapshots.snapshot_date) as snapshot_date,
+    from as_of_dates
+    inner join snapshots
+        on snapshots.snapshot_date <= as_of_dates.as_of
+    group by as_of_dates.as_of
+),
+
+packages as (
+    select * from staging.stg_one_thing_packages
+),
+
+departments as (
+    select * from intermediate.int_item_departments
+)
+
+select
+    chosen.as_of,
+    packages.*,
+    coalesce(departments.department, '未关联事项') as department,
+from chosen
+inner join packages
+    on packages.snapshot_date = chosen.snapshot_date
+left join departments
+    on departments.item_code = packages.lead_item_code

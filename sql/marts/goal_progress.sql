@@ -1,0 +1,52 @@
+-- Where the commission stands on every goal: one row per goal and as-of date of the plan
+-- year (every month-end up to the last data date, and the last data date). Target versus
+-- actual, the year-end projection, what it would take and the status (METRICS.md).
+-- columns:
+--   goal_id: G01…G21 as in METRICS.md and seeds/targets.csv
+--   as_of: only what was known by the end of this date counts
+--   numerator: units meeting the goal (site visits for G05; empty for G04, a mean of item reductions)
+--   denominator: units in scope (empty for G04)
+--   actual: the goal's value: a fraction (0.8, not 80), or trips for G05
+--   target: the fixed target, or for baseline goals the value as of the previous year's last day
+--   comparator: >=, <=, = (a 100 % goal) or > (strictly above the baseline)
+--   met: the actual meets the target now
+--   on_time: done-over-due goals: share of due duties done by their deadline
+--   projected: the year-end projection (trend: least squares over month-ends; run_rate: last three months' rate)
+--   required_rate: run_rate goals before December: the share of the rest of the year's units that must meet the goal (above 1: out of reach; below 0: assured)
+--   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04
+--   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
+--   within_tolerance: the shortfall (of the actual at the deadline, of the projection before it) is within the goal's tolerance
+--   status: achieved, on_track, at_risk, off_track, missed or no_data
+with progress as (
+    select * from intermediate.int_goal_progress
+    where department is null
+)
+
+select
+    goal_id,
+    area,
+    goal_name_zh,
+    goal_name_en,
+    as_of,
+    month_no,
+    numerator,
+    denominator,
+    actual,
+    target,
+    target_kind,
+    comparator,
+    tolerance,
+    unit,
+    met,
+    on_time,
+    projected,
+    projection_kind,
+    required_rate,
+    to_go,
+    gap,
+    projected_gap,
+    within_tolerance,
+    deadline,
+    status,
+from progress
+order by goal_id, as_of

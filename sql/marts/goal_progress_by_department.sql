@@ -1,0 +1,41 @@
+-- Every goal per department: one row per goal, as-of date and department (the department of
+-- the record's item; records whose item is not in the catalogue under 未关联事项; a package
+-- under its lead item's department). Same columns and rules as marts.goal_progress; a
+-- baseline goal's target is the department's own value a year earlier.
+-- columns:
+--   department: 承办科室 of the item behind the records, or 未关联事项
+--   status: achieved, on_track, at_risk, off_track, missed or no_data
+with progress as (
+    select * from intermediate.int_goal_progress
+    where department is not null
+)
+
+select
+    goal_id,
+    area,
+    goal_name_zh,
+    goal_name_en,
+    department,
+    as_of,
+    month_no,
+    numerator,
+    denominator,
+    actual,
+    target,
+    target_kind,
+    comparator,
+    tolerance,
+    unit,
+    met,
+    on_time,
+    projected,
+    projection_kind,
+    required_rate,
+    to_go,
+    gap,
+    projected_gap,
+    within_tolerance,
+    deadline,
+    status,
+from progress
+order by goal_id, department, as_of

@@ -1,0 +1,36 @@
+-- The plan's qualitative measures (M01–M15) at every as-of date: one row per milestone and
+-- as-of date. done when the done date is on or before the date, overdue when the due date has
+-- passed without it, else open.
+-- columns:
+--   status: done, overdue or open
+--   days_overdue: calendar days past the due date (overdue milestones)
+with milestones as (
+    select * from seeds.milestones
+),
+
+as_of_dates as (
+    select * from intermediate.int_as_of_dates
+    where not is_baseline
+)
+
+select
+    milestones.milestone_id,
+    milestones.plan_clause,
+    milestones.name_zh,
+    milestones.name_en,
+    cast(milestones.due_date as date) as due_date,
+    cast(milestones.done_date as date) as done_date,
+    milestones.evidence,
+    as_of_dates.as_of,
+    case
+        when cast(milestones.done_date as date) <= as_of_dates.as_of then 'done'
+        when cast(milestones.due_date as date) < as_of_dates.as_of then 'overdue'
+        else 'open'
+    end as status,
+    case
+        when cast(milestones.done_date as date) <= as_of_dates.as_of then null
+        when cast(milestones.due_date as date) < as_of_dates.as_of then as_of_dates.as_of - cast(milestones.due_date as date)
+    end as days_overdue,
+from milestones
+cross join as_of_dates
+order by milestones.milestone_id, as_of_dates.as_of

@@ -1,0 +1,39 @@
+-- Cases (办件), latest state: one row per case, typed, with the dates the metrics use.
+-- columns:
+--   accepted_date: date(accepted_at); null when the case was not accepted
+--   completed_date: date(completed_at): when the case ended (办结, 不予受理, 退回, 撤回)
+--   suspended_days: working days in 挂起/补正/特别程序, excluded from handling time
+--   site_visits: times the applicant actually came on site
+with source as (
+    select * from raw.cases
+),
+
+cleaned as (
+    select
+        trim(case_id) as case_id,
+        nullif(trim(item_code), '') as item_code,
+        trim(applicant_type) as applicant_type,
+        trim(channel) as channel,
+        trim(township) as township,
+        cast(submitted_at as timestamp) as submitted_at,
+        cast(accepted_at as timestamp) as accepted_at,
+        cast(completed_at as timestamp) as completed_at,
+        trim(status) as status,
+        coalesce(cast(suspended_days as integer), 0) as suspended_days,
+        coalesce(cast(site_visits as integer), 0) as site_visits,
+        coalesce(cast(fully_online as boolean), false) as fully_online,
+        nullif(trim(cross_province_mode), '') as cross_province_mode,
+        coalesce(cast(chuanyu as boolean), false) as chuanyu,
+        coalesce(cast(credit_checked as boolean), false) as credit_checked,
+        coalesce(cast(credit_commitment as boolean), false) as credit_commitment,
+        nullif(trim(assisted_channel), '') as assisted_channel,
+        coalesce(cast(elderly as boolean), false) as elderly,
+        coalesce(cast(postal as boolean), false) as postal,
+    from source
+)
+
+select
+    *,
+    cast(accepted_at as date) as accepted_date,
+    cast(completed_at as date) as completed_date,
+from cleaned

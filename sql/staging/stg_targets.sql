@@ -1,0 +1,39 @@
+-- The goals of the plan (seeds/targets.csv) with their rules' working days: one row per goal.
+-- columns:
+--   comparator: >=, <=, = (a 100 % duty) or > (beat the baseline)
+--   target_value: the fixed target as a fraction (or trips for G05); null for baseline goals
+--   target_kind: fixed, or baseline: the same metric as of the last day of the previous year
+--   tolerance: how far the projection may miss and still count as at risk, in the metric's unit
+--   projection_kind: trend (least squares over month-ends) or run_rate (recent three months)
+--   rule_working_days: the working days a duty may take (seeds/rules.csv), for done-over-due goals
+with source as (
+    select * from seeds.targets
+),
+
+rules as (
+    select * from seeds.rules
+),
+
+cleaned as (
+    select
+        trim(source.goal_id) as goal_id,
+        trim(source.area) as area,
+        source.name_zh as goal_name_zh,
+        source.name_en as goal_name_en,
+        trim(source.comparator) as comparator,
+        try_cast(source.target as decimal(12, 6)) as target_value,
+        case when trim(cast(source.target as varchar)) = 'baseline' then 'baseline' else 'fixed' end as target_kind,
+        cast(source.deadline as date) as deadline,
+        cast(coalesce(source.tolerance, 0.05) as double) as tolerance,
+        trim(source.kind) as projection_kind,
+        trim(source.unit) as unit,
+        nullif(trim(source.rule), '') as rule,
+        cast(rules.working_days as integer) as rule_working_days,
+        source.plan_text_zh,
+        source.plan_text_en,
+    from source
+    left join rules
+        on trim(source.rule) = trim(rules.rule)
+)
+
+select * from cleaned
