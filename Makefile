@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both create .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-installed
+WAREHOUSE := data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test setup demo build sql bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 on PATH)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+# The demo warehouse is built only when there is none; `make demo` rebuilds it.
+$(WAREHOUSE): | $(STAMP)
+	$(BIN)/python -m qjgov.demo
+
+run: $(STAMP) $(WAREHOUSE)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+demo: $(STAMP)
+	$(BIN)/python -m qjgov.demo --force
+
+build: $(STAMP)
+	$(BIN)/python -m qjgov.build
+
+# Ad-hoc SQL: the DuckDB 1.x CLI, read-only, so it can run beside the app.
+sql: $(STAMP) $(WAREHOUSE)
+	$(BIN)/duckdb -readonly $(WAREHOUSE)
+
+bench: $(STAMP)
+	$(BIN)/python -m qjgov.bench
+
+clean:
+	rm -rf $(VENV) data/raw data/quarantine $(WAREHOUSE) test-output bench-output .pytest_cache

@@ -1,0 +1,63 @@
+"""Generate the demo data and build the demo warehouse in one step.
+
+`make run` calls this when there is no warehouse yet; the app calls `ensure_demo_warehouse`
+for the same reason on a hosted demo's first start.
+
+    python -m qjgov.demo [--force] [--seed 42] [--cases-per-year 30000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from qjgov.build import BuildError, Log, build
+from qjgov.generate import generate
+from qjgov.paths import RAW_DIR, WAREHOUSE
+
+
+def build_demo(
+    target: Path = WAREHOUSE,
+    raw_dir: Path = RAW_DIR,
+    seed: int = 42,
+    cases_per_year: int = 30_000,
+    regenerate: bool = False,
+    log: Log = print,
+) -> Path:
+    """Write demo raw data (unless some is already there) and build the warehouse from it."""
+    if regenerate or not any(raw_dir.glob("*/*.parquet")):
+        log(f"generating demo data into {raw_dir} (seed {seed}, {cases_per_year:,} cases a year)")
+        generate(raw_dir, seed=seed, cases_per_year=cases_per_year, log=log)
+    else:
+        log(f"using the raw data already in {raw_dir}")
+    build(raw_dir=raw_dir, target=target, log=log)
+    return target
+
+
+def ensure_demo_warehouse(target: Path = WAREHOUSE, log: Log = print) -> bool:
+    """Build the demo warehouse if `target` does not exist; say whether it was built."""
+    if Path(target).exists():
+        return False
+    build_demo(target, log=log)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qjgov.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--force", action="store_true", help="regenerate the raw demo data even if some exists")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default: %(default)s)")
+    parser.add_argument("--cases-per-year", type=int, default=30_000, help="cases per year (default: %(default)s)")
+    parser.add_argument("--target", type=Path, default=WAREHOUSE, help="warehouse file (default: %(default)s)")
+    parser.add_argument("--raw", type=Path, default=RAW_DIR, help="raw landing zone (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        build_demo(args.target, args.raw, args.seed, args.cases_per_year, regenerate=args.force)
+    except BuildError as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

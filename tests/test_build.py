@@ -1,0 +1,185 @@
+"""The build runner: model order, write-audit-publish, clear errors, readable by DuckDB 1.x."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import write_raw
+from qjgov.build import BuildError, build, build_order, discover_models, parse_header, referenced_tables
+from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
+
+CLI = Path(sys.executable).parent / "duckdb"
+
+ITEM = dict(
+    snapshot_date=dt.date(2021, 12, 31), item_code="A1", item_name="医师执业注册", category="行政许可",
+    on_application=True, department="医政医管科", statutory_days=20, promised_days=5, handling_type="承诺件",
+    online_depth=4, site_visits=0, on_yukuaiban=True, in_hall=True, chief_rep=True,
+)
+CASE = dict(
+    case_id="C1", item_code="A1", applicant_type="个人", channel="窗口", township="城东街道",
+    submitted_at=dt.datetime(2021, 3, 1, 9), accepted_at=dt.datetime(2021, 3, 1, 10),
+    completed_at=dt.datetime(2021, 3, 5, 10), status="办结", credit_checked=True,
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_sql(tmp_path: Path) -> Path:
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, sql_dir)
+    return sql_dir
+
+
+def test_models_run_after_the_tables_they_name(tmp_path):
+    sql_dir = tmp_path / "sql"
+    for layer in ("staging", "intermediate", "marts", "tests"):
+        (sql_dir / layer).mkdir(parents=True)
+    # Alphabetical order would be wrong on purpose: a_last needs b_middle, which needs stg_first.
+    (sql_dir / "marts" / "a_last.sql").write_text("select * from intermediate.b_middle -- it's the last\n")
+    (sql_dir / "intermediate" / "b_middle.sql").write_text("select 'marts.a_last' as s, * from staging.stg_first\n")
+    (sql_dir / "staging" / "stg_first.sql").write_text("select 1 as x\n")
+    order = build_order(discover_models(sql_dir))
+    assert order == ["staging.stg_first", "intermediate.b_middle", "marts.a_last"]
+
+
+def test_names_in_strings_and_comments_are_not_dependencies():
+    sql = "-- reads staging.stg_a, doesn't it\nselect 'intermediate.int_b' from marts.m /* raw.x */"
+    assert referenced_tables(sql) == {"marts.m"}
+
+
+def test_a_cycle_and_an_unknown_table_are_refused(tmp_path):
+    sql_dir = tmp_path / "sql"
+    (sql_dir / "marts").mkdir(parents=True)
+    (sql_dir / "marts" / "a.sql").write_text("select * from marts.b")
+    (sql_dir / "marts" / "b.sql").write_text("select * from marts.a")
+    with pytest.raises(BuildError, match="cycle"):
+        build_order(discover_models(sql_dir))
+    (sql_dir / "marts" / "b.sql").write_text("select * from intermediate.missing")
+    with pytest.raises(BuildError, match="intermediate.missing"):
+        discover_models(sql_dir)
+
+
+def test_header_comments_become_model_and_column_descriptions():
+    description, columns = parse_header(
+        "-- One row per goal.\n-- For the app.\n-- columns:\n--   actual: the value\n--   to_go: units\n--     still needed\nselect 1"
+    )
+    assert description == "One row per goal. For the app."
+    assert columns == {"actual": "the value", "to_go": "units still needed"}
+
+
+def test_build_publishes_a_warehouse_with_comments_and_meta(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    target = tmp_path / "warehouse.duckdb"
+    lines: list[str] = []
+    report = build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lines.append)
+    assert target.exists()
+    assert not list(tmp_path.glob(".*building*"))
+    assert report.model_rows["marts.goal_progress"] == 21 * 12  # 21 goals × the month-ends up to 2021-12-31
+    # each model's time and row count is printed
+    assert any("marts.goal_progress " in line and " rows " in line for line in lines)
+    with duckdb.connect(str(target), read_only=True) as con:
+        comment = con.sql(
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'goal_progress'"
+        ).fetchall()[0][0]
+        assert comment.startswith("Where the commission stands on every goal")
+        column_comment = con.sql(
+            "select comment from duckdb_columns() where table_name = 'goal_progress' and column_name = 'to_go'"
+        ).fetchall()[0][0]
+        assert "more units needed" in column_comment
+        assert con.sql("select count(*) from meta.test_results where not passed and severity = 'error'").fetchall() == [(0,)]
+        assert con.sql("select sum(row_count) from meta.raw_files where raw_table = 'cases'").fetchall() == [(1,)]
+
+
+def test_a_failing_data_test_leaves_the_served_warehouse_untouched(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    target = tmp_path / "warehouse.duckdb"
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None)
+    before = digest(target)
+
+    sql_dir = copy_sql(tmp_path)
+    (sql_dir / "tests" / "assert_no_case_from_district_a1.sql").write_text(
+        "select case_id, item_code from staging.stg_cases where item_code = 'A1'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "qjgov.build", "--raw", str(tmp_path / "raw"), "--target", str(target), "--sql", str(sql_dir)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "assert_no_case_from_district_a1" in result.stderr
+    assert "C1 | A1" in result.stdout  # the first failing rows are shown
+    assert digest(target) == before
+    assert not list(tmp_path.glob(".*building*"))
+
+
+def test_a_failing_model_is_named_and_nothing_is_published(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    sql_dir = copy_sql(tmp_path)
+    (sql_dir / "marts" / "broken.sql").write_text("select no_such_column from marts.goal_progress\n")
+    target = tmp_path / "warehouse.duckdb"
+    with pytest.raises(BuildError, match=r"(?s)model marts\.broken .*no_such_column"):
+        build(tmp_path / "raw", SEEDS_DIR, target, sql_dir, log=lambda m: None)
+    assert not target.exists()
+    assert not list(tmp_path.glob(".*building*"))
+
+
+def test_missing_raw_table_and_missing_column_get_clear_errors(tmp_path):
+    raw = tmp_path / "raw"
+    write_raw(raw, {"items": [ITEM]})
+    shutil.rmtree(raw / "complaints")
+    with pytest.raises(BuildError, match=r"raw table complaints: no Parquet files"):
+        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+
+    write_raw(raw, {"items": [ITEM]})
+    con = duckdb.connect()
+    con.sql(f"copy (select * exclude (status) from read_parquet('{raw}/cases/part-0.parquet')) to '{raw}/cases/part-0.parquet'")
+    with pytest.raises(BuildError, match=r"cases.*lacks the contract's columns \['status'\]"):
+        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+
+
+def test_records_outside_the_catalogue_are_warnings_not_failures(tmp_path):
+    stray = dict(CASE, case_id="C2", item_code="NOT-IN-CATALOGUE")
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE, stray]})
+    report = build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+    assert any(w.startswith("warn_records_item_not_in_catalogue: 1 rows") for w in report.warnings)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        departments = con.sql(
+            "select department from marts.goal_progress_by_department where goal_id = 'G16' and as_of = '2021-12-31' order by 1"
+        ).fetchall()
+    assert departments == [("医政医管科",), ("未关联事项",)]
+
+
+def test_the_workday_calendar_is_official(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from raw.workday_calendar where year(calendar_date) = 2021 and is_workday").fetchall() == [(250,)]
+        rows = dict(con.sql("select calendar_date, is_workday from raw.workday_calendar where calendar_date in ('2021-02-07', '2021-10-04')").fetchall())
+        assert rows == {dt.date(2021, 2, 7): True, dt.date(2021, 10, 4): False}
+        first, last = con.sql("select min(calendar_date), max(calendar_date) from raw.workday_calendar").fetchall()[0]
+        assert first <= dt.date(2020, 1, 1) and last >= dt.date(2022, 12, 31)
+
+
+def test_the_duckdb_1x_cli_reads_the_warehouse(tmp_path):
+    assert CLI.exists(), "the duckdb-cli package (requirements.txt) provides the 1.x CLI"
+    version = subprocess.run([str(CLI), "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("v1."), version
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    target = tmp_path / "warehouse.duckdb"
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None)
+    result = subprocess.run(
+        [str(CLI), "-readonly", "-csv", str(target), "-c",
+         "select goal_id, status from marts.goal_progress where goal_id = 'G16' and as_of = '2021-12-31'"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["goal_id,status", "G16,achieved"]
