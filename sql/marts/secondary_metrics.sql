@@ -1,0 +1,111 @@
+-- The case-based views shown beside the item-based goals (METRICS.md section 2): one row per
+-- view, as-of date and scope (a department, or null for the whole commission).
+-- columns:
+--   metric_id: fully_online_case_share (beside G01/G02), mean_case_site_visits (G05), same_day_completion_share (G06), case_weighted_reduction and promised_reduction (G04)
+--   goal_id: the goal the view stands beside
+--   department: the department, or null for the whole commission
+--   value: numerator / denominator (for promised_reduction the mean over items)
+with cases as (
+    select * from intermediate.int_cases_enriched
+),
+
+as_of_dates as (
+    select * from intermediate.int_as_of_dates
+    where not is_baseline
+),
+
+handling as (
+    select * from intermediate.int_item_handling_time
+),
+
+catalogue as (
+    select * from intermediate.int_catalogue_as_of
+    where on_application
+        and statutory_days > 0
+),
+
+parts as (
+    select
+        'fully_online_case_share' as metric_id,
+        'G02' as goal_id,
+        as_of_dates.as_of,
+        cases.department,
+        count(*) filter (where cases.fully_online) as numerator,
+        count(*) as denominator,
+    from cases
+    inner join as_of_dates
+        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
+    group by all
+    union all
+    select
+        'mean_case_site_visits',
+        'G05',
+        as_of_dates.as_of,
+        cases.department,
+        sum(cases.site_visits),
+        count(*),
+    from cases
+    inner join as_of_dates
+        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
+    group by all
+    union all
+    select
+        'same_day_completion_share',
+        'G06',
+        as_of_dates.as_of,
+        cases.department,
+        count(*) filter (where cases.completed_date = cases.accepted_date),
+        count(*),
+    from cases
+    inner join as_of_dates
+        on cases.completed_date between as_of_dates.year_start and as_of_dates.as_of
+    where cases.status = '办结'
+    group by all
+    union all
+    select
+        'case_weighted_reduction',
+        'G04',
+        handling.as_of,
+        handling.department,
+        sum(handling.total_statutory_days - handling.total_handling_workdays),
+        sum(handling.total_statutory_days),
+    from handling
+    inner join as_of_dates
+        on as_of_dates.as_of = handling.as_of
+    group by all
+    union all
+    select
+        'promised_reduction',
+        'G04',
+        catalogue.as_of,
+        catalogue.department,
+        sum(1 - catalogue.promised_days / catalogue.statutory_days),
+        count(*),
+    from catalogue
+    inner join as_of_dates
+        on as_of_dates.as_of = catalogue.as_of
+    group by all
+),
+
+rolled_up as (
+    select
+        metric_id,
+        goal_id,
+        as_of,
+        department,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+    from parts
+    group by grouping sets ((metric_id, goal_id, as_of, department), (metric_id, goal_id, as_of))
+)
+
+select
+    metric_id,
+    goal_id,
+    as_of,
+    department,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
+    case when denominator > 0 then numerator / denominator end as value,
+from rolled_up
+order by metric_id, as_of, department nulls first
