@@ -1,0 +1,53 @@
+"""The demo warehouse exercises every status the app can show."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from qjgov.demo import build_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The demo exactly as `make run` builds it (default seed and size)."""
+    folder = tmp_path_factory.mktemp("demo")
+    target = build_demo(folder / "warehouse.duckdb", folder / "raw", log=lambda message: None)
+    con = duckdb.connect(str(target), read_only=True)
+    yield con
+    con.close()
+
+
+def statuses(con: duckdb.DuckDBPyConnection, as_of: str) -> dict[str, list[str]]:
+    rows = con.sql(
+        "select status, goal_id, within_tolerance from marts.goal_progress where as_of = $as_of order by goal_id",
+        params={"as_of": as_of},
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for status, goal_id, within in rows:
+        key = f"{status}_within_tolerance" if status == "missed" and within else status
+        found.setdefault(key, []).append(goal_id)
+    return found
+
+
+def test_year_end_has_achieved_and_missed_goals_within_and_beyond_tolerance(demo):
+    found = statuses(demo, "2021-12-31")
+    assert found.get("achieved"), found
+    assert found.get("missed_within_tolerance"), found
+    assert found.get("missed"), found  # missed beyond the tolerance
+    assert sum(len(goals) for goals in found.values()) == 21
+
+
+def test_mid_year_has_on_track_at_risk_and_off_track_goals(demo):
+    found = statuses(demo, "2021-06-30")
+    for status in ("on_track", "at_risk", "off_track"):
+        assert found.get(status), (status, found)
+
+
+def test_demo_covers_every_month_end_of_the_plan_year(demo):
+    dates = demo.sql("select count(distinct as_of), min(as_of), max(as_of) from marts.goal_progress").fetchall()[0]
+    assert dates[0] == 12
+    assert (str(dates[1]), str(dates[2])) == ("2021-01-31", "2021-12-31")
+    assert demo.sql("select count(*) from marts.goal_progress where status = 'no_data'").fetchall() == [(0,)]
+    assert demo.sql("select count(distinct milestone_id) from marts.milestone_status").fetchall() == [(15,)]
+    assert demo.sql("select count(distinct status) from marts.milestone_status where as_of = '2021-12-31'").fetchall() == [(3,)]  # done, overdue and open
