@@ -5,7 +5,6 @@
 --   numerator: units meeting the goal; for G05 the sum of site visits; for G04 the sum of item reductions
 --   denominator: units in scope; for G04 the number of items with completed cases
 --   on_time_numerator: duties done by their deadline (done-over-due goals only)
---   reports_counts: numerator and denominator are counts an analyst can read (false for G04)
 with catalogue_units as (
     select * from intermediate.int_catalogue_goal_units
 ),
@@ -29,7 +28,6 @@ select
     sum(num_value)::double as numerator,
     count(*)::double as denominator,
     null::double as on_time_numerator,
-    true as reports_counts,
 from catalogue_units
 group by all
 union all
@@ -40,7 +38,6 @@ select
     sum(reduction),
     count(*),
     null,
-    false,
 from handling_time
 group by all
 union all
@@ -51,7 +48,6 @@ select
     count(*) filter (where is_done),
     count(*) filter (where is_due),
     count(*) filter (where is_on_time),
-    true,
 from duties
 group by all
 union all
@@ -62,5 +58,4 @@ select
     numerator,
     denominator,
     null,
-    true,
 from case_facts

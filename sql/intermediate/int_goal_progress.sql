@@ -112,7 +112,7 @@ judged as (
         end as projection,
         case
             when actual is null or target is null then null
-            when comparator = '>' and reports_counts
+            when comparator = '>' and shows_counts
                 then numerator * baseline_denominator > baseline_numerator * denominator
             when comparator = '>' then actual > target
             when comparator = '<=' then numerator <= target * denominator + 1e-9
@@ -148,14 +148,15 @@ select
     finished.department,
     finished.as_of,
     finished.month_no,
-    case when finished.reports_counts then finished.numerator end as numerator,
-    case when finished.reports_counts then finished.denominator end as denominator,
+    case when finished.shows_counts then finished.numerator end as numerator,
+    case when finished.shows_counts then finished.denominator end as denominator,
     finished.actual,
     finished.target,
     finished.target_kind,
     finished.comparator,
     finished.tolerance,
     finished.unit,
+    finished.shows_counts,
     finished.is_met as met,
     case when finished.denominator > 0 then finished.on_time_numerator / finished.denominator end as on_time,
     finished.projection as projected,
@@ -165,7 +166,7 @@ select
             then (finished.target * (finished.denominator + finished.rest) - finished.numerator) / finished.rest
     end as required_rate,
     case
-        when not finished.reports_counts or finished.actual is null or finished.target is null then null
+        when not finished.shows_counts or finished.actual is null or finished.target is null then null
         when finished.comparator = '>=' then greatest(0, ceil(finished.target * finished.denominator - 1e-9) - finished.numerator)
         when finished.comparator = '<=' then greatest(0, finished.numerator - floor(finished.target * finished.denominator + 1e-9))
         when finished.comparator = '=' then finished.denominator - finished.numerator

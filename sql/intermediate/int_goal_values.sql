@@ -38,14 +38,6 @@ scopes as (
     select distinct goal_id, department from facts
 ),
 
-reporting as (
-    select
-        goal_id,
-        bool_and(reports_counts) as reports_counts,
-    from facts
-    group by goal_id
-),
-
 grid as (
     select
         scopes.goal_id,
@@ -62,7 +54,7 @@ grid as (
 valued as (
     select
         grid.*,
-        coalesce(reporting.reports_counts, true) as reports_counts,
+        targets.shows_counts,
         coalesce(rolled_up.numerator, 0) as numerator,
         coalesce(rolled_up.denominator, 0) as denominator,
         rolled_up.on_time_numerator,
@@ -72,8 +64,8 @@ valued as (
         on rolled_up.goal_id = grid.goal_id
         and rolled_up.as_of = grid.as_of
         and rolled_up.department is not distinct from grid.department
-    left join reporting
-        on reporting.goal_id = grid.goal_id
+    inner join targets
+        on targets.goal_id = grid.goal_id
 ),
 
 baselines as (

@@ -5,6 +5,7 @@
 --   target_kind: fixed, or baseline: the same metric as of the last day of the previous year
 --   tolerance: how far the projection may miss and still count as at risk, in the metric's unit
 --   projection_kind: trend (least squares over month-ends) or run_rate (recent three months)
+--   shows_counts: numerator and denominator are counts an analyst can read (false for G04, a mean of item reductions)
 --   rule_working_days: the working days a duty may take (seeds/rules.csv), for done-over-due goals
 with source as (
     select * from seeds.targets
@@ -27,6 +28,7 @@ cleaned as (
         cast(coalesce(source.tolerance, 0.05) as double) as tolerance,
         trim(source.kind) as projection_kind,
         trim(source.unit) as unit,
+        coalesce(cast(source.shows_counts as boolean), true) as shows_counts,
         nullif(trim(source.rule), '') as rule,
         cast(rules.working_days as integer) as rule_working_days,
         source.plan_text_zh,

@@ -1,9 +1,12 @@
 -- Fractions stay within [0, 1]: actual, projection and on-time share of every ratio goal.
+-- G04's value is a mean of item reductions (1 - handling/statutory), which is at most 1 but
+-- falls below 0 where items take longer than the law allows; its projection is clipped.
 select goal_id, as_of, department, actual, projected, on_time
 from intermediate.int_goal_progress
 where unit = 'ratio'
     and (
-        actual not between 0 and 1
+        actual > 1
+        or (shows_counts and actual < 0)
         or projected not between 0 and 1
         or on_time not between 0 and 1
     )
