@@ -2,22 +2,9 @@
 -- the latest package snapshot on or before the date, with the department of the lead item.
 -- columns:
 --   department: department of the package's first member item (牵头科室), 未关联事项 when unknown
-with as_of_dates as (
-    select * from intermediate.int_as_of_dates
-),
-
-snapshots as (
-    select distinct snapshot_date from staging.stg_one_thing_packages
-),
-
-chosen as (
-    select
-        as_of_dates.as_of,
-        max(snapshots.snapshot_date) as snapshot_date,
-    from as_of_dates
-    inner join snapshots
-        on snapshots.snapshot_date <= as_of_dates.as_of
-    group by as_of_dates.as_of
+with chosen as (
+    select * from intermediate.int_snapshots_as_of
+    where source = 'packages'
 ),
 
 packages as (
