@@ -1,40 +1,28 @@
 """The goal-tracking app: where the commission stands against every 2021 goal.
 
-For now a single page listing marts.goal_progress at the chosen month-end; the full
-multipage app is its own piece of work.
+Entry point only: the demo warehouse on a first start, the shared state (as-of date,
+department, language: kept in the URL), the page list and the sidebar. Pages live in
+`pages/`, shared drawing in `qjgov/ui.py`, words in `qjgov/i18n.py`.
+
+    streamlit run app.py
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from qjgov import db
-from qjgov.demo import ensure_demo_warehouse
-from qjgov.paths import WAREHOUSE
+from qjgov import i18n, reads, ui
 
-st.set_page_config(page_title="黔江区卫生健康委 政务服务目标", layout="wide")
+lang_hint = i18n.language(st.session_state.get("qj_lang") or st.query_params.get("lang"))
+st.set_page_config(page_title=i18n.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
+reads.ensure_warehouse(lambda key: i18n.t(lang_hint, key))
 
-
-@st.cache_resource
-def connection():
-    if not WAREHOUSE.exists():
-        with st.status("首次启动：正在生成演示数据并构建数据仓库…", expanded=True) as status:
-            ensure_demo_warehouse(WAREHOUSE, log=st.write)
-            status.update(label="数据仓库已就绪", state="complete")
-    return db.connect(WAREHOUSE)
-
-
-@st.cache_data
-def query(sql: str, params: tuple = ()) -> "object":
-    return db.query(connection(), sql, list(params) if params else None)
-
-
-st.title("2021年政务服务工作目标进度")
-dates = query("select distinct as_of from marts.goal_progress order by as_of")["as_of"].to_list()
-as_of = st.selectbox("截至日期", dates, index=len(dates) - 1)
-progress = query(
-    "select goal_id, goal_name_zh, actual, target, comparator, projected, to_go, status "
-    "from marts.goal_progress where as_of = ? order by goal_id",
-    (as_of,),
-)
-st.dataframe(progress, hide_index=True, use_container_width=True)
+dates = reads.as_of_dates()
+if not dates:  # a warehouse built from raw data outside the plan year
+    st.warning(i18n.t(lang_hint, "warehouse.no_dates"))
+    st.stop()
+departments = reads.departments()["department"].to_list()
+state = ui.resolve_state(dates, departments)
+page = ui.navigation(state)
+ui.sidebar(state, dates, departments)
+page.run()

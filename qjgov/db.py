@@ -6,12 +6,23 @@ cursor of its own, so analysts' DuckDB clients and a rebuild can work beside it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from qjgov.paths import WAREHOUSE
+
+
+def warehouse_path() -> Path:
+    """The warehouse file, read from the environment at call time.
+
+    `qjgov.paths.WAREHOUSE` is fixed when the module is first imported; tests and hosted
+    demos that set QJGOV_WAREHOUSE later (AppTest runs the app in the test's own process)
+    still get the file they asked for.
+    """
+    return Path(os.environ.get("QJGOV_WAREHOUSE", str(WAREHOUSE)))
 
 
 def connect(path: Path = WAREHOUSE) -> duckdb.DuckDBPyConnection:

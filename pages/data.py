@@ -1,0 +1,92 @@
+"""Data: when and from what the warehouse was built, rows per table, the data tests and the
+time span the goals cover (meta.* and the marts' as-of dates)."""
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from qjgov import i18n, reads, ui
+
+state = ui.page_state()
+lang = state.lang
+ui.page_header(state, state.t("data.title"), state.t("data.lead"))
+
+info = reads.build_info()
+dates = reads.as_of_dates()
+first, last = dates[0], dates[-1]
+baseline = first.replace(year=first.year - 1, month=12, day=31)
+facts = [
+    (state.t("data.built_at"), info["built_at"].strftime("%Y-%m-%d %H:%M:%S") if info.get("built_at") else "—"),
+    (
+        state.t("data.build_seconds"),
+        state.t("data.seconds", value=f"{float(info['build_seconds']):.1f}") if info.get("build_seconds") is not None else "—",
+    ),
+    (state.t("data.span"), state.t("data.span_value", first=first.isoformat(), last=last.isoformat())),
+    (state.t("data.duckdb"), info.get("duckdb_version", "—")),
+    (state.t("data.storage"), info.get("storage_version", "—")),
+]
+colon = "：" if lang == "zh" else ": "
+st.markdown("\n".join(f"- **{name}**{colon}{value}" for name, value in facts))
+st.caption(state.t("data.span_help", baseline=baseline.isoformat()))
+
+st.subheader(state.t("data.tests"), anchor="tests")
+tests = reads.test_results()
+failed = tests.filter(~pl.col("passed") & (pl.col("severity") == "error")).height
+warned = tests.filter(~pl.col("passed") & (pl.col("severity") == "warn")).height
+st.markdown(state.t("data.tests_summary", passed=tests.filter(pl.col("passed")).height, failed=failed, warned=warned))
+
+
+def outcome(passed: bool, severity: str) -> str:
+    if passed:
+        return state.t("data.passed")
+    return state.t("data.warned") if severity == "warn" else state.t("data.failed")
+
+
+ui.show_table(
+    pl.DataFrame(
+        {
+            state.t("data.col.test"): tests["test"],
+            state.t("data.col.description"): [
+                state.t(f"data.test.{name}") if i18n.has(f"data.test.{name}") else state.t("data.test.other")
+                for name in tests["test"].to_list()
+            ],
+            state.t("data.col.severity"): [state.t(f"data.severity.{s}") for s in tests["severity"].to_list()],
+            state.t("data.col.failing_rows"): tests["failing_rows"],
+            state.t("data.col.passed"): [outcome(p, s) for p, s in zip(tests["passed"].to_list(), tests["severity"].to_list())],
+        }
+    ),
+    counts=[state.t("data.col.failing_rows")],
+    height=35 * (tests.height + 1) + 3,
+)
+
+st.subheader(state.t("data.raw_files"), anchor="raw-files")
+raw = reads.raw_files()
+ui.show_table(
+    pl.DataFrame(
+        {
+            state.t("data.col.raw_table"): raw["raw_table"],
+            state.t("data.col.file"): [Path(f).name for f in raw["file"].to_list()],
+            state.t("data.col.rows"): raw["row_count"],
+        }
+    ),
+    counts=[state.t("data.col.rows")],
+)
+
+st.subheader(state.t("data.models"), anchor="tables")
+runs = reads.model_runs()
+ui.show_table(
+    pl.DataFrame(
+        {
+            state.t("data.col.model"): runs["model"],
+            state.t("data.col.layer"): [
+                state.t(f"data.layer.{layer}") if i18n.has(f"data.layer.{layer}") else layer for layer in runs["layer"].to_list()
+            ],
+            state.t("data.col.rows"): runs["row_count"],
+            state.t("data.col.seconds"): runs["seconds"],
+        }
+    ),
+    trips=[state.t("data.col.seconds")],
+    counts=[state.t("data.col.rows")],
+    height=min(600, 36 * (runs.height + 1) + 3),
+)

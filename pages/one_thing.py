@@ -1,0 +1,5 @@
+"""Goal area page: One thing and cross-region handling (goals of area `one_thing` in seeds/targets.csv)."""
+
+from qjgov import ui
+
+ui.area_page("one_thing")

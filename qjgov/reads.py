@@ -1,0 +1,256 @@
+"""What the pages read: plain selects on the marts, meta.* and seeds.*, cached.
+
+Every metric is computed in SQL (sql/marts); these queries only pick rows and columns for a
+date, a goal and a department, and join seed labels. One read-only connection per process
+(`st.cache_resource`), a cursor per query (`qjgov.db.query`), results cached on the SQL text
+and its parameters. Both caches are also keyed on the warehouse file and its modification
+time, so a rebuild (which atomically replaces the file) is picked up by the next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from qjgov import db
+
+_BUILD_LOCK = threading.Lock()
+_MODEL_STEP = re.compile(r"\[\s*(\d+)/(\d+)\]")
+
+
+# --------------------------------------------------------------------------- connection
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, on_release=lambda con: con.close())
+def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
+    """The process's one read-only connection to this build of the warehouse."""
+    return db.connect(Path(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _query(path: str, stamp: float, sql: str, params: tuple) -> pl.DataFrame:
+    return db.query(_connection(path, stamp), sql, list(params) if params else None)
+
+
+def query(sql: str, params: tuple = ()) -> pl.DataFrame:
+    """Run a read-only query on the served warehouse; cached on (file, build, SQL, params)."""
+    path = db.warehouse_path()
+    return _query(str(path), _stamp(path), sql, tuple(params))
+
+
+def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
+    """Build the demo warehouse when there is none (a hosted demo's first start), showing
+    progress; stop the page with a message naming the problem when that fails.
+
+    One build per process at a time: a second session that arrives meanwhile waits for the
+    lock and then finds the file.
+    """
+    path = db.warehouse_path()
+    if path.exists():
+        return
+    from qjgov.build import BuildError
+    from qjgov.demo import ensure_demo_warehouse
+
+    with _BUILD_LOCK:
+        if path.exists():
+            return
+        with st.status(texts("warehouse.building"), expanded=True) as status:
+            bar = st.progress(0.0)
+            tail = st.empty()
+            lines: list[str] = []
+
+            def log(message: str) -> None:
+                lines.append(str(message))
+                tail.code("\n".join(lines[-log_lines:]), language=None)
+                step = _MODEL_STEP.search(str(message))
+                if step:
+                    bar.progress(min(1.0, int(step.group(1)) / int(step.group(2))))
+
+            try:
+                ensure_demo_warehouse(path, log=log)
+            except (BuildError, OSError, ImportError) as error:
+                status.update(state="error")
+                st.error(texts("warehouse.failed").format(error=error))
+                st.stop()
+            bar.progress(1.0)
+            status.update(label=texts("warehouse.ready"), state="complete", expanded=False)
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def as_of_dates() -> list[dt.date]:
+    """The as-of dates of the plan year, oldest first."""
+    return query("select distinct as_of from marts.goal_progress order by as_of")["as_of"].to_list()
+
+
+def departments() -> pl.DataFrame:
+    """Department names in both languages, in the seed's order."""
+    return query("select department, department_en from seeds.departments")
+
+
+def areas() -> pl.DataFrame:
+    """Goal areas with names in both languages, in page order."""
+    return query("select area, area_zh, area_en, sort_order from seeds.areas order by sort_order")
+
+
+def targets() -> pl.DataFrame:
+    """G01–G21: names, plan sentences, area and the rule each duty follows."""
+    return query(
+        "select targets.goal_id, targets.area, targets.name_zh, targets.name_en, targets.comparator, "
+        "targets.kind, targets.unit, targets.plan_text_zh, targets.plan_text_en, targets.rule, "
+        "rules.working_days as rule_days "
+        "from seeds.targets as targets "
+        "left join seeds.rules as rules on rules.rule = targets.rule "
+        "order by targets.goal_id"
+    )
+
+
+def rules() -> pl.DataFrame:
+    return query("select rule, working_days, source from seeds.rules order by rule")
+
+
+def code_labels() -> dict[tuple[str, str], str]:
+    """English labels of coded values, keyed by (code list, code)."""
+    frame = query("select code_list, cast(code as varchar) as code, label_en from seeds.codes")
+    return {(row["code_list"], row["code"]): row["label_en"] for row in frame.iter_rows(named=True)}
+
+
+# --------------------------------------------------------------------------- goals
+
+
+_PROGRESS_COLUMNS = (
+    "numerator, denominator, actual, target, target_kind, comparator, tolerance, unit, met, on_time, "
+    "projected, projection_kind, required_rate, to_go, gap, projected_gap, deadline, status"
+)
+
+
+def progress(as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """Every goal at `as_of`: 21 rows, for the commission or one department.
+
+    Starts from seeds.targets so a goal a department has no rows for still shows (as no data).
+    """
+    if department is None:
+        source, condition, params = "marts.goal_progress", "", (as_of,)
+    else:
+        source, condition, params = "marts.goal_progress_by_department", "and p.department = ?", (as_of, department)
+    columns = ", ".join(f"p.{c.strip()}" for c in _PROGRESS_COLUMNS.split(","))
+    return query(
+        f"select t.goal_id, t.area, t.name_zh, t.name_en, t.kind, t.unit as seed_unit, {columns} "
+        f"from seeds.targets as t "
+        f"left join {source} as p on p.goal_id = t.goal_id and p.as_of = ? {condition} "
+        f"order by t.goal_id",
+        params,
+    )
+
+
+def series(department: str | None, until: dt.date) -> pl.DataFrame:
+    """Every goal's values at every as-of date up to `until`: the monthly paths."""
+    if department is None:
+        return query(
+            "select goal_id, as_of, actual, target, projected, status from marts.goal_progress "
+            "where as_of <= ? order by goal_id, as_of",
+            (until,),
+        )
+    return query(
+        "select goal_id, as_of, actual, target, projected, status from marts.goal_progress_by_department "
+        "where department = ? and as_of <= ? order by goal_id, as_of",
+        (department, until),
+    )
+
+
+def by_department(goal_id: str, as_of: dt.date) -> pl.DataFrame:
+    """One goal at one date, department by department."""
+    return query(
+        f"select department, {_PROGRESS_COLUMNS} from marts.goal_progress_by_department "
+        "where goal_id = ? and as_of = ? order by actual nulls last, department",
+        (goal_id, as_of),
+    )
+
+
+def goal_items(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """The catalogue items (packages for G11) that do not yet meet a catalogue goal."""
+    return query(
+        "select unit_id, unit_name, department, category, online_depth, handling_type, site_visits, "
+        "statutory_days, promised_days "
+        "from marts.goal_items where goal_id = ? and as_of = ? and not meets "
+        "and (? is null or department = ?) "
+        "order by department, unit_id",
+        (goal_id, as_of, department, department),
+    )
+
+
+def open_duties(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """The records not done for a done-over-due goal (G03, G08–G10, G15, G16), deadlines first."""
+    return query(
+        "select record_id, item_code, item_name, department, case_id, started_at, deadline_date, "
+        "is_overdue, workdays_left "
+        "from marts.open_duties where goal_id = ? and as_of = ? "
+        "and (? is null or department = ?) "
+        "order by deadline_date, record_id",
+        (goal_id, as_of, department, department),
+    )
+
+
+def handling_time(as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """G04 item by item, the smallest reduction first."""
+    return query(
+        "select item_code, item_name, department, statutory_days, promised_days, completed_cases, "
+        "mean_handling_workdays, reduction, promised_reduction "
+        "from marts.item_handling_time where as_of = ? and (? is null or department = ?) "
+        "order by reduction, item_code",
+        (as_of, department, department),
+    )
+
+
+def secondary(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """The case-based views shown beside an item-based goal."""
+    return query(
+        "select metric_id, numerator, denominator, value from marts.secondary_metrics "
+        "where goal_id = ? and as_of = ? and department is not distinct from ? order by metric_id",
+        (goal_id, as_of, department),
+    )
+
+
+def milestones(as_of: dt.date) -> pl.DataFrame:
+    """M01–M15 at `as_of`."""
+    return query(
+        "select milestone_id, plan_clause, name_zh, name_en, due_date, done_date, evidence, status, days_overdue "
+        "from marts.milestone_status where as_of = ? order by milestone_id",
+        (as_of,),
+    )
+
+
+# --------------------------------------------------------------------------- meta
+
+
+def build_info() -> dict:
+    """When and with what the warehouse was built (one row)."""
+    frame = query("select built_at, duckdb_version, storage_version, build_seconds from meta.build_info")
+    return frame.row(0, named=True) if frame.height else {}
+
+
+def raw_files() -> pl.DataFrame:
+    return query("select raw_table, file, row_count from meta.raw_files order by raw_table, file")
+
+
+def model_runs() -> pl.DataFrame:
+    return query(
+        "select model, layer, row_count, seconds from meta.model_runs "
+        "order by case layer when 'staging' then 1 when 'intermediate' then 2 else 3 end, model"
+    )
+
+
+def test_results() -> pl.DataFrame:
+    return query("select test, severity, failing_rows, passed from meta.test_results order by test")

@@ -1,0 +1,460 @@
+"""The Streamlit app under AppTest: every page, both languages, first and last as-of date,
+with and without a department filter; the numbers on the pages are the marts' numbers.
+
+A small demo warehouse (3,000 cases a year) is built once per test session into a temporary
+folder; QJGOV_WAREHOUSE points the app at it (the app reads the variable at call time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from qjgov import export, i18n, ui
+from qjgov.paths import ROOT
+
+APP = str(ROOT / "app.py")
+AREAS = ("online", "efficiency", "reviews", "complaints", "one_thing", "credit", "inclusive", "safeguards")
+PAGES = ("pages/overview.py", *(f"pages/{area}.py" for area in AREAS), "pages/method.py", "pages/data.py")
+TIMEOUT = 60
+
+# Words that may stand in a Chinese screen: product and format names, and data the seeds
+# keep in Latin letters (the plan itself writes "APP").
+ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv"}
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A demo warehouse for the whole session, and the app pointed at it."""
+    from qjgov.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("app-warehouse")
+    target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
+    before = os.environ.get("QJGOV_WAREHOUSE")
+    os.environ["QJGOV_WAREHOUSE"] = str(target)
+    yield target
+    if before is None:
+        os.environ.pop("QJGOV_WAREHOUSE", None)
+    else:
+        os.environ["QJGOV_WAREHOUSE"] = before
+
+
+@pytest.fixture(scope="session")
+def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def dates(marts: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    return [row[0] for row in marts.sql("select distinct as_of from marts.goal_progress order by as_of").fetchall()]
+
+
+@pytest.fixture(scope="session")
+def department(marts: duckdb.DuckDBPyConnection) -> str:
+    """The department with the most goal rows: one that every page has something for."""
+    return marts.sql(
+        "select department from marts.goal_progress_by_department where department <> '未关联事项' "
+        "group by department order by count(*) desc, department limit 1"
+    ).fetchall()[0][0]
+
+
+def start(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    return at.run()
+
+
+def visible_texts(at: AppTest) -> list[str]:
+    """Every label and text a reader sees outside the cells of tables (which hold data:
+    item names stay Chinese in English mode), including table headers."""
+    texts: list[str] = []
+    for root in (at.main, at.sidebar):
+        for node in root:
+            kind = getattr(node, "type", "")
+            if kind in {"title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success", "page_link"}:
+                texts.append(re.sub(r"<[^>]+>", " ", str(node.value)))
+            elif kind == "metric":
+                texts += [node.label, node.value]
+            elif kind == "tab":
+                texts.append(node.label)
+            elif kind == "expander":
+                texts.append(node.proto.expandable.label if hasattr(node.proto, "expandable") else "")
+            elif kind == "dataframe":
+                config = json.loads(node.proto.columns or "{}")
+                texts += [config.get(column, {}).get("label") or str(column) for column in node.value.columns]
+            elif kind in {"selectbox", "text_input", "toggle", "multiselect", "download_button", "radio"}:
+                texts.append(node.label)
+            elif kind == "vega_lite_chart":
+                texts += chart_words(json.loads(node.proto.spec))
+    return [text for text in texts if text]
+
+
+def chart_words(spec: object) -> list[str]:
+    """Titles, legend entries (scale domains) and sort orders of an Altair chart's spec."""
+    words: list[str] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title" and isinstance(value, str):
+                words.append(value)
+            elif key in {"domain", "sort"} and isinstance(value, list):
+                words += [v for v in value if isinstance(v, str)]
+            elif key != "datasets":
+                words += chart_words(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            words += chart_words(value)
+    return words
+
+
+def untranslated(texts: list[str], lang: str) -> list[str]:
+    """Texts in the wrong language: Latin words on a Chinese screen, Chinese on an English one."""
+    wrong = []
+    for text in texts:
+        if lang == "zh":
+            words = {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_LATIN}
+            if words:
+                wrong.append(f"{text!r} ({', '.join(sorted(words))})")
+        elif CJK.search(text):
+            wrong.append(repr(text))
+    return wrong
+
+
+def problems(at: AppTest, page: str) -> list[str]:
+    found = [f"{page}: exception {e.value}" for e in at.exception]
+    found += [f"{page}: error {e.value}" for e in at.error]
+    if len(at.sidebar.selectbox) != 2 or len(at.sidebar.radio) != 1:
+        found.append(f"{page}: the shared sidebar (date, department, language) is missing")
+    if not at.title:
+        found.append(f"{page}: no title")
+    return found
+
+
+# --------------------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("which", ["first", "last"])
+@pytest.mark.parametrize("filtered", [False, True], ids=["all-departments", "one-department"])
+def test_every_page_runs(warehouse: Path, dates: list[dt.date], department: str, lang: str, which: str, filtered: bool) -> None:
+    as_of = dates[0] if which == "first" else dates[-1]
+    query = {"lang": lang, "as_of": as_of.isoformat()}
+    if filtered:
+        query["dept"] = department
+    at = start(query)
+    found: list[str] = []
+    for page in PAGES:
+        at.switch_page(page).run()
+        found += problems(at, page)
+        found += [f"{page}: {text}" for text in untranslated(visible_texts(at), lang)]
+        assert at.session_state["qj_as_of"] == as_of, page
+        assert at.session_state["qj_lang"] == lang, page
+        assert at.session_state["qj_dept"] == (department if filtered else ""), page
+    assert not found, "\n".join(found)
+
+
+def test_goal_tabs_cover_every_goal(warehouse: Path) -> None:
+    """Each area page has a tab per goal of its area (and the milestones on safeguards)."""
+    at = start({"lang": "en"})
+    seen: list[str] = []
+    for area in AREAS:
+        at.switch_page(f"pages/{area}.py").run()
+        labels = [tab.label for tab in at.tabs]
+        seen += [label.split(" ")[0] for label in labels if re.match(r"G\d\d ", label)]
+        subheaders = [s.value for s in at.subheader]
+        for label in labels:
+            if label.startswith("G"):
+                assert any(s.startswith(label.split(" ")[0] + " ·") for s in subheaders), (area, label)
+    assert sorted(seen) == list(i18n.GOAL_IDS)
+    assert "Milestones M01–M15" in [tab.label for tab in at.tabs]
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_overview_shows_21_goals_with_the_marts_numbers(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
+    as_of = dates[len(dates) // 2]
+    at = start({"lang": "zh", "as_of": as_of.isoformat()})
+    table = at.dataframe[0].value
+    assert list(table["goal_id"]) == list(i18n.GOAL_IDS)
+    expected = marts.sql(
+        "select goal_id, actual, unit, to_go, status from marts.goal_progress where as_of = ? order by goal_id",
+        params=[as_of],
+    ).fetchall()
+    for (goal_id, actual, unit, to_go, status), shown in zip(expected, table.to_dict("records")):
+        assert shown["goal_id"] == goal_id
+        assert shown["actual"] == ui.fmt_value(actual, unit), goal_id
+        assert shown["status"] == i18n.status_word("zh", status), goal_id
+        if to_go is None:
+            assert shown["to_go"] is None or shown["to_go"] != shown["to_go"], goal_id  # None or NaN
+        else:
+            assert int(shown["to_go"]) == to_go, goal_id
+    tiles = " ".join(m.value for m in at.markdown if "qj-tile" in m.value)
+    counts = dict(marts.sql("select status, count(*) from marts.goal_progress where as_of = ? group by status", params=[as_of]).fetchall())
+    for status in i18n.STATUSES:
+        assert re.search(rf">{counts.get(status, 0)}</div><div><span[^>]*>[^<]*{i18n.t('zh', 'status.' + status)}", tiles), status
+
+
+def _metrics_by_goal(at: AppTest) -> dict[str, dict[str, str]]:
+    """Metric label -> value for each goal section, in page order (four per goal)."""
+    goals = [s.value.split(" ·")[0] for s in at.subheader if re.match(r"G\d\d ·", s.value)]
+    found: dict[str, dict[str, str]] = {}
+    metrics = [(m.label, m.value) for m in at.metric]
+    index = 0
+    for goal in goals:
+        section: dict[str, str] = {}
+        while index < len(metrics) and len(section) < 4:
+            label, value = metrics[index]
+            section[label] = value
+            index += 1
+        found[goal] = section
+        # secondary views follow the four goal metrics in some sections
+        while index < len(metrics) and metrics[index][0] not in {"Actual", "实际"}:
+            index += 1
+    return found
+
+
+@pytest.mark.parametrize("area", ["efficiency", "reviews"])
+def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], area: str) -> None:
+    as_of = dates[-1]
+    at = start({"lang": "en", "as_of": as_of.isoformat()})
+    at.switch_page(f"pages/{area}.py").run()
+    shown = _metrics_by_goal(at)
+    rows = marts.sql(
+        "select goal_id, actual, projected, to_go, unit from marts.goal_progress where as_of = ? and area = ? order by goal_id",
+        params=[as_of, area],
+    ).fetchall()
+    assert [row[0] for row in rows] == list(shown)
+    for goal_id, actual, projected, to_go, unit in rows:
+        assert shown[goal_id]["Actual"] == ui.fmt_value(actual, unit), goal_id
+        assert shown[goal_id]["Year-end projection"] == ui.fmt_value(projected, unit), goal_id
+        assert shown[goal_id]["To go"] == ui.fmt_count(to_go), goal_id
+
+
+def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], department: str) -> None:
+    as_of = dates[-1]
+    at = start({"lang": "zh", "as_of": as_of.isoformat(), "dept": department})
+    table = at.dataframe[0].value
+    rows = dict(
+        marts.sql(
+            "select goal_id, actual from marts.goal_progress_by_department where as_of = ? and department = ?",
+            params=[as_of, department],
+        ).fetchall()
+    )
+    units = dict(marts.sql("select goal_id, unit from seeds.targets").fetchall())
+    for record in table.to_dict("records"):
+        assert record["actual"] == ui.fmt_value(rows.get(record["goal_id"]), units[record["goal_id"]]), record["goal_id"]
+
+
+def test_open_duties_list_matches_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
+    """The complaints page lists exactly the mart's open complaints for the date."""
+    as_of = dates[-1]
+    at = start({"lang": "en", "as_of": as_of.isoformat()})
+    at.switch_page("pages/complaints.py").run()
+    expected = {row[0] for row in marts.sql("select record_id from marts.open_duties where goal_id = 'G03' and as_of = ?", params=[as_of]).fetchall()}
+    lists = [frame.value for frame in at.dataframe if "Record" in frame.value.columns]
+    if not expected:
+        assert not lists
+        assert any(s.value == i18n.t("en", "goal.list_none") for s in at.success)
+    else:
+        assert set(lists[0]["Record"]) == expected
+
+
+# --------------------------------------------------------------------------- URL state
+
+
+def test_url_carries_date_department_and_language(dates: list[dt.date], department: str) -> None:
+    as_of = dates[0]
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "dept": department})
+    assert at.query_params == {"lang": "en", "as_of": as_of.isoformat(), "dept": department}
+    assert at.sidebar.selectbox[0].value == as_of
+    assert at.sidebar.selectbox[1].value == department
+    assert at.sidebar.radio[0].value == "en"
+    # the sidebar navigation drops the query string: the session's state comes back
+    at.query_params.clear()
+    at.switch_page("pages/reviews.py").run()
+    assert at.query_params == {"lang": "en", "as_of": as_of.isoformat(), "dept": department}
+    # changing the date writes it to the URL
+    at.sidebar.selectbox[0].set_value(dates[-1]).run()
+    assert at.query_params["as_of"] == dates[-1].isoformat()
+    # a link with other values (pasted, or the back button) wins over the session
+    at.query_params.update({"lang": "zh", "as_of": dates[1].isoformat()})
+    at.query_params.pop("dept")
+    at.run()
+    assert at.session_state["qj_lang"] == "zh"
+    assert at.session_state["qj_as_of"] == dates[1]
+    assert at.session_state["qj_dept"] == ""
+
+
+def test_bad_url_values_fall_back(dates: list[dt.date]) -> None:
+    at = start({"lang": "fr", "as_of": "2021-13-45", "dept": "no such department"})
+    assert not at.exception
+    assert at.query_params == {"lang": "zh", "as_of": dates[-1].isoformat()}
+
+
+def test_goal_link_opens_its_tab(dates: list[dt.date]) -> None:
+    """?goal=G09 on the reviews page opens the G09 tab; without it the first tab is open."""
+    at = start({"lang": "zh", "goal": "G09", "as_of": dates[-1].isoformat()})
+    at.switch_page("pages/reviews.py").run()
+    assert at.query_params["goal"] == "G09"
+    assert at.session_state["tabs_reviews_zh"].startswith("G09 ")
+    at = start({"lang": "en"})
+    at.switch_page("pages/safeguards.py").run()
+    assert at.session_state["tabs_safeguards_en"].startswith("G17 ")
+    at = start({"lang": "en", "goal": "milestones"})
+    at.switch_page("pages/safeguards.py").run()
+    assert at.session_state["tabs_safeguards_en"] == "Milestones M01–M15"
+
+
+def test_clicking_a_scorecard_row_opens_the_goal_in_the_same_state(dates: list[dt.date], department: str) -> None:
+    """A row click (the dataframe's selection) switches to the goal's area page; st.switch_page
+    drops widget values, yet date, department and language stay."""
+    at = start({"lang": "en", "as_of": dates[0].isoformat(), "dept": department})
+    at.session_state["scorecard_en"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    assert [t.value for t in at.title] == ["Complaints"]
+    assert at.query_params == {"lang": "en", "as_of": dates[0].isoformat(), "dept": department, "goal": "G03"}
+    assert at.sidebar.radio[0].value == "en"
+    assert at.sidebar.selectbox[0].value == dates[0]
+    assert at.sidebar.selectbox[1].value == department
+
+
+def test_overview_links_every_goal_to_its_area_page() -> None:
+    at = start({"lang": "en"})
+    labels = [link.value for link in at.get("page_link")]
+    for goal in i18n.GOAL_IDS:
+        assert any(f" {goal} " in label for label in labels), goal
+    for link in at.get("page_link"):
+        assert link.proto.page in {area.replace("_", "-") for area in AREAS}, link.value
+        goal = re.search(r"(G\d\d|Milestones)", link.value).group(1)
+        assert f"goal={goal if goal != 'Milestones' else 'milestones'}" in link.proto.query_string, link.value
+        assert "lang=en" in link.proto.query_string and "as_of=" in link.proto.query_string
+
+
+# --------------------------------------------------------------------------- the warehouse
+
+
+def test_the_app_never_writes_to_the_warehouse(warehouse: Path, dates: list[dt.date]) -> None:
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    at = start({"lang": "zh", "as_of": dates[-1].isoformat()})
+    for page in PAGES:
+        at.switch_page(page).run()
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()
+
+
+def test_missing_warehouse_is_built_with_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> None:
+    """A hosted demo's first start: no warehouse, so the app builds the demo one, then shows it."""
+    import qjgov.demo as demo
+
+    target = tmp_path / "fresh" / "warehouse.duckdb"
+    real_build = demo.build_demo
+    monkeypatch.setattr(
+        demo,
+        "build_demo",
+        lambda target, log=print: real_build(target, tmp_path / "raw", cases_per_year=1000, log=log),
+    )
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert target.exists()
+    assert not at.exception
+    assert at.get("status") or any("progress" == getattr(n, "type", "") for n in at.main)
+    assert len(at.dataframe[0].value) == 21
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_both_languages_have_the_same_keys_and_placeholders() -> None:
+    assert set(i18n.ZH) == set(i18n.EN)
+    for key in i18n.ZH:
+        assert i18n.placeholders(i18n.ZH[key]) == i18n.placeholders(i18n.EN[key]), key
+        assert i18n.ZH[key].strip() and i18n.EN[key].strip(), key
+
+
+def test_chinese_strings_are_chinese_and_english_strings_are_english() -> None:
+    def prose(text: str) -> str:  # placeholders and `code` are not prose
+        return re.sub(r"`[^`]*`|\{\w+\}", "", text)
+
+    latin = {key: text for key, text in i18n.ZH.items() if untranslated([prose(text)], "zh")}
+    assert not latin, latin
+    chinese = {key: text for key, text in i18n.EN.items() if CJK.search(text)}
+    assert not chinese, chinese
+
+
+def test_what_it_takes_names_units_and_reads_the_required_rate() -> None:
+    state = ui.State(dt.date(2021, 6, 30), None, "en")
+    base = dict(
+        goal_id="G09", unit="ratio", seed_unit="ratio", actual=0.8, numerator=8, denominator=10, to_go=2, met=False,
+        target=1.0, comparator="=", target_kind="fixed", required_rate=1.2, projected=0.85, projection_kind="run_rate",
+        deadline=dt.date(2021, 12, 31), gap=0.2,
+    )
+    sentences = ui.what_it_takes(state, "G09", base)
+    assert sentences[0] == "2 bad reviews past their deadline are still not rectified."
+    assert "can no longer be met" in sentences[1] and "120.0 %" in sentences[1]
+    assert ui.what_it_takes(state, "G09", base | {"required_rate": 0.973})[1] == (
+        "From now to the year end, 97.3 % of new bad reviews must be rectified in time."
+    )
+    assert "assured" in ui.what_it_takes(state, "G19", base | {"goal_id": "G19", "required_rate": -0.1})[1]
+    licensing = base | {"goal_id": "G01", "to_go": 12, "numerator": 20, "denominator": 40, "required_rate": None, "projection_kind": "trend"}
+    assert ui.what_it_takes(state, "G01", licensing)[0] == "12 more licensing items must become fully online (now 20 of 40)."
+    trips = base | {"goal_id": "G05", "unit": "trips", "to_go": 17, "numerator": 48, "denominator": 106, "required_rate": None}
+    assert ui.what_it_takes(state, "G05", trips)[0].startswith("17 required trips on site must be removed")
+    handling = base | {"goal_id": "G04", "to_go": None, "numerator": None, "denominator": None, "actual": 0.78, "target": 0.8, "gap": 0.02, "required_rate": None}
+    assert ui.what_it_takes(state, "G04", handling)[0] == (
+        "Handling time must on average be at least 80.0 % below the statutory limit; it is 78.0 %, 2.0 pp short."
+    )
+    zh = ui.what_it_takes(ui.State(dt.date(2021, 6, 30), None, "zh"), "G01", licensing)
+    assert zh[0] == "还需 12 个行政许可事项实现“全程网办”（目前 20 / 40）。"
+
+
+def test_numbers_read_as_the_platform_writes_them() -> None:
+    assert ui.fmt_percent(0.83333) == "83.3 %"
+    assert ui.fmt_value(0.4528, "trips") == "0.45"
+    assert ui.fmt_value(None, "ratio") == "—"
+    assert ui.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
+    assert ui.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
+    assert ui.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
+    assert ui.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
+    assert ui.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
+    assert ui.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
+    assert i18n.plan_clause("en", "保障措施二") == "Safeguard 2"
+    assert i18n.plan_clause("zh", "重点任务九") == "重点任务九"
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def test_excel_and_csv_downloads_keep_types_and_chinese() -> None:
+    frame = pl.DataFrame(
+        {
+            "事项名称": ["医师执业注册", "护士执业注册"],
+            "截止日期": [dt.date(2021, 3, 1), None],
+            "减少比例": [0.8333, 0.5],
+        }
+    )
+    workbook = load_workbook(io.BytesIO(export.to_xlsx(frame, "未整改的差评: G09", ["减少比例"])))
+    sheet = workbook.active
+    assert sheet.title == "未整改的差评  G09"
+    assert [c.value for c in sheet[1]] == ["事项名称", "截止日期", "减少比例"]
+    assert sheet["A2"].value == "医师执业注册"
+    assert sheet["B2"].value.date() == dt.date(2021, 3, 1)
+    assert sheet["C2"].value == pytest.approx(0.8333) and sheet["C2"].number_format == "0.0%"
+    csv = export.to_csv(frame, ["减少比例"])
+    assert csv.startswith("\ufeff".encode("utf-8"))
+    assert "减少比例 (%)" in csv.decode("utf-8-sig").splitlines()[0]
+    assert "83.3" in csv.decode("utf-8-sig")

@@ -1,0 +1,336 @@
+"""The real app in headless Chromium: every page in both languages, a goal followed from the
+overview, a copied link reopened, and a full-page screenshot of each page.
+
+Starts `streamlit run app.py` on a free local port against a small demo warehouse and drives
+Debian's Chromium (/usr/bin/chromium, with fonts-noto-cjk for the Chinese glyphs) through
+Playwright. Screenshots land in test-output/screenshots/<page>-<lang>.png. Without Chromium
+the test is skipped, except under CI (CI=true), where it fails: `.ci/install-browser.sh`
+installs it there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from qjgov.paths import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = ROOT / "test-output"
+SHOTS = OUTPUT / "screenshots"
+# url path -> name of the screenshot; "" is the overview (the default page)
+PAGES = {
+    "": "overview",
+    "online": "online",
+    "efficiency": "efficiency",
+    "reviews": "reviews",
+    "complaints": "complaints",
+    "one-thing": "one-thing",
+    "credit": "credit",
+    "inclusive": "inclusive",
+    "safeguards": "safeguards",
+    "method": "method",
+    "data": "data",
+}
+ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv", "English"}
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+WIDTH, HEIGHT = 1440, 900
+
+# Every text node of the main area and the sidebar (hidden tabs included), without table
+# cells (item names are data and stay Chinese) and the ligature names of Material icons.
+VISIBLE_TEXT_JS = """
+() => {
+    const skipped = element => !element
+        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script')
+        || /Material/i.test(getComputedStyle(element).fontFamily);
+    const texts = [];
+    for (const selector of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
+        const root = document.querySelector(selector);
+        if (!root) continue;
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const text = walker.currentNode.textContent.trim();
+            if (text && !skipped(walker.currentNode.parentElement)) texts.push(text);
+        }
+    }
+    return texts.join('\\n');
+}
+"""
+
+
+def _has_cjk_font() -> bool:
+    if shutil.which("fc-list"):
+        return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip())
+    return any(Path("/usr/share/fonts").rglob("*CJK*"))
+
+
+def _require_browser() -> None:
+    """Skip with the reason when there is no Chromium or CJK font, fail instead under CI."""
+    reasons = []
+    if not CHROMIUM.exists():
+        reasons.append(f"{CHROMIUM} is missing")
+    if not _has_cjk_font():
+        reasons.append("no CJK font (Chinese would render as empty boxes)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        reasons.append("the playwright package is not installed")
+    if reasons:
+        message = "; ".join(reasons) + ": run .ci/install-browser.sh (apt-get install chromium fonts-noto-cjk)"
+        if os.environ.get("CI") == "true":
+            pytest.fail("browser test cannot run under CI: " + message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port against a small demo warehouse."""
+    _require_browser()
+    from qjgov.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("browser-warehouse")
+    warehouse = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
+    port = _free_port()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    log = (OUTPUT / "streamlit-server.log").open("w", encoding="utf-8")
+    env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited with {server.returncode}; see {OUTPUT / 'streamlit-server.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not answer within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def settle(page: object) -> None:
+    """Wait until the script run is over and the charts are drawn."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every(c => c.offsetParent === null || c.querySelector('canvas, svg'))",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(700)
+
+
+def open_page(page: object, url: str) -> None:
+    page.goto(url)
+    settle(page)
+
+
+def errors(page: object) -> list[str]:
+    return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
+
+
+def untranslated(text: str, lang: str) -> list[str]:
+    if lang == "zh":
+        return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_LATIN})
+    return sorted({line.strip() for line in text.splitlines() if CJK.search(line) and line.strip() != "中文"})
+
+
+def full_page_screenshot(page: object, path: Path) -> None:
+    """Streamlit scrolls inside its own container, so grow the window to the content first."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
+        ".map(e => e.scrollHeight), 0)"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, int(height) + 40)})
+    page.wait_for_timeout(600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+
+
+def query(page: object) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def selected_tab(page: object) -> str:
+    return page.locator('[data-testid="stTabs"] [role="tab"][aria-selected="true"]').first.inner_text().strip()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_deep_link_on_a_fresh_server_gets_the_whole_app(app_url: str, page: object) -> None:
+    """The first request after a start is a deep link: the page still comes with the sidebar,
+    the page list and its URL state (not Streamlit's bare pages/ folder mode)."""
+    open_page(page, f"{app_url}/reviews?lang=en&goal=G10")
+    assert not errors(page)
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 2
+    assert page.get_by_role("link", name="Method").count() == 1
+    assert selected_tab(page).startswith("G10 ")
+    assert query(page)["lang"] == "en" and "as_of" in query(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_in_both_languages(app_url: str, page: object, lang: str) -> None:
+    found: list[str] = []
+    for path, name in PAGES.items():
+        open_page(page, f"{app_url}/{path}?lang={lang}")
+        found += [f"{name}: error {text!r}" for text in errors(page)]
+        found += [f"{name}: untranslated {word!r}" for word in untranslated(page.evaluate(VISIBLE_TEXT_JS), lang)]
+        if query(page).get("lang") != lang:
+            found.append(f"{name}: the URL lost the language: {page.url}")
+        full_page_screenshot(page, SHOTS / f"{name}-{lang}.png")
+    assert not found, "\n".join(found)
+
+
+def test_a_goal_link_on_the_overview_opens_the_goal(app_url: str, page: object) -> None:
+    open_page(page, f"{app_url}/?lang=zh")
+    page.get_by_role("link", name=re.compile(r"G09 ")).click()
+    page.wait_for_url(re.compile(r"/reviews\?"))
+    settle(page)
+    assert query(page)["goal"] == "G09"
+    assert selected_tab(page).startswith("G09 ")
+    assert page.locator("h3", has_text="G09 ·").first.is_visible()
+    assert not errors(page)
+
+
+def test_a_scorecard_row_click_opens_the_goal(app_url: str, page: object) -> None:
+    """Clicking a row's selection box in the scorecard goes to the goal's page, same language."""
+    open_page(page, f"{app_url}/?lang=en")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    row_height = 35  # Streamlit's default; the header is one row
+    page.mouse.click(box["x"] + 18, box["y"] + row_height * 3 + row_height / 2)  # third goal: G03
+    page.wait_for_url(re.compile(r"/complaints\?"))
+    settle(page)
+    assert query(page)["goal"] == "G03" and query(page)["lang"] == "en"
+    assert page.locator("h1").first.inner_text().strip() == "Complaints"
+
+
+def test_a_copied_url_reopens_the_same_state(app_url: str, page: object, browser: object) -> None:
+    open_page(page, f"{app_url}/?lang=zh")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    # the first as-of date, a department, English: all through the sidebar
+    sidebar.locator('[data-testid="stSelectbox"]').nth(0).click()
+    page.get_by_role("option").first.click()
+    settle(page)
+    first_date = query(page)["as_of"]
+    sidebar.locator('[data-testid="stSelectbox"]').nth(1).click()
+    page.get_by_role("option", name="妇幼健康科").click()
+    settle(page)
+    sidebar.get_by_text("English", exact=True).click()
+    settle(page)
+    # then a page in the sidebar navigation (which drops the query string) and a goal tab
+    sidebar.get_by_role("link", name="Reviews").click()
+    page.wait_for_url(re.compile(r"/reviews"))
+    settle(page)
+    page.get_by_role("tab", name=re.compile(r"^G10 ")).click()
+    settle(page)
+    state = query(page)
+    assert state == {"as_of": first_date, "dept": "妇幼健康科", "lang": "en", "goal": "G10"}, page.url
+    copied = page.url
+
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    fresh = context.new_page()
+    try:
+        open_page(fresh, copied)
+        assert query(fresh) == state
+        assert fresh.locator("h1").first.inner_text().strip() == "Reviews"
+        assert f"As of {first_date} · Maternal and Child Health Section" in fresh.locator('[data-testid="stMain"]').inner_text()
+        assert selected_tab(fresh).startswith("G10 ")
+        boxes = fresh.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input')
+        assert [boxes.nth(0).input_value(), boxes.nth(1).input_value()] == [first_date, "Maternal and Child Health Section"]
+        assert fresh.get_by_role("radio", name="English").is_checked()
+        assert not errors(fresh)
+    finally:
+        context.close()
+
+
+def test_chinese_characters_have_glyphs(app_url: str, page: object) -> None:
+    """Without a CJK font Chromium draws every Chinese character as the same empty box (the
+    "missing glyph"), so 差 would look exactly like an unassigned code point. Look at the
+    screenshots yourself as well."""
+    open_page(page, f"{app_url}/?lang=zh")
+    same_as_missing = page.evaluate(
+        """() => {
+            const font = getComputedStyle(document.querySelector('[data-testid="stMain"] h1')).fontFamily;
+            const draw = text => {
+                const canvas = document.createElement('canvas');
+                canvas.width = 64; canvas.height = 64;
+                const context = canvas.getContext('2d');
+                context.font = `48px ${font}`;
+                context.fillText(text, 4, 52);
+                return Array.from(context.getImageData(0, 0, 64, 64).data).join(',');
+            };
+            return ['差', '率', '办'].map(ch => draw(ch) === draw(String.fromCodePoint(0x10FFFD)));
+        }"""
+    )
+    assert same_as_missing == [False, False, False]
