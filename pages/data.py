@@ -14,6 +14,7 @@ ui.page_header(state, state.t("data.title"), state.t("data.lead"))
 
 info = reads.build_info()
 dates = reads.as_of_dates()
+data_first, data_last = reads.data_span()
 first, last = dates[0], dates[-1]
 baseline = first.replace(year=first.year - 1, month=12, day=31)
 facts = [
@@ -22,6 +23,7 @@ facts = [
         state.t("data.build_seconds"),
         state.t("data.seconds", value=f"{float(info['build_seconds']):.1f}") if info.get("build_seconds") is not None else "—",
     ),
+    (state.t("data.data_span"), state.t("data.span_value", first=str(data_first), last=str(data_last))),
     (state.t("data.span"), state.t("data.span_value", first=first.isoformat(), last=last.isoformat())),
     (state.t("data.duckdb"), info.get("duckdb_version", "—")),
     (state.t("data.storage"), info.get("storage_version", "—")),

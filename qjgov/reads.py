@@ -241,6 +241,12 @@ def build_info() -> dict:
     return frame.row(0, named=True) if frame.height else {}
 
 
+def data_span() -> tuple:
+    """The first and last date any raw record or snapshot holds."""
+    frame = query("select min(first_date) as first_date, max(last_date) as last_date from marts.data_coverage")
+    return tuple(frame.row(0)) if frame.height else (None, None)
+
+
 def raw_files() -> pl.DataFrame:
     return query("select raw_table, file, row_count from meta.raw_files order by raw_table, file")
 

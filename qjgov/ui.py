@@ -521,19 +521,9 @@ def goal_links(state: State, progress: pl.DataFrame, areas: pl.DataFrame) -> Non
                     )
 
 
-def known_milestones(frame: pl.DataFrame) -> pl.DataFrame:
-    """Milestones as known at the as-of date: a done date still in the future is not shown
-    (the seed holds the whole year's dates; the mart's status already says "open")."""
-    return frame.with_columns(
-        pl.when(pl.col("status") == "done").then(pl.col("done_date")).otherwise(None).alias("done_date"),
-        pl.when(pl.col("status") == "done").then(pl.col("evidence")).otherwise(None).alias("evidence"),
-    )
-
-
 def milestone_table(state: State, frame: pl.DataFrame) -> None:
     """M01–M15 with status words; evidence only in Chinese (the seed keeps it in Chinese)."""
     lang = state.lang
-    frame = known_milestones(frame)
     table = pl.DataFrame(
         {
             state.t("col.goal_id"): frame["milestone_id"],
@@ -882,7 +872,7 @@ def milestones_section(state: State) -> None:
         unsafe_allow_html=True,
     )
     st.markdown(f"**{state.t('safeguards.timeline')}**")
-    labelled = known_milestones(frame).with_columns(
+    labelled = frame.with_columns(
         (
             pl.col("milestone_id") + " " + pl.col("name_zh" if state.lang == "zh" else "name_en").str.slice(0, 24 if state.lang == "zh" else 44)
         ).alias("label")

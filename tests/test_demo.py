@@ -51,3 +51,21 @@ def test_demo_covers_every_month_end_of_the_plan_year(demo):
     assert demo.sql("select count(*) from marts.goal_progress where status = 'no_data'").fetchall() == [(0,)]
     assert demo.sql("select count(distinct milestone_id) from marts.milestone_status").fetchall() == [(15,)]
     assert demo.sql("select count(distinct status) from marts.milestone_status where as_of = '2021-12-31'").fetchall() == [(3,)]  # done, overdue and open
+
+
+def test_milestones_show_only_what_was_known_at_the_date(demo):
+    # M03 was done on 2021-09-15 (seeds/milestones.csv), due 2021-06-30.
+    rows = dict(
+        (str(as_of), (status, done_date, evidence))
+        for as_of, status, done_date, evidence in demo.sql(
+            "select as_of, status, done_date, evidence from marts.milestone_status where milestone_id = 'M03'"
+        ).fetchall()
+    )
+    assert rows["2021-06-30"] == ("open", None, None)
+    assert rows["2021-07-31"] == ("overdue", None, None)
+    assert rows["2021-09-30"][0] == "done" and str(rows["2021-09-30"][1]) == "2021-09-15" and rows["2021-09-30"][2]
+
+
+def test_data_coverage_spans_the_two_demo_years(demo):
+    span = demo.sql("select min(first_date), max(last_date) from marts.data_coverage").fetchall()[0]
+    assert (span[0].year, str(span[1])) == (2020, "2021-12-31")

@@ -2,6 +2,8 @@
 -- as-of date. done when the done date is on or before the date, overdue when the due date has
 -- passed without it, else open.
 -- columns:
+--   done_date: the done date, only when it is known by the as-of date
+--   evidence: the evidence of completion, only once the milestone is done
 --   status: done, overdue or open
 --   days_overdue: calendar days past the due date (overdue milestones)
 with milestones as (
@@ -19,8 +21,8 @@ select
     milestones.name_zh,
     milestones.name_en,
     cast(milestones.due_date as date) as due_date,
-    cast(milestones.done_date as date) as done_date,
-    milestones.evidence,
+    case when cast(milestones.done_date as date) <= as_of_dates.as_of then cast(milestones.done_date as date) end as done_date,
+    case when cast(milestones.done_date as date) <= as_of_dates.as_of then milestones.evidence end as evidence,
     as_of_dates.as_of,
     case
         when cast(milestones.done_date as date) <= as_of_dates.as_of then 'done'

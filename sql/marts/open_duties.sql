@@ -69,7 +69,7 @@ select
     open_records.started_at,
     open_records.deadline_date,
     open_records.is_due as is_overdue,
-    deadline_day.workday_index - as_of_day.workday_index as workdays_left,
+    cast(deadline_day.workday_index - as_of_day.workday_index as integer) as workdays_left,
 from open_records
 left join calendar as as_of_day
     on as_of_day.calendar_date = open_records.as_of
