@@ -651,7 +651,7 @@ EN: dict[str, str] = {
     "method.proj.to_go": "**To go**: how many more units at today's denominator: for “at least” goals ⌈target × in scope⌉ − meeting; for 100 % goals in scope − meeting; for baseline goals ⌊baseline × in scope⌋ + 1 − meeting; for G05 the trips to remove; none for G04.",
     "method.proj.status": "**Status**: on or after the deadline, achieved if met, otherwise missed. Before it: achieved if met now; on track if the projection meets the target; at risk if the projection misses by no more than the tolerance (5 percentage points by default); otherwise off track. No denominator or no catalogue: no data.",
     "method.rules": "Working-day rules",
-    "method.rules_lead": "The time allowed for each duty, in working days, from seeds/rules.csv:",
+    "method.rules_lead": "The time allowed for each duty, in working days (seeds/rules.csv, marts.duty_rules):",
     "method.rule.complaint_response_wd": "Answer an assigned complaint",
     "method.rule.review_report_wd": "Report a proactive review",
     "method.rule.bad_review_rectify_wd": "Rectify a bad review",

@@ -1,7 +1,7 @@
-"""What the pages read: plain selects on the marts, meta.* and seeds.*, cached.
+"""What the pages read: plain selects on the marts and meta.*, cached.
 
 Every metric is computed in SQL (sql/marts); these queries only pick rows and columns for a
-date, a goal and a department, and join seed labels. One read-only connection per process
+date, a goal and a department, and join the label marts (marts.goals, marts.labels). One read-only connection per process
 (`st.cache_resource`), a cursor per query (`qjgov.db.query`), results cached on the SQL text
 and its parameters. Both caches are also keyed on the warehouse file and its modification
 time, so a rebuild (which atomically replaces the file) is picked up by the next rerun.
@@ -87,7 +87,7 @@ def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
             status.update(label=texts("warehouse.ready"), state="complete", expanded=False)
 
 
-# --------------------------------------------------------------------------- seeds
+# --------------------------------------------------------------------------- labels
 
 
 def as_of_dates() -> list[dt.date]:
@@ -97,33 +97,32 @@ def as_of_dates() -> list[dt.date]:
 
 def departments() -> pl.DataFrame:
     """Department names in both languages, in the seed's order."""
-    return query("select department, department_en from seeds.departments")
+    return query("select code as department, label_en as department_en from marts.labels "
+        "where code_list = 'department' order by sort_order")
 
 
 def areas() -> pl.DataFrame:
     """Goal areas with names in both languages, in page order."""
-    return query("select area, area_zh, area_en, sort_order from seeds.areas order by sort_order")
+    return query("select code as area, label_zh as area_zh, label_en as area_en, sort_order from marts.labels "
+        "where code_list = 'area' order by sort_order")
 
 
 def targets() -> pl.DataFrame:
     """G01–G21: names, plan sentences, area and the rule each duty follows."""
     return query(
-        "select targets.goal_id, targets.area, targets.name_zh, targets.name_en, targets.comparator, "
-        "targets.kind, targets.unit, targets.plan_text_zh, targets.plan_text_en, targets.rule, "
-        "rules.working_days as rule_days "
-        "from seeds.targets as targets "
-        "left join seeds.rules as rules on rules.rule = targets.rule "
-        "order by targets.goal_id"
+        "select goal_id, area, goal_name_zh as name_zh, goal_name_en as name_en, comparator, "
+        "projection_kind as kind, unit, plan_text_zh, plan_text_en, rule, rule_working_days as rule_days "
+        "from marts.goals order by goal_id"
     )
 
 
 def rules() -> pl.DataFrame:
-    return query("select rule, working_days, source from seeds.rules order by rule")
+    return query("select rule, working_days, source from marts.duty_rules order by rule")
 
 
 def code_labels() -> dict[tuple[str, str], str]:
     """English labels of coded values, keyed by (code list, code)."""
-    frame = query("select code_list, cast(code as varchar) as code, label_en from seeds.codes")
+    frame = query("select code_list, code, label_en from marts.labels")
     return {(row["code_list"], row["code"]): row["label_en"] for row in frame.iter_rows(named=True)}
 
 
@@ -139,7 +138,7 @@ _PROGRESS_COLUMNS = (
 def progress(as_of: dt.date, department: str | None) -> pl.DataFrame:
     """Every goal at `as_of`: 21 rows, for the commission or one department.
 
-    Starts from seeds.targets so a goal a department has no rows for still shows (as no data).
+    Starts from marts.goals so a goal a department has no rows for still shows (as no data).
     """
     if department is None:
         source, condition, params = "marts.goal_progress", "", (as_of,)
@@ -147,8 +146,9 @@ def progress(as_of: dt.date, department: str | None) -> pl.DataFrame:
         source, condition, params = "marts.goal_progress_by_department", "and p.department = ?", (as_of, department)
     columns = ", ".join(f"p.{c.strip()}" for c in _PROGRESS_COLUMNS.split(","))
     return query(
-        f"select t.goal_id, t.area, t.name_zh, t.name_en, t.kind, t.unit as seed_unit, {columns} "
-        f"from seeds.targets as t "
+        f"select t.goal_id, t.area, t.goal_name_zh as name_zh, t.goal_name_en as name_en, "
+        f"t.projection_kind as kind, t.unit as seed_unit, {columns} "
+        f"from marts.goals as t "
         f"left join {source} as p on p.goal_id = t.goal_id and p.as_of = ? {condition} "
         f"order by t.goal_id",
         params,

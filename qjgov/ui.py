@@ -272,7 +272,7 @@ _CODE_EN: dict[tuple[str, str], str] = {}
 
 
 def department_label(lang: str, department: str | None) -> str:
-    """A department in the reader's language (seeds.departments)."""
+    """A department in the reader's language (marts.labels)."""
     if not department:
         return "—"
     if lang == "zh":
@@ -300,7 +300,7 @@ def code_label(lang: str, code_list: str, code: object) -> str:
 
 
 def formula(state: State, seed: dict) -> str:
-    """A goal's formula, with the working days of its rule (seeds.rules) where it has one."""
+    """A goal's formula, with the working days of its rule (marts.goals) where it has one."""
     key = f"formula.{seed['goal_id']}"
     days = seed.get("rule_days")
     return state.t(key, days="—" if days is None else days) if "days" in i18n.placeholders(i18n.ZH[key]) else state.t(key)
