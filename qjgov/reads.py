@@ -131,7 +131,7 @@ def code_labels() -> dict[tuple[str, str], str]:
 
 _PROGRESS_COLUMNS = (
     "numerator, denominator, actual, target, target_kind, comparator, tolerance, unit, met, on_time, "
-    "projected, projection_kind, required_rate, to_go, gap, projected_gap, deadline, status"
+    "projected, projection_kind, recent_rate, required_rate, to_go, gap, projected_gap, deadline, status"
 )
 
 

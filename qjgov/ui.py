@@ -574,6 +574,8 @@ def what_it_takes(state: State, goal_id: str, row: dict) -> list[str]:
             sentences.append(state.t("rate.assured", noun=words["noun"], verb=words["verb"]))
         else:
             sentences.append(state.t("rate.within", **words))
+        if not is_missing(row.get("recent_rate")):
+            sentences.append(state.t("rate.recent", rate=fmt_percent(row["recent_rate"])))
     target = fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"])
     if row["deadline"] is not None and state.as_of >= row["deadline"]:
         sentences.append(state.t("projection.final", actual=fmt_value(row["actual"], unit), target=target))

@@ -117,6 +117,7 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     mar = g16[day("2021-03-31")]  # (28, 30); three months earlier is 31 Dec 2020: counts as 0, not 2020's
     assert counts(mar) == (28, 30)
     # recent = 28/30, rest = 30 * 9 / 3 = 90, projected = (28 + 84) / 120
+    assert mar["recent_rate"] == approx(28 / 30)
     assert mar["projected"] == approx((28 + 28 / 30 * 90) / 120)
     assert mar["required_rate"] == approx((120 - 28) / 90)  # above 1: out of reach
     assert mar["to_go"] == 2
@@ -125,6 +126,7 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     apr = g16[day("2021-04-30")]  # (34, 40); 31 Jan: (10, 10)
     assert counts(apr) == (34, 40)
     # recent = (34 - 10) / (40 - 10) = 0.8, rest = 40 * 8 / 4 = 80, projected = (34 + 64) / 120
+    assert apr["recent_rate"] == approx(0.8)
     assert apr["projected"] == approx((34 + 0.8 * 80) / 120)
     assert apr["required_rate"] == approx((120 - 34) / 80)
 
@@ -136,6 +138,7 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     aug = g16[day("2021-08-31")]  # (44, 50); 31 May: (44, 50): den = den3, recent = the actual
     assert counts(aug) == (44, 50)
     # rest = 50 * 4 / 8 = 25, projected = (44 + 0.88 * 25) / 75 = 0.88
+    assert aug["recent_rate"] == approx(44 / 50)
     assert aug["projected"] == approx((44 + 44 / 50 * 25) / 75)
     assert aug["required_rate"] == approx((1.0 * 75 - 44) / 25)
 
@@ -144,6 +147,7 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     assert counts(g20) == (30, 50)
     assert g20["status"] == "achieved"
     # recent = (30 - 30) / (50 - 30) = 0, rest = 50 * 6 / 6 = 50, projected = 30 / 100
+    assert g20["recent_rate"] == approx(0.0)
     assert g20["projected"] == approx((30 + 0 * 50) / 100)
     # (0.2 * 100 - 30) / 50 = -0.2: below 0, the goal is already assured
     assert g20["required_rate"] == approx((0.2 * 100 - 30) / 50)

@@ -6,6 +6,7 @@
 --   met: the actual meets the target now (exact on the counts for count-based goals)
 --   on_time: share of due duties done by their deadline (done-over-due goals)
 --   projected: year-end projection: least-squares trend over month-ends, or the run rate of the last three months
+--   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months
 --   required_rate: share of the rest of the year's units that must meet the goal (run_rate goals, before December)
 --   to_go: more units needed at today's denominator (trips to remove for G05; none for G04)
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
@@ -161,6 +162,7 @@ select
     case when finished.denominator > 0 then finished.on_time_numerator / finished.denominator end as on_time,
     finished.projection as projected,
     finished.projection_kind,
+    case when finished.projection_kind = 'run_rate' then finished.recent_rate end as recent_rate,
     case
         when finished.projection_kind = 'run_rate' and finished.month_no < 12 and finished.rest > 0
             then (finished.target * (finished.denominator + finished.rest) - finished.numerator) / finished.rest

@@ -12,6 +12,7 @@
 --   met: the actual meets the target now
 --   on_time: done-over-due goals: share of due duties done by their deadline
 --   projected: the year-end projection (trend: least squares over month-ends; run_rate: last three months' rate)
+--   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months (the rate the projection carries forward)
 --   required_rate: run_rate goals before December: the share of the rest of the year's units that must meet the goal (above 1: out of reach; below 0: assured)
 --   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
@@ -41,6 +42,7 @@ select
     on_time,
     projected,
     projection_kind,
+    recent_rate,
     required_rate,
     to_go,
     gap,

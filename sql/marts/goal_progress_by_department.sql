@@ -30,6 +30,7 @@ select
     on_time,
     projected,
     projection_kind,
+    recent_rate,
     required_rate,
     to_go,
     gap,
