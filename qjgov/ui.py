@@ -676,8 +676,10 @@ def department_breakdown(state: State, row: dict, unit: str) -> None:
         if row["target_kind"] == "baseline":
             columns[state.t("col.target")] = frame["target"]
         if not frame["numerator"].is_null().all():
-            columns[state.t("col.numerator")] = frame["numerator"].cast(pl.Int64, strict=False)
-            columns[state.t("col.denominator")] = frame["denominator"].cast(pl.Int64, strict=False)
+            # G05's numerator is the sum of the items' trips, not a count of items meeting the goal.
+            suffix = ".trips" if unit == "trips" else ""
+            columns[state.t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
+            columns[state.t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
         if not frame["to_go"].is_null().all():
             columns[state.t("col.to_go")] = frame["to_go"]
         table = pl.DataFrame(columns)
