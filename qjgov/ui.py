@@ -367,24 +367,17 @@ def show_table(
     """
     percent = [c for c in percent if c in frame.columns]
     shown = frame.with_columns([(pl.col(c) * 100).alias(c) for c in percent])
-    config: dict[str, Any] = {}
-    for column in percent:
-        config[column] = st.column_config.NumberColumn(column, format="%.1f %%")
-    for column in trips:
-        if column in frame.columns:
-            config[column] = st.column_config.NumberColumn(column, format="%.2f")
-    for column in dates:
-        if column in frame.columns:
-            config[column] = st.column_config.DateColumn(column, format="YYYY-MM-DD")
-    for column in datetimes:
-        if column in frame.columns:
-            config[column] = st.column_config.DatetimeColumn(column, format="YYYY-MM-DD HH:mm")
-    for column in checks:
-        if column in frame.columns:
-            config[column] = st.column_config.CheckboxColumn(column)
-    for column in counts:
-        if column in frame.columns:
-            config[column] = st.column_config.NumberColumn(column, format="localized")
+    column_kinds = (
+        (percent, lambda c: st.column_config.NumberColumn(c, format="%.1f %%")),
+        (trips, lambda c: st.column_config.NumberColumn(c, format="%.2f")),
+        (dates, lambda c: st.column_config.DateColumn(c, format="YYYY-MM-DD")),
+        (datetimes, lambda c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")),
+        (checks, lambda c: st.column_config.CheckboxColumn(c)),
+        (counts, lambda c: st.column_config.NumberColumn(c, format="localized")),
+    )
+    config: dict[str, Any] = {
+        column: make(column) for columns, make in column_kinds for column in columns if column in frame.columns
+    }
     for column, width in (widths or {}).items():
         if column in frame.columns:
             existing = config.get(column)
