@@ -16,6 +16,7 @@ from qjgov import i18n, reads, ui
 lang_hint = i18n.language(st.session_state.get("qj_lang") or st.query_params.get("lang"))
 st.set_page_config(page_title=i18n.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
 reads.ensure_warehouse(lambda key: i18n.t(lang_hint, key))
+reads.open_warehouse(lambda key: i18n.t(lang_hint, key))
 
 dates = reads.as_of_dates()
 if not dates:  # a warehouse built from raw data outside the plan year

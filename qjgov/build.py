@@ -1,11 +1,15 @@
 """Build the warehouse: load raw data and seeds, run the SQL models, test, then publish.
 
-Write, audit, publish: everything is built into a new file next to the served warehouse,
-the data tests in `sql/tests` run against it, and only when every model and every
-error-level test passes does the new file atomically replace `data/warehouse.duckdb`.
-Readers that hold the old file open keep reading it; the next connection sees the new one.
+Write, audit, publish: everything is built into a temporary file of this build's own next to
+the served warehouse; the raw data is checked against the contract as it loads (see
+`qjgov.load`), the data tests in `sql/tests` and the personal-data scan run against the new
+file, and only when all pass does it atomically replace `data/warehouse.duckdb`. One build
+runs at a time (`qjgov.publish`); a raw table that came out empty or shrank against the
+served warehouse stops the build unless `--allow-shrink` says it is meant. Readers that hold
+the old file keep reading it; the app moves to the new one on its next page load.
 
     python -m qjgov.build [--raw data/raw] [--seeds seeds] [--target data/warehouse.duckdb]
+                          [--allow-shrink] [--wait SECONDS]
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import graphlib
-import os
 import re
 import sys
 import time
@@ -24,7 +27,8 @@ from typing import Callable
 import duckdb
 
 from qjgov import calendar as workday_calendar
-from qjgov.contract import RAW_TABLES
+from qjgov import publish
+from qjgov.load import SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
 # DuckDB 1.2 and later (and the 1.x CLI) can open files written in this format.
@@ -187,45 +191,6 @@ def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
     return len(frame)
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[list[tuple], list[str]]:
-    """Load every contract table from `raw_dir/<table>/*.parquet`, checking its columns."""
-    files: list[tuple] = []
-    warnings: list[str] = []
-    for table, schema in RAW_TABLES.items():
-        folder = raw_dir / table
-        paths = sorted(folder.glob("*.parquet"))
-        if not paths:
-            raise BuildError(
-                f"raw table {table}: no Parquet files in {folder}. "
-                "Run `python -m qjgov.generate` for demo data, or land the platform's export there."
-            )
-        for path in paths:
-            try:
-                described = con.sql(f"describe select * from read_parquet({_quote(str(path))})").fetchall()
-                rows = scalar(con, f"select count(*) from read_parquet({_quote(str(path))})")
-            except duckdb.Error as error:
-                raise BuildError(f"raw file {path} could not be read: {error}") from None
-            present = {row[0] for row in described}
-            missing = [col for col in schema if col not in present]
-            if missing:
-                raise BuildError(
-                    f"raw file {path} lacks the contract's columns {missing} for table {table} "
-                    "(see DATA_CONTRACT.md)"
-                )
-            extra = sorted(present - set(schema))
-            if extra:
-                warnings.append(f"raw file {path}: columns not in the contract ignored: {extra}")
-            files.append((table, str(path), rows))
-        columns = ", ".join(schema)
-        file_list = ", ".join(_quote(str(p)) for p in paths)
-        con.sql(
-            f"create table raw.{table} as select {columns} "
-            f"from read_parquet([{file_list}], union_by_name = true)"
-        )
-        log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
-    return files, warnings
-
-
 # --------------------------------------------------------------------------- run
 
 
@@ -301,27 +266,37 @@ def build(
     target: Path = WAREHOUSE,
     sql_dir: Path = SQL_DIR,
     log: Log = print,
+    allow_shrink: bool = False,
+    wait: float = 600,
 ) -> BuildReport:
-    """Build the warehouse into a new file and publish it over `target` only if all is well."""
-    started = time.perf_counter()
+    """Build the warehouse into a file of its own and publish it over `target` only if all is
+    well: one build at a time (it waits up to `wait` seconds for a running one)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = target.with_name(f".{target.name}.building")
-    for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-
     models = discover_models(sql_dir)
     order = build_order(models)
-    con = duckdb.connect()
-    published = False
     try:
-        con.sql(f"attach {_quote(str(staging_file))} as warehouse (storage_version {_quote(STORAGE_VERSION)})")
+        with publish.build_lock(target, wait, log):
+            return _build(Path(raw_dir), Path(seeds_dir), target, sql_dir, models, order, log, allow_shrink)
+    except (RawDataError, publish.BuildBusy) as error:
+        raise BuildError(f"{error}\nThe served warehouse {target} was left untouched.") from None
+
+
+def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink) -> BuildReport:
+    started = time.perf_counter()
+    temporary = publish.temporary_path(target)
+    served = served_row_counts(target)
+    con = duckdb.connect()
+    try:
+        con.sql(f"attach {_quote(str(temporary))} as warehouse (storage_version {_quote(STORAGE_VERSION)})")
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")
-        load_seeds(con, Path(seeds_dir), log)
-        raw_files, warnings = load_raw(con, Path(raw_dir), log)
+        load_seeds(con, seeds_dir, log)
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
+        raw_files, warnings = load_raw(con, raw_dir, log)
+        check_raw(con, raw_files)
+        check_not_shrunk(raw_files, served, target, allow_shrink, log)
 
         model_rows: dict[str, int] = {}
         model_runs = []
@@ -351,17 +326,15 @@ def build(
                 "data tests failed: " + ", ".join(t.name for t in errors)
                 + f"; the served warehouse {target} was left untouched"
             )
+        check_personal_data(con)
         write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
         con.sql("use memory")
         con.sql("detach warehouse")
         con.close()
-        os.replace(staging_file, target)
-        published = True
+        publish.publish(temporary, target)
     finally:
-        if not published:
-            con.close()
-            staging_file.unlink(missing_ok=True)
-            staging_file.with_name(staging_file.name + ".wal").unlink(missing_ok=True)
+        con.close()
+        publish.discard(temporary)
     seconds = time.perf_counter() - started
     log(f"published {target} in {seconds:.1f} s")
     return BuildReport(target, model_rows, tests, warnings, seconds)
@@ -373,9 +346,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="folder of seed CSVs (default: %(default)s)")
     parser.add_argument("--target", type=Path, default=WAREHOUSE, help="the served warehouse file (default: %(default)s)")
     parser.add_argument("--sql", type=Path, default=SQL_DIR, help="folder of SQL models and tests (default: %(default)s)")
+    parser.add_argument(
+        "--allow-shrink", action="store_true",
+        help=f"publish even when a raw table is empty or lost more than {SHRINK_LIMIT:.0%} of the served warehouse's rows",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=600, metavar="SECONDS",
+        help="how long to wait for another build of the same warehouse to finish; 0 refuses at once (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.raw, args.seeds, args.target, args.sql)
+        build(args.raw, args.seeds, args.target, args.sql, allow_shrink=args.allow_shrink, wait=args.wait)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1

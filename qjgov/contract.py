@@ -107,6 +107,34 @@ RAW_KEYS: dict[str, tuple[str, ...]] = {
     "decisions": ("decision_id",),
 }
 
+# Columns that must hold a value in every row besides the key: the time a record's metrics are
+# counted from, and a review's rating.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "cases": ("submitted_at",),
+    "reviews": ("reviewed_at", "rating"),
+    "complaints": ("assigned_at",),
+    "decisions": ("decided_at",),
+}
+
+# Counts of days or visits: whole numbers, never negative.
+COUNTS: dict[str, tuple[str, ...]] = {
+    "items": ("statutory_days", "promised_days", "site_visits"),
+    "cases": ("suspended_days", "site_visits"),
+}
+
+# Integer columns with a closed range of values.
+RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("reviews", "rating"): (1, 5),
+    ("items", "online_depth"): (0, 4),
+}
+
+# Free text written by people (already masked for personal data): line breaks and tabs are
+# allowed here, in no other text column.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "reviews": ("comment",),
+    "complaints": ("content",),
+}
+
 
 def empty_frame(table: str) -> pl.DataFrame:
     """An empty frame with the contract's columns and types for `table`."""

@@ -1,10 +1,12 @@
 """What the pages read: plain selects on the marts and meta.*, cached.
 
 Every metric is computed in SQL (sql/marts); these queries only pick rows and columns for a
-date, a goal and a department, and join the label marts (marts.goals, marts.labels). One read-only connection per process
-(`st.cache_resource`), a cursor per query (`qjgov.db.query`), results cached on the SQL text
-and its parameters. Both caches are also keyed on the warehouse file and its modification
-time, so a rebuild (which atomically replaces the file) is picked up by the next rerun.
+date, a goal and a department, and join the label marts (marts.goals, marts.labels).
+
+One `db.PublishedWarehouse` per process (`st.cache_resource`) holds a read-only connection per
+published file and a cursor per query. Each script run pins the build it started on
+(`pin_build`), so a page never mixes two builds, and the next run moves to the newest one.
+Results are cached on the build's identity, the SQL text and its parameters.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import polars as pl
 import streamlit as st
 
@@ -23,30 +24,45 @@ from qjgov import db
 
 _BUILD_LOCK = threading.Lock()
 _MODEL_STEP = re.compile(r"\[\s*(\d+)/(\d+)\]")
+_PINNED = "qj_build"
 
 
 # --------------------------------------------------------------------------- connection
 
 
-def _stamp(path: Path) -> float:
-    return path.stat().st_mtime
-
-
-@st.cache_resource(show_spinner=False, max_entries=2, on_release=lambda con: con.close())
-def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
-    """The process's one read-only connection to this build of the warehouse."""
-    return db.connect(Path(path))
+@st.cache_resource(show_spinner=False, on_release=lambda warehouse: warehouse.close())
+def _warehouse(path: str) -> db.PublishedWarehouse:
+    """The process's reader of the warehouse published at `path`."""
+    return db.PublishedWarehouse(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _query(path: str, stamp: float, sql: str, params: tuple) -> pl.DataFrame:
-    return db.query(_connection(path, stamp), sql, list(params) if params else None)
+def _query(path: str, build: db.Identity, sql: str, params: tuple) -> pl.DataFrame:
+    return _warehouse(path).query(sql, list(params) if params else None, pinned=build)
+
+
+def pin_build() -> db.Identity:
+    """Pin this script run to the build published now; the next run will look again."""
+    build = _warehouse(str(db.warehouse_path())).current()
+    st.session_state[_PINNED] = build
+    return build
 
 
 def query(sql: str, params: tuple = ()) -> pl.DataFrame:
     """Run a read-only query on the served warehouse; cached on (file, build, SQL, params)."""
-    path = db.warehouse_path()
-    return _query(str(path), _stamp(path), sql, tuple(params))
+    path = str(db.warehouse_path())
+    build = st.session_state.get(_PINNED) or _warehouse(path).current()
+    return _query(path, tuple(build), sql, tuple(params))
+
+
+def open_warehouse(texts: Callable[[str], str]) -> None:
+    """Pin the run to the published build; stop the page with a plain message when another
+    program holds the file open for writing (which blocks every reader)."""
+    try:
+        pin_build()
+    except db.WarehouseBusy:
+        st.error(texts("warehouse.busy").format(path=db.warehouse_path()))
+        st.stop()
 
 
 def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:

@@ -30,7 +30,7 @@ def tiny_warehouse(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
         raw_dir = tmp_path / "raw"
         write_raw(raw_dir, tables)
         target = tmp_path / "warehouse.duckdb"
-        build(raw_dir, seeds_dir, target, sql_dir, log=lambda message: None)
+        build(raw_dir, seeds_dir, target, sql_dir, log=lambda message: None, allow_shrink=True)
         con = duckdb.connect(str(target), read_only=True)
         connections.append(con)
         return con

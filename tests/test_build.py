@@ -81,7 +81,7 @@ def test_build_publishes_a_warehouse_with_comments_and_meta(tmp_path):
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
     target = tmp_path / "warehouse.duckdb"
     lines: list[str] = []
-    report = build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lines.append)
+    report = build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lines.append, allow_shrink=True)
     assert target.exists()
     assert not list(tmp_path.glob(".*building*"))
     assert report.model_rows["marts.goal_progress"] == 21 * 12  # 21 goals × the month-ends up to 2021-12-31
@@ -103,7 +103,7 @@ def test_build_publishes_a_warehouse_with_comments_and_meta(tmp_path):
 def test_a_failing_data_test_leaves_the_served_warehouse_untouched(tmp_path):
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
     target = tmp_path / "warehouse.duckdb"
-    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None)
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
     before = digest(target)
 
     sql_dir = copy_sql(tmp_path)
@@ -111,7 +111,7 @@ def test_a_failing_data_test_leaves_the_served_warehouse_untouched(tmp_path):
         "select case_id, item_code from staging.stg_cases where item_code = 'A1'\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "qjgov.build", "--raw", str(tmp_path / "raw"), "--target", str(target), "--sql", str(sql_dir)],
+        [sys.executable, "-m", "qjgov.build", "--raw", str(tmp_path / "raw"), "--target", str(target), "--sql", str(sql_dir), "--allow-shrink"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode != 0
@@ -127,7 +127,7 @@ def test_a_failing_model_is_named_and_nothing_is_published(tmp_path):
     (sql_dir / "marts" / "broken.sql").write_text("select no_such_column from marts.goal_progress\n")
     target = tmp_path / "warehouse.duckdb"
     with pytest.raises(BuildError, match=r"(?s)model marts\.broken .*no_such_column"):
-        build(tmp_path / "raw", SEEDS_DIR, target, sql_dir, log=lambda m: None)
+        build(tmp_path / "raw", SEEDS_DIR, target, sql_dir, log=lambda m: None, allow_shrink=True)
     assert not target.exists()
     assert not list(tmp_path.glob(".*building*"))
 
@@ -137,19 +137,19 @@ def test_missing_raw_table_and_missing_column_get_clear_errors(tmp_path):
     write_raw(raw, {"items": [ITEM]})
     shutil.rmtree(raw / "complaints")
     with pytest.raises(BuildError, match=r"raw table complaints: no Parquet files"):
-        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
 
     write_raw(raw, {"items": [ITEM]})
     con = duckdb.connect()
     con.sql(f"copy (select * exclude (status) from read_parquet('{raw}/cases/part-0.parquet')) to '{raw}/cases/part-0.parquet'")
     with pytest.raises(BuildError, match=r"cases.*lacks the contract's columns \['status'\]"):
-        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+        build(raw, SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
 
 
 def test_records_outside_the_catalogue_are_warnings_not_failures(tmp_path):
     stray = dict(CASE, case_id="C2", item_code="NOT-IN-CATALOGUE")
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE, stray]})
-    report = build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+    report = build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
     assert any(w.startswith("warn_records_item_not_in_catalogue: 1 rows") for w in report.warnings)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         departments = con.sql(
@@ -160,7 +160,7 @@ def test_records_outside_the_catalogue_are_warnings_not_failures(tmp_path):
 
 def test_the_workday_calendar_is_official(tmp_path):
     write_raw(tmp_path / "raw", {"items": [ITEM]})
-    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None)
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from raw.workday_calendar where year(calendar_date) = 2021 and is_workday").fetchall() == [(250,)]
         rows = dict(con.sql("select calendar_date, is_workday from raw.workday_calendar where calendar_date in ('2021-02-07', '2021-10-04')").fetchall())
@@ -175,7 +175,7 @@ def test_the_duckdb_1x_cli_reads_the_warehouse(tmp_path):
     assert version.startswith("v1."), version
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
     target = tmp_path / "warehouse.duckdb"
-    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None)
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
     result = subprocess.run(
         [str(CLI), "-readonly", "-csv", str(target), "-c",
          "select goal_id, status from marts.goal_progress where goal_id = 'G16' and as_of = '2021-12-31'"],

@@ -1,0 +1,332 @@
+"""Load the landing zone into `raw.*` and refuse what the contract does not allow.
+
+Every check here stops the build with a message naming the table, the file, the key and the
+value, before a model runs: a file that cannot be read, a column of the wrong type (a time
+zone included), a blank or repeated key, a negative count, a rating outside 1–5, a date
+outside the working-day calendar, a control character in text, a table that came out empty
+or shrank against the served warehouse, and anything that reads as personal data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from qjgov import db, personal
+from qjgov.contract import COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
+
+Log = Callable[[str], None]
+
+SHRINK_LIMIT = 0.20  # a raw table may lose at most this share of the served warehouse's rows
+PROBLEMS_SHOWN = 5
+
+_SQL_TYPES = {pl.String: "VARCHAR", pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.Int32: "INTEGER", pl.Boolean: "BOOLEAN"}
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+_FLOATS = {"FLOAT", "DOUBLE"}
+_TIMES = {"DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+_ACCEPTED = {
+    "VARCHAR": {"VARCHAR"},
+    "BOOLEAN": {"BOOLEAN"},
+    "INTEGER": _INTEGERS | _FLOATS,  # floats only when every value is whole (checked)
+    "DATE": _TIMES,
+    "TIMESTAMP": _TIMES,
+}
+# C0 controls but tab and line breaks, DEL, and the bidirectional marks and overrides.
+_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{200e}\\x{200f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}"
+_LINE_BREAKS = "\\t\\n\\r"
+
+
+class RawDataError(Exception):
+    """The landing zone breaks the contract; the message says where and what to do."""
+
+
+def sql_type(table: str, column: str) -> str:
+    return _SQL_TYPES[type(RAW_TABLES[table][column])]
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def find_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The Parquet files under `folder` (subfolders included, `.parquet` in any case) and every
+    other file there, which the build names in a warning."""
+    parquet, other = [], []
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            (parquet if path.suffix.lower() == ".parquet" else other).append(path)
+    return parquet, other
+
+
+def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    try:
+        rows = con.execute(f"describe select * from read_parquet({quote(str(path))})").fetchall()
+    except duckdb.Error as error:
+        raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
+    return {row[0]: row[1] for row in rows}
+
+
+def _reason(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _check_types(con: duckdb.DuckDBPyConnection, table: str, path: Path, types: dict[str, str]) -> None:
+    schema = RAW_TABLES[table]
+    missing = [column for column in schema if column not in types]
+    if missing:
+        raise RawDataError(
+            f"raw file {path} lacks the contract's columns {missing} for table {table} (see DATA_CONTRACT.md)"
+        )
+    for column in schema:
+        found, wanted = types[column], sql_type(table, column)
+        if found == "TIMESTAMP WITH TIME ZONE":
+            raise RawDataError(
+                f"raw file {path}: column {column} of table {table} carries a time zone; the contract "
+                "wants local time (Asia/Shanghai) without zone, so it is refused rather than shifted. "
+                "Write it as a plain TIMESTAMP in local time."
+            )
+        if found not in _ACCEPTED[wanted] and found != '"NULL"':
+            raise RawDataError(f"raw file {path}: column {column} of table {table} is {found}; the contract wants {wanted}")
+        if wanted == "INTEGER" and found in _FLOATS:
+            broken = con.execute(
+                f"select {_key_text(table)}, {column} from read_parquet({quote(str(path))}) "
+                f"where {column} is not null and (isnan({column}) or {column} <> round({column})) limit 1"
+            ).fetchall()
+            if broken:
+                key, value = broken[0]
+                raise RawDataError(
+                    f"raw table {table}, file {path}, key {key}: {column} is {value}, not a whole number"
+                )
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[list[tuple], list[str]]:
+    """Load every contract table from `raw_dir/<table>/**/*.parquet` into `raw.<table>`, file by
+    file, so a file that cannot be read is named. Returns (table, file, rows) per file and the
+    warnings (columns outside the contract, files that are not Parquet), which are also logged."""
+    files: list[tuple] = []
+    warnings: list[str] = []
+    for table, schema in RAW_TABLES.items():
+        folder = raw_dir / table
+        paths, others = find_files(folder)
+        for other in others:
+            warnings.append(f"raw file {other} is not Parquet (.parquet) and was not read")
+        if not paths:
+            raise RawDataError(
+                f"raw table {table}: no Parquet files in {folder}. "
+                "Run `python -m qjgov.generate` for demo data, or land the platform's export there."
+            )
+        columns = ", ".join(f"{column} {sql_type(table, column)}" for column in schema)
+        con.execute(f"create table raw.{table} ({columns})")
+        for path in paths:
+            types = _describe(con, path)
+            _check_types(con, table, path, types)
+            extra = sorted(set(types) - set(schema))
+            if extra:
+                warnings.append(f"raw file {path}: columns not in the contract ignored: {extra}")
+            select = ", ".join(f"cast({column} as {sql_type(table, column)})" for column in schema)
+            try:
+                rows = con.execute(
+                    f"insert into raw.{table} select {select} from read_parquet({quote(str(path))})"
+                ).fetchall()[0][0]
+            except duckdb.Error as error:
+                raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
+            files.append((table, str(path), rows))
+        log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
+    for warning in warnings:
+        log(f"WARN {warning}")
+    return files, warnings
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _key_text(table: str) -> str:
+    """The key of a row as one readable text (`2021-06-30 A1` for a snapshot key)."""
+    return " || ' ' || ".join(f"coalesce(cast({k} as varchar), '∅')" for k in RAW_KEYS[table])
+
+
+def _problems(table: str, first: str, last: str) -> list[tuple[str, str]]:
+    """(condition, message expression) for every row rule of `table`'s columns."""
+    rules: list[tuple[str, str]] = []
+    for key in RAW_KEYS[table]:
+        blank = f"nullif(trim({key}), '') is null" if sql_type(table, key) == "VARCHAR" else f"{key} is null"
+        rules.append((blank, f"'{key} is blank'"))
+    for column in REQUIRED.get(table, ()):
+        rules.append((f"{column} is null", f"'{column} is empty'"))
+    for column in COUNTS.get(table, ()):
+        rules.append((f"{column} < 0", f"'{column} is ' || {column} || '; a count is 0 or more'"))
+    for (range_table, column), (low, high) in RANGES.items():
+        if range_table == table:
+            rules.append(
+                (f"{column} not between {low} and {high}", f"'{column} is ' || {column} || '; it must be {low}–{high}'")
+            )
+    for column in RAW_TABLES[table]:
+        kind = sql_type(table, column)
+        if kind in ("DATE", "TIMESTAMP"):
+            rules.append(
+                (
+                    f"cast({column} as date) not between date '{first}' and date '{last}'",
+                    f"'{column} is ' || {column} || ', outside the working-day calendar ({first} – {last})'",
+                )
+            )
+        elif kind == "VARCHAR":
+            allowed = "" if column in FREE_TEXT.get(table, ()) else _LINE_BREAKS
+            rules.append(
+                (
+                    f"regexp_matches({column}, '[{_CONTROL}{allowed}]')",
+                    f"'{column} holds a control character: ' || to_json({column})",
+                )
+            )
+    return rules
+
+
+def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
+    """Refuse rows that break the contract's rules, naming table, file, key and value."""
+    first, last = con.execute("select min(calendar_date), max(calendar_date) from raw.workday_calendar").fetchall()[0]
+    for table in RAW_TABLES:
+        paths = [Path(file) for t, file, _ in files if t == table]
+        rules = _problems(table, first, last)
+        any_rule = " or ".join(f"coalesce({condition}, false)" for condition, _ in rules)
+        messages = ", ".join(f"case when coalesce({condition}, false) then {message} end" for condition, message in rules)
+        broken = con.execute(
+            f"select {_key_text(table)} as key, list_filter([{messages}], lambda m: m is not null) as problems "
+            f"from raw.{table} where {any_rule} limit {PROBLEMS_SHOWN}"
+        ).fetchall()
+        if broken:
+            total = con.execute(f"select count(*) from raw.{table} where {any_rule}").fetchall()[0][0]
+            lines = [f"  file {_files_of(con, table, paths, key)}, key {key}: {'; '.join(problems)}" for key, problems in broken]
+            raise RawDataError(
+                f"raw table {table}: {total:,} row(s) break the contract (DATA_CONTRACT.md); the first:\n"
+                + "\n".join(lines)
+                + "\nCorrect the export (or the import) and land it again."
+            )
+        trimmed = ", ".join(f"trim(cast({k} as varchar))" for k in RAW_KEYS[table])
+        repeated = con.execute(
+            f"select any_value({_key_text(table)}) as key, count(*) as copies from raw.{table} "
+            f"group by {trimmed} having count(*) > 1 limit {PROBLEMS_SHOWN}"
+        ).fetchall()
+        if repeated:
+            lines = [f"  key {key!r}: {copies} rows, in {_files_of(con, table, paths, key)}" for key, copies in repeated]
+            raise RawDataError(
+                f"raw table {table}: keys ({', '.join(RAW_KEYS[table])}) repeat once spaces are trimmed; "
+                "a key has one row across all files (a later import replaces the older row):\n" + "\n".join(lines)
+            )
+
+
+def _files_of(con: duckdb.DuckDBPyConnection, table: str, paths: list[Path], key: str) -> str:
+    """The files under `paths` that hold a row with this key (trimmed)."""
+    file_list = ", ".join(quote(str(p)) for p in paths)
+    found = con.execute(
+        f"select distinct filename from read_parquet([{file_list}], filename = true, union_by_name = true) "
+        f"where trim({_key_text(table)}) = trim(?) order by filename",
+        [key],
+    ).fetchall()
+    return ", ".join(row[0] for row in found) or "?"
+
+
+# --------------------------------------------------------------------------- lost data
+
+
+def served_row_counts(target: Path) -> dict[str, int] | None:
+    """Rows per raw table in the warehouse now served, or None when there is none to compare."""
+    if not Path(target).exists():
+        return None
+    try:
+        con = db.attach_read_only(Path(target))
+    except (db.WarehouseBusy, duckdb.Error):
+        return None
+    try:
+        return dict(con.execute("select raw_table, sum(row_count) from meta.raw_files group by raw_table").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def check_not_shrunk(files: list[tuple], served: dict[str, int] | None, target: Path, allow_shrink: bool, log: Log) -> None:
+    """Refuse a raw table with no rows, or one that lost more than SHRINK_LIMIT of the served
+    warehouse's rows, unless the shrink is intended (`--allow-shrink`)."""
+    now = {table: 0 for table in RAW_TABLES}
+    for table, _, rows in files:
+        now[table] += rows
+    problems = []
+    for table, rows in now.items():
+        before = (served or {}).get(table)
+        if rows == 0:
+            was = f"; the served warehouse has {before:,}" if before else ""
+            problems.append(f"raw table {table} has no rows{was}")
+        elif before and rows < before * (1 - SHRINK_LIMIT):
+            problems.append(
+                f"raw table {table} has {rows:,} rows, {1 - rows / before:.0%} fewer than the {before:,} "
+                f"of the served warehouse {target}"
+            )
+    if not problems:
+        return
+    if allow_shrink:
+        for problem in problems:
+            log(f"WARN {problem} (allowed by --allow-shrink)")
+        return
+    raise RawDataError(
+        "; ".join(problems)
+        + ". A missing or empty export would silently change the goals, so nothing was published. "
+        "If the data really did shrink, build again with --allow-shrink."
+    )
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+def _row_label(schema: str, table: str, columns: list[str], flagged: str) -> str:
+    """How to point at a row without repeating what it holds: the raw key where it is known,
+    else the table's id columns, else the row number; never the flagged column itself."""
+    raw_name = table[4:] if schema == "staging" and table.startswith("stg_") else table
+    keys = [k for k in RAW_KEYS.get(raw_name, ()) if k in columns] if schema in ("raw", "staging") else []
+    keys = keys or [c for c in columns if c.endswith("_id") or c in ("as_of", "department")]
+    keys = [k for k in keys if k != flagged]
+    if not keys:
+        return "'row ' || row_number() over ()"
+    return " || ' ' || ".join(f"coalesce(cast({k} as varchar), '∅')" for k in keys)
+
+
+def check_personal_data(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("raw", "staging", "marts")) -> None:
+    """Fail when any text column of these schemas holds an ID-card or mobile number, naming
+    table, column and row, never the value."""
+    text_columns = con.execute(
+        "select schema_name, table_name, list(column_name order by column_index) filter (data_type = 'VARCHAR'), "
+        "list(column_name order by column_index) "
+        "from duckdb_columns() where database_name = current_database() and list_contains(?, schema_name) "
+        "group by all order by all",
+        [list(schemas)],
+    ).fetchall()
+    found = []
+    for schema, table, texts, columns in text_columns:
+        if not texts:
+            continue
+        # One pass over the table; only a table with a hit is looked at column by column.
+        anywhere = " or ".join(personal.sql_condition(f'"{column}"') for column in texts)
+        if not con.execute(f"select exists (select 1 from {schema}.{table} where {anywhere})").fetchall()[0][0]:
+            continue
+        for column in texts:
+            label = _row_label(schema, table, columns, column)
+            hits = con.execute(
+                f"select label from (select {label} as label, \"{column}\" as value from {schema}.{table}) "
+                f"where {personal.sql_condition('value')} limit 3"
+            ).fetchall()
+            if hits:
+                found.append(f"  {schema}.{table}.{column}: {', '.join(str(h[0]) for h in hits)}")
+    if found:
+        raise RawDataError(
+            "personal data (an ID-card or mobile number) in these columns, at these rows "
+            "(values not shown):\n" + "\n".join(found)
+            + "\nDrop or mask it at import (python -m qjgov.importer masks it) and land the file again."
+        )
