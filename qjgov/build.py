@@ -296,6 +296,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
         raw_files, warnings = load_raw(con, raw_dir, log)
         check_raw(con, raw_files)
+        check_personal_data(con, ("raw",))
         check_not_shrunk(raw_files, served, target, allow_shrink, log)
 
         model_rows: dict[str, int] = {}
@@ -326,7 +327,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
                 "data tests failed: " + ", ".join(t.name for t in errors)
                 + f"; the served warehouse {target} was left untouched"
             )
-        check_personal_data(con)
+        check_personal_data(con, ("staging", "marts"))
         write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
         con.sql("use memory")
         con.sql("detach warehouse")

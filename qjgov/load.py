@@ -298,7 +298,7 @@ def _row_label(schema: str, table: str, columns: list[str], flagged: str) -> str
     return " || ' ' || ".join(f"coalesce(cast({k} as varchar), '∅')" for k in keys)
 
 
-def check_personal_data(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("raw", "staging", "marts")) -> None:
+def check_personal_data(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> None:
     """Fail when any text column of these schemas holds an ID-card or mobile number, naming
     table, column and row, never the value."""
     text_columns = con.execute(
