@@ -31,7 +31,8 @@ def build_demo(
         generate(raw_dir, seed=seed, cases_per_year=cases_per_year, log=log)
     else:
         log(f"using the raw data already in {raw_dir}")
-    build(raw_dir=raw_dir, target=target, log=log)
+    # Regenerated demo data replaces the old on purpose, however much smaller it is.
+    build(raw_dir=raw_dir, target=target, log=log, allow_shrink=regenerate)
     return target
 
 
