@@ -1,5 +1,5 @@
 """Goal area page: Complaints (goals of area `complaints` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("complaints")
+area.area_page("complaints")

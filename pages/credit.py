@@ -1,5 +1,5 @@
 """Goal area page: Credit (goals of area `credit` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("credit")
+area.area_page("credit")

@@ -6,11 +6,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov import i18n, reads, ui
+from qjgov.app import formatting, reads, tables, words
+from qjgov.app.state import page_state
 
-state = ui.page_state()
+state = page_state()
 lang = state.lang
-ui.page_header(state, state.t("data.title"), state.t("data.lead"))
+formatting.page_header(state, state.t("data.title"), state.t("data.lead"))
 
 info = reads.build_info()
 dates = reads.as_of_dates()
@@ -45,12 +46,12 @@ def outcome(passed: bool, severity: str) -> str:
     return state.t("data.warned") if severity == "warn" else state.t("data.failed")
 
 
-ui.show_table(
+tables.show_table(
     pl.DataFrame(
         {
             state.t("data.col.test"): tests["test"],
             state.t("data.col.description"): [
-                state.t(f"data.test.{name}") if i18n.has(f"data.test.{name}") else state.t("data.test.other")
+                state.t(f"data.test.{name}") if words.has(f"data.test.{name}") else state.t("data.test.other")
                 for name in tests["test"].to_list()
             ],
             state.t("data.col.severity"): [state.t(f"data.severity.{s}") for s in tests["severity"].to_list()],
@@ -64,7 +65,7 @@ ui.show_table(
 
 st.subheader(state.t("data.raw_files"), anchor="raw-files")
 raw = reads.raw_files()
-ui.show_table(
+tables.show_table(
     pl.DataFrame(
         {
             state.t("data.col.raw_table"): raw["raw_table"],
@@ -77,12 +78,12 @@ ui.show_table(
 
 st.subheader(state.t("data.models"), anchor="tables")
 runs = reads.model_runs()
-ui.show_table(
+tables.show_table(
     pl.DataFrame(
         {
             state.t("data.col.model"): runs["model"],
             state.t("data.col.layer"): [
-                state.t(f"data.layer.{layer}") if i18n.has(f"data.layer.{layer}") else layer for layer in runs["layer"].to_list()
+                state.t(f"data.layer.{layer}") if words.has(f"data.layer.{layer}") else layer for layer in runs["layer"].to_list()
             ],
             state.t("data.col.rows"): runs["row_count"],
             state.t("data.col.seconds"): runs["seconds"],

@@ -1,5 +1,5 @@
 """Goal area page: Efficiency (goals of area `efficiency` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("efficiency")
+area.area_page("efficiency")

@@ -1,5 +1,5 @@
 """Goal area page: Inclusive services and channels (goals of area `inclusive` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("inclusive")
+area.area_page("inclusive")

@@ -4,11 +4,12 @@ and the choices the project made where the sources give no formula."""
 import polars as pl
 import streamlit as st
 
-from qjgov import i18n, reads, ui
+from qjgov.app import formatting, navigation, reads, words
+from qjgov.app.state import page_state, url_params
 
-state = ui.page_state()
+state = page_state()
 lang = state.lang
-ui.page_header(state, state.t("method.title"), state.t("method.lead"))
+formatting.page_header(state, state.t("method.title"), state.t("method.lead"))
 
 targets = reads.targets()
 areas = reads.areas()
@@ -24,20 +25,20 @@ for area in areas.iter_rows(named=True):
     for goal in goals.iter_rows(named=True):
         link, sentence = st.columns([2, 5], vertical_alignment="center")
         link.page_link(
-            ui.area_file(goal["area"]),
-            label=f"{goal['goal_id']} {ui.goal_name(lang, goal)}",
-            query_params=ui.url_params(state, goal=goal["goal_id"]),
+            navigation.area_file(goal["area"]),
+            label=f"{goal['goal_id']} {formatting.goal_name(lang, goal)}",
+            query_params=url_params(state, goal=goal["goal_id"]),
         )
-        sentence.markdown(ui.plan_sentence(lang, goal))
+        sentence.markdown(formatting.plan_sentence(lang, goal))
     if area["area"] == "safeguards":
         milestones = reads.milestones(state.as_of)
         lines = [
-            f"- **{row['milestone_id']}** ({i18n.plan_clause(lang, row['plan_clause'])}) "
+            f"- **{row['milestone_id']}** ({words.plan_clause(lang, row['plan_clause'])}) "
             f"{row['name_zh'] if lang == 'zh' else row['name_en']}"
             for row in milestones.iter_rows(named=True)
         ]
         st.markdown("\n".join(lines))
-        st.page_link(ui.area_file("safeguards"), label=state.t("area.milestones_tab"), query_params=ui.url_params(state, goal="milestones"))
+        st.page_link(navigation.area_file("safeguards"), label=state.t("area.milestones_tab"), query_params=url_params(state, goal="milestones"))
 
 st.header(state.t("method.building_blocks"), anchor="building-blocks")
 for key in ("as_of", "workdays", "catalogue", "ytd", "duty", "baseline"):
@@ -46,7 +47,7 @@ for key in ("as_of", "workdays", "catalogue", "ytd", "duty", "baseline"):
 st.header(state.t("method.formulas"), anchor="formulas")
 rows = []
 for goal in targets.iter_rows(named=True):
-    rows.append(f"| {goal['goal_id']} | {ui.goal_name(lang, goal)} | {ui.formula(state, goal)} | {state.t('kind.' + goal['kind'])} |")
+    rows.append(f"| {goal['goal_id']} | {formatting.goal_name(lang, goal)} | {formatting.formula(state, goal)} | {state.t('kind.' + goal['kind'])} |")
 header = f"| {state.t('col.goal_id')} | {state.t('col.goal')} | {state.t('goal.formula')} | {state.t('method.kind')} |"
 st.markdown("\n".join([header, "|---|---|---|---|", *rows]))
 
@@ -58,8 +59,8 @@ st.header(state.t("method.rules"), anchor="rules")
 st.markdown(state.t("method.rules_lead"))
 rules = reads.rules()
 rule_lines = [
-    f"| {state.t('method.rule.' + r['rule']) if i18n.has('method.rule.' + r['rule']) else r['rule']} | {r['working_days']} | "
-    f"{state.t('method.rule_source.' + r['rule']) if i18n.has('method.rule_source.' + r['rule']) else state.t('data.test.other')} |"
+    f"| {state.t('method.rule.' + r['rule']) if words.has('method.rule.' + r['rule']) else r['rule']} | {r['working_days']} | "
+    f"{state.t('method.rule_source.' + r['rule']) if words.has('method.rule_source.' + r['rule']) else state.t('data.test.other')} |"
     for r in rules.iter_rows(named=True)
 ]
 st.markdown(
@@ -78,4 +79,4 @@ st.markdown("\n".join(f"- {state.t('method.choice.' + key)}" for key in choices)
 
 st.header(state.t("method.status_legend"), anchor="statuses")
 st.caption(state.t("method.status_legend_lead"))
-ui.status_legend(state)
+formatting.status_legend(state)

@@ -1,5 +1,5 @@
 """Goal area page: One thing and cross-region handling (goals of area `one_thing` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("one_thing")
+area.area_page("one_thing")

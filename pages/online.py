@@ -1,5 +1,5 @@
 """Goal area page: Online service (goals of area `online` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("online")
+area.area_page("online")

@@ -1,5 +1,5 @@
 """Goal area page: Reviews (goals of area `reviews` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("reviews")
+area.area_page("reviews")

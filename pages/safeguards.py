@@ -1,5 +1,5 @@
 """Goal area page: Safeguards and milestones (goals of area `safeguards` in seeds/targets.csv)."""
 
-from qjgov import ui
+from qjgov.app import area
 
-ui.area_page("safeguards")
+area.area_page("safeguards")

@@ -8,8 +8,8 @@ from typing import Callable
 import duckdb
 import pytest
 
-from qjgov.build import build
-from qjgov.contract import RAW_TABLES, frame
+from qjgov.warehouse.build import build
+from qjgov.warehouse.contract import RAW_TABLES, frame
 from qjgov.paths import SEEDS_DIR, SQL_DIR
 
 

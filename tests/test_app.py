@@ -22,7 +22,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from qjgov import export, i18n, ui
+from qjgov.app import export, formatting, words
+from qjgov.app.goal import what_it_takes
+from qjgov.app.state import State
 from qjgov.paths import ROOT
 
 APP = str(ROOT / "app.py")
@@ -39,7 +41,7 @@ CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A demo warehouse for the whole session, and the app pointed at it."""
-    from qjgov.demo import build_demo
+    from qjgov.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("app-warehouse")
     target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
@@ -179,7 +181,7 @@ def test_goal_tabs_cover_every_goal(warehouse: Path) -> None:
         for label in labels:
             if label.startswith("G"):
                 assert any(s.startswith(label.split(" ")[0] + " ·") for s in subheaders), (area, label)
-    assert sorted(seen) == list(i18n.GOAL_IDS)
+    assert sorted(seen) == list(words.GOAL_IDS)
     assert "Milestones M01–M15" in [tab.label for tab in at.tabs]
 
 
@@ -190,23 +192,23 @@ def test_overview_shows_21_goals_with_the_marts_numbers(marts: duckdb.DuckDBPyCo
     as_of = dates[len(dates) // 2]
     at = start({"lang": "zh", "as_of": as_of.isoformat()})
     table = at.dataframe[0].value
-    assert list(table["goal_id"]) == list(i18n.GOAL_IDS)
+    assert list(table["goal_id"]) == list(words.GOAL_IDS)
     expected = marts.sql(
         "select goal_id, actual, unit, to_go, status from marts.goal_progress where as_of = ? order by goal_id",
         params=[as_of],
     ).fetchall()
     for (goal_id, actual, unit, to_go, status), shown in zip(expected, table.to_dict("records")):
         assert shown["goal_id"] == goal_id
-        assert shown["actual"] == ui.fmt_value(actual, unit), goal_id
-        assert shown["status"] == i18n.status_word("zh", status), goal_id
+        assert shown["actual"] == formatting.fmt_value(actual, unit), goal_id
+        assert shown["status"] == words.status_word("zh", status), goal_id
         if to_go is None:
             assert shown["to_go"] is None or shown["to_go"] != shown["to_go"], goal_id  # None or NaN
         else:
             assert int(shown["to_go"]) == to_go, goal_id
     tiles = " ".join(m.value for m in at.markdown if "qj-tile" in m.value)
     counts = dict(marts.sql("select status, count(*) from marts.goal_progress where as_of = ? group by status", params=[as_of]).fetchall())
-    for status in i18n.STATUSES:
-        assert re.search(rf">{counts.get(status, 0)}</div><div><span[^>]*>[^<]*{i18n.t('zh', 'status.' + status)}", tiles), status
+    for status in words.STATUSES:
+        assert re.search(rf">{counts.get(status, 0)}</div><div><span[^>]*>[^<]*{words.t('zh', 'status.' + status)}", tiles), status
 
 
 def _metrics_by_goal(at: AppTest) -> dict[str, dict[str, str]]:
@@ -240,9 +242,9 @@ def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, date
     ).fetchall()
     assert [row[0] for row in rows] == list(shown)
     for goal_id, actual, projected, to_go, unit in rows:
-        assert shown[goal_id]["Actual"] == ui.fmt_value(actual, unit), goal_id
-        assert shown[goal_id]["Year-end projection"] == ui.fmt_value(projected, unit), goal_id
-        assert shown[goal_id]["To go"] == ui.fmt_count(to_go), goal_id
+        assert shown[goal_id]["Actual"] == formatting.fmt_value(actual, unit), goal_id
+        assert shown[goal_id]["Year-end projection"] == formatting.fmt_value(projected, unit), goal_id
+        assert shown[goal_id]["To go"] == formatting.fmt_count(to_go), goal_id
 
 
 def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], department: str) -> None:
@@ -257,7 +259,7 @@ def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyC
     )
     units = dict(marts.sql("select goal_id, unit from seeds.targets").fetchall())
     for record in table.to_dict("records"):
-        assert record["actual"] == ui.fmt_value(rows.get(record["goal_id"]), units[record["goal_id"]]), record["goal_id"]
+        assert record["actual"] == formatting.fmt_value(rows.get(record["goal_id"]), units[record["goal_id"]]), record["goal_id"]
 
 
 def test_open_duties_list_matches_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
@@ -269,7 +271,7 @@ def test_open_duties_list_matches_the_mart(marts: duckdb.DuckDBPyConnection, dat
     lists = [frame.value for frame in at.dataframe if "Record" in frame.value.columns]
     if not expected:
         assert not lists
-        assert any(s.value == i18n.t("en", "goal.list_none") for s in at.success)
+        assert any(s.value == words.t("en", "goal.list_none") for s in at.success)
     else:
         assert set(lists[0]["Record"]) == expected
 
@@ -336,7 +338,7 @@ def test_clicking_a_scorecard_row_opens_the_goal_in_the_same_state(dates: list[d
 def test_overview_links_every_goal_to_its_area_page() -> None:
     at = start({"lang": "en"})
     labels = [link.value for link in at.get("page_link")]
-    for goal in i18n.GOAL_IDS:
+    for goal in words.GOAL_IDS:
         assert any(f" {goal} " in label for label in labels), goal
     for link in at.get("page_link"):
         assert link.proto.page in {area.replace("_", "-") for area in AREAS}, link.value
@@ -359,7 +361,7 @@ def test_the_app_never_writes_to_the_warehouse(warehouse: Path, dates: list[dt.d
 
 def test_missing_warehouse_is_built_with_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> None:
     """A hosted demo's first start: no warehouse, so the app builds the demo one, then shows it."""
-    import qjgov.demo as demo
+    import qjgov.demo.build as demo
 
     target = tmp_path / "fresh" / "warehouse.duckdb"
     real_build = demo.build_demo
@@ -380,60 +382,60 @@ def test_missing_warehouse_is_built_with_progress(tmp_path: Path, monkeypatch: p
 
 
 def test_both_languages_have_the_same_keys_and_placeholders() -> None:
-    assert set(i18n.ZH) == set(i18n.EN)
-    for key in i18n.ZH:
-        assert i18n.placeholders(i18n.ZH[key]) == i18n.placeholders(i18n.EN[key]), key
-        assert i18n.ZH[key].strip() and i18n.EN[key].strip(), key
+    assert set(words.ZH) == set(words.EN)
+    for key in words.ZH:
+        assert words.placeholders(words.ZH[key]) == words.placeholders(words.EN[key]), key
+        assert words.ZH[key].strip() and words.EN[key].strip(), key
 
 
 def test_chinese_strings_are_chinese_and_english_strings_are_english() -> None:
     def prose(text: str) -> str:  # placeholders and `code` are not prose
         return re.sub(r"`[^`]*`|\{\w+\}", "", text)
 
-    latin = {key: text for key, text in i18n.ZH.items() if untranslated([prose(text)], "zh")}
+    latin = {key: text for key, text in words.ZH.items() if untranslated([prose(text)], "zh")}
     assert not latin, latin
-    chinese = {key: text for key, text in i18n.EN.items() if CJK.search(text)}
+    chinese = {key: text for key, text in words.EN.items() if CJK.search(text)}
     assert not chinese, chinese
 
 
 def test_what_it_takes_names_units_and_reads_the_required_rate() -> None:
-    state = ui.State(dt.date(2021, 6, 30), None, "en")
+    state = State(dt.date(2021, 6, 30), None, "en")
     base = dict(
         goal_id="G09", unit="ratio", seed_unit="ratio", actual=0.8, numerator=8, denominator=10, to_go=2, met=False,
         target=1.0, comparator="=", target_kind="fixed", required_rate=1.2, projected=0.85, projection_kind="run_rate",
         deadline=dt.date(2021, 12, 31), gap=0.2,
     )
-    sentences = ui.what_it_takes(state, "G09", base)
+    sentences = what_it_takes(state, "G09", base)
     assert sentences[0] == "2 bad reviews past their deadline are still not rectified."
     assert "can no longer be met" in sentences[1] and "120.0 %" in sentences[1]
-    assert ui.what_it_takes(state, "G09", base | {"required_rate": 0.973})[1] == (
+    assert what_it_takes(state, "G09", base | {"required_rate": 0.973})[1] == (
         "From now to the year end, 97.3 % of new bad reviews must be rectified in time."
     )
-    assert "assured" in ui.what_it_takes(state, "G19", base | {"goal_id": "G19", "required_rate": -0.1})[1]
+    assert "assured" in what_it_takes(state, "G19", base | {"goal_id": "G19", "required_rate": -0.1})[1]
     licensing = base | {"goal_id": "G01", "to_go": 12, "numerator": 20, "denominator": 40, "required_rate": None, "projection_kind": "trend"}
-    assert ui.what_it_takes(state, "G01", licensing)[0] == "12 more licensing items must become fully online (now 20 of 40)."
+    assert what_it_takes(state, "G01", licensing)[0] == "12 more licensing items must become fully online (now 20 of 40)."
     trips = base | {"goal_id": "G05", "unit": "trips", "to_go": 17, "numerator": 48, "denominator": 106, "required_rate": None}
-    assert ui.what_it_takes(state, "G05", trips)[0].startswith("17 required trips on site must be removed")
+    assert what_it_takes(state, "G05", trips)[0].startswith("17 required trips on site must be removed")
     handling = base | {"goal_id": "G04", "to_go": None, "numerator": None, "denominator": None, "actual": 0.78, "target": 0.8, "gap": 0.02, "required_rate": None}
-    assert ui.what_it_takes(state, "G04", handling)[0] == (
+    assert what_it_takes(state, "G04", handling)[0] == (
         "Handling time must on average be at least 80.0 % below the statutory limit; it is 78.0 %, 2.0 pp short."
     )
-    zh = ui.what_it_takes(ui.State(dt.date(2021, 6, 30), None, "zh"), "G01", licensing)
+    zh = what_it_takes(State(dt.date(2021, 6, 30), None, "zh"), "G01", licensing)
     assert zh[0] == "还需 12 个行政许可事项实现“全程网办”（目前 20 / 40）。"
 
 
 def test_numbers_read_as_the_platform_writes_them() -> None:
-    assert ui.fmt_percent(0.83333) == "83.3 %"
-    assert ui.fmt_value(0.4528, "trips") == "0.45"
-    assert ui.fmt_value(None, "ratio") == "—"
-    assert ui.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
-    assert ui.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
-    assert ui.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
-    assert ui.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
-    assert ui.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
-    assert ui.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
-    assert i18n.plan_clause("en", "保障措施二") == "Safeguard 2"
-    assert i18n.plan_clause("zh", "重点任务九") == "重点任务九"
+    assert formatting.fmt_percent(0.83333) == "83.3 %"
+    assert formatting.fmt_value(0.4528, "trips") == "0.45"
+    assert formatting.fmt_value(None, "ratio") == "—"
+    assert formatting.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
+    assert formatting.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
+    assert formatting.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
+    assert formatting.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
+    assert formatting.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
+    assert formatting.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
+    assert words.plan_clause("en", "保障措施二") == "Safeguard 2"
+    assert words.plan_clause("zh", "重点任务九") == "重点任务九"
 
 
 # --------------------------------------------------------------------------- downloads

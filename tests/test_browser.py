@@ -113,7 +113,7 @@ def _free_port() -> int:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` on a free port against a small demo warehouse."""
     _require_browser()
-    from qjgov.demo import build_demo
+    from qjgov.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("browser-warehouse")
     warehouse = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)

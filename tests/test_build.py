@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import write_raw
-from qjgov.build import BuildError, build, build_order, discover_models, parse_header, referenced_tables
+from qjgov.warehouse.build import BuildError, build, build_order, discover_models, parse_header, referenced_tables
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 
 CLI = Path(sys.executable).parent / "duckdb"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from qjgov.demo import build_demo
+from qjgov.demo.build import build_demo
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ import chinese_calendar
 import polars as pl
 import pytest
 
-from qjgov.contract import RAW_KEYS, RAW_TABLES
-from qjgov.demo_check import goal_values
-from qjgov.generate import generate
+from qjgov.warehouse.contract import RAW_KEYS, RAW_TABLES
+from qjgov.demo.check import goal_values
+from qjgov.demo.generate import generate
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CASES_PER_YEAR = 2_000

@@ -5,7 +5,6 @@ app moves to a new build without a restart, and a writable client gets a plain m
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import shutil
 import signal
@@ -20,8 +19,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import write_raw
-from qjgov import db, publish
-from qjgov.build import BuildError, build
+from qjgov.app import connection
+from qjgov.warehouse import publish
+from qjgov.warehouse.build import BuildError, build
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 from test_build import CASE, ITEM
 
@@ -37,7 +37,7 @@ def quiet_build(raw: Path, target: Path, **options):
 
 
 def built_at(target: Path):
-    con = db.connect(target)
+    con = connection.connect(target)
     try:
         return con.sql("select built_at from meta.build_info").fetchall()[0][0]
     finally:
@@ -98,7 +98,7 @@ def test_a_plain_second_connection_would_have_kept_the_old_file(tmp_path, raw):
     first = old.sql("select built_at from meta.build_info").fetchall()[0][0]
     time.sleep(1.1)
     quiet_build(raw, target)
-    reader = db.PublishedWarehouse(target)
+    reader = connection.PublishedWarehouse(target)
     try:
         assert reader.query("select built_at from meta.build_info")["built_at"][0] > first
     finally:
@@ -109,7 +109,7 @@ def test_a_plain_second_connection_would_have_kept_the_old_file(tmp_path, raw):
 def test_twenty_readers_see_no_error_during_two_publishes(tmp_path, raw):
     target = tmp_path / "warehouse.duckdb"
     quiet_build(raw, target)
-    reader = db.PublishedWarehouse(target)
+    reader = connection.PublishedWarehouse(target)
     errors: list[BaseException] = []
     seen: set = set()
     stop = threading.Event()
@@ -152,7 +152,7 @@ def test_two_builds_started_together_publish_one_tested_file_each_in_turn(tmp_pa
     assert second.returncode == 0, err2
     waited = out1 if "waiting for build pid" in out1 else out2
     assert f"waiting for build pid {first.pid}" in waited or f"waiting for build pid {second.pid}" in waited
-    con = db.connect(target)
+    con = connection.connect(target)
     try:
         assert con.sql("select count(*) from meta.test_results where not passed and severity = 'error'").fetchall() == [(0,)]
         assert con.sql("select count(*) from marts.goal_progress").fetchall() == [(21 * 12,)]
@@ -191,7 +191,7 @@ def test_a_failing_build_racing_a_good_one_is_never_served(tmp_path, raw, failin
     good = results[1] if failing_first else results[0]
     assert bad[0].returncode == 1 and "assert_always_fails" in bad[2]
     assert good[0].returncode == 0, good[2]
-    con = db.connect(target)
+    con = connection.connect(target)
     try:
         tests = dict(con.sql("select test, passed from meta.test_results").fetchall())
     finally:
@@ -243,8 +243,8 @@ def test_a_writable_client_gets_a_plain_message_not_a_lock_error(tmp_path, raw, 
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(db.WarehouseBusy, match="held open for writing by another program"):
-            db.PublishedWarehouse(target).query("select 1")
+        with pytest.raises(connection.WarehouseBusy, match="held open for writing by another program"):
+            connection.PublishedWarehouse(target).query("select 1")
         monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
         at = AppTest.from_file(APP, default_timeout=60).run()
         assert not at.exception

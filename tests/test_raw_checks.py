@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 
 from conftest import write_raw
-from qjgov import personal
-from qjgov.build import BuildError, build
-from qjgov.contract import RAW_KEYS, RAW_TABLES, frame
+from qjgov.warehouse import personal
+from qjgov.warehouse.build import BuildError, build
+from qjgov.warehouse.contract import RAW_KEYS, RAW_TABLES, frame
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 from test_build import CASE, ITEM
 

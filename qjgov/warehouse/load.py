@@ -9,15 +9,14 @@ or shrank against the served warehouse, and anything that reads as personal data
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 import polars as pl
 
-from qjgov import db, personal
-from qjgov.contract import COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
+from qjgov.warehouse import personal
+from qjgov.warehouse.contract import COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
 
 Log = Callable[[str], None]
 
@@ -238,15 +237,14 @@ def _files_of(con: duckdb.DuckDBPyConnection, table: str, paths: list[Path], key
 
 
 def served_row_counts(target: Path) -> dict[str, int] | None:
-    """Rows per raw table in the warehouse now served, or None when there is none to compare."""
+    """Rows per raw table in the warehouse now served, or None when there is none to compare
+    (none built yet, or a file this build cannot read, e.g. held open for writing)."""
     if not Path(target).exists():
         return None
+    con = duckdb.connect(":memory:")
     try:
-        con = db.attach_read_only(Path(target))
-    except (db.WarehouseBusy, duckdb.Error):
-        return None
-    try:
-        return dict(con.execute("select raw_table, sum(row_count) from meta.raw_files group by raw_table").fetchall())
+        con.execute(f"attach {quote(str(target))} as served (read_only)")
+        return dict(con.execute("select raw_table, sum(row_count) from served.meta.raw_files group by raw_table").fetchall())
     except duckdb.Error:
         return None
     finally:

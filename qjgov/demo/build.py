@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from qjgov.build import BuildError, Log, build
-from qjgov.generate import generate
+from qjgov.warehouse.build import BuildError, Log, build
+from qjgov.demo.generate import generate
 from qjgov.paths import RAW_DIR, WAREHOUSE
 
 

@@ -4,7 +4,7 @@ Not the warehouse (that is sql/): a second, independent reading in polars so who
 `generate.TRAJECTORY` can see where each goal lands without building anything, and so the
 SQL marts have numbers to be compared with.
 
-    python -m qjgov.demo_check [--raw data/raw] [--as-of 2020-12-31 2021-06-30 2021-12-31]
+    python -m qjgov.demo.check [--raw data/raw] [--as-of 2020-12-31 2021-06-30 2021-12-31]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qjgov.generate import CAL_START, add_workdays, workday_calendar
+from qjgov.demo.generate import CAL_START, add_workdays, workday_calendar
 from qjgov.paths import RAW_DIR
 
 RULES = {"G03": 1, "G08": 1, "G09": 15, "G10": 15, "G15": 7}  # seeds/rules.csv defaults
@@ -129,7 +129,7 @@ def goal_values(raw: dict[str, pl.DataFrame], as_of_dates: list[dt.date]) -> pl.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qjgov.demo_check", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qjgov.demo.check", description=__doc__.split("\n\n")[0])
     parser.add_argument("--raw", type=Path, default=RAW_DIR, help="landing zone (default: %(default)s)")
     parser.add_argument("--as-of", nargs="+", default=DEFAULT_AS_OF, help="as-of dates (default: %(default)s)")
     args = parser.parse_args(argv)

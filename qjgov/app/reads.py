@@ -3,7 +3,7 @@
 Every metric is computed in SQL (sql/marts); these queries only pick rows and columns for a
 date, a goal and a department, and join the label marts (marts.goals, marts.labels).
 
-One `db.PublishedWarehouse` per process (`st.cache_resource`) holds a read-only connection per
+One `connection.PublishedWarehouse` per process (`st.cache_resource`) holds a read-only connection per
 published file and a cursor per query. Each script run pins the build it started on
 (`pin_build`), so a page never mixes two builds, and the next run moves to the newest one.
 Results are cached on the build's identity, the SQL text and its parameters.
@@ -20,7 +20,7 @@ from typing import Callable
 import polars as pl
 import streamlit as st
 
-from qjgov import db
+from qjgov.app import connection
 
 _BUILD_LOCK = threading.Lock()
 _MODEL_STEP = re.compile(r"\[\s*(\d+)/(\d+)\]")
@@ -31,26 +31,26 @@ _PINNED = "qj_build"
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda warehouse: warehouse.close())
-def _warehouse(path: str) -> db.PublishedWarehouse:
+def _warehouse(path: str) -> connection.PublishedWarehouse:
     """The process's reader of the warehouse published at `path`."""
-    return db.PublishedWarehouse(Path(path))
+    return connection.PublishedWarehouse(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _query(path: str, build: db.Identity, sql: str, params: tuple) -> pl.DataFrame:
+def _query(path: str, build: connection.Identity, sql: str, params: tuple) -> pl.DataFrame:
     return _warehouse(path).query(sql, list(params) if params else None, pinned=build)
 
 
-def pin_build() -> db.Identity:
+def pin_build() -> connection.Identity:
     """Pin this script run to the build published now; the next run will look again."""
-    build = _warehouse(str(db.warehouse_path())).current()
+    build = _warehouse(str(connection.warehouse_path())).current()
     st.session_state[_PINNED] = build
     return build
 
 
 def query(sql: str, params: tuple = ()) -> pl.DataFrame:
     """Run a read-only query on the served warehouse; cached on (file, build, SQL, params)."""
-    path = str(db.warehouse_path())
+    path = str(connection.warehouse_path())
     build = st.session_state.get(_PINNED) or _warehouse(path).current()
     return _query(path, tuple(build), sql, tuple(params))
 
@@ -60,8 +60,8 @@ def open_warehouse(texts: Callable[[str], str]) -> None:
     program holds the file open for writing (which blocks every reader)."""
     try:
         pin_build()
-    except db.WarehouseBusy:
-        st.error(texts("warehouse.busy").format(path=db.warehouse_path()))
+    except connection.WarehouseBusy:
+        st.error(texts("warehouse.busy").format(path=connection.warehouse_path()))
         st.stop()
 
 
@@ -72,11 +72,11 @@ def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
     One build per process at a time: a second session that arrives meanwhile waits for the
     lock and then finds the file.
     """
-    path = db.warehouse_path()
+    path = connection.warehouse_path()
     if path.exists():
         return
-    from qjgov.build import BuildError
-    from qjgov.demo import ensure_demo_warehouse
+    from qjgov.warehouse.build import BuildError
+    from qjgov.demo.build import ensure_demo_warehouse
 
     with _BUILD_LOCK:
         if path.exists():

@@ -1,0 +1,144 @@
+"""Formatting the marts' values for people: shares, trips, targets, gaps, labels in the
+reader's language, status badges and the page header. Nothing here computes a metric."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import streamlit as st
+
+from qjgov.app import reads, words
+from qjgov.app.state import State
+from qjgov.app.words import STATUS_STYLE, STATUSES
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "=", ">": ">"}
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_percent(value: float | None) -> str:
+    """0.8333 -> "83.3 %", as the platform writes shares."""
+    return "—" if is_missing(value) else f"{value * 100:.1f} %"
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    """A goal's value in its own unit: a share, or trips with two decimals."""
+    if is_missing(value):
+        return "—"
+    return fmt_percent(value) if unit == "ratio" else f"{value:.2f}"
+
+
+def fmt_count(value: float | int | None) -> str:
+    return "—" if is_missing(value) else f"{int(value):,}"
+
+
+def fmt_target(lang: str, target: float | None, comparator: str | None, unit: str, target_kind: str | None) -> str:
+    """"≥ 80.0 %", "≤ 0.30", or "> 35.7 % (last year)" for a baseline goal."""
+    if is_missing(target):
+        return "—"
+    text = f"{COMPARATOR_SYMBOLS.get(comparator or '', comparator or '')} {fmt_value(target, unit)}"
+    return words.t(lang, "target.baseline", value=text) if target_kind == "baseline" else text
+
+
+def fmt_gap(lang: str, gap: float | None, unit: str, comparator: str | None) -> str:
+    """The shortfall in words: "3.0 pp short", "2.9 pp ahead"; for trips "0.15 trips over"."""
+    if is_missing(gap):
+        return "—"
+    size = abs(gap)
+    amount = words.t(lang, "unit.pp", value=f"{size * 100:.1f}") if unit == "ratio" else words.t(lang, "unit.trips", value=f"{size:.2f}")
+    shown_as_zero = size < (5e-4 if unit == "ratio" else 5e-3)  # "0.0 pp", "0.00 trips"
+    if shown_as_zero:
+        return words.t(lang, "gap.zero")
+    if gap > 0:
+        return words.t(lang, "gap.over" if comparator == "<=" else "gap.short", value=amount)
+    return words.t(lang, "gap.ahead", value=amount)
+
+
+def english(text: str | None) -> str:
+    """Seed text for English screens without the Chinese gloss some sentences carry,
+    e.g. "on-the-spot (即办件) items" -> "on-the-spot items"."""
+    if not text:
+        return ""
+    return re.sub(r"\s*[（(][^）)]*[\u2e80-\u9fff][^）)]*[）)]", "", text).strip()
+
+
+# Seed labels looked up once per process: they are called per table cell, where even a
+# cache hit of reads.query (hashing the SQL) adds up; the seeds change only with the code.
+_DEPARTMENT_EN: dict[str, str] = {}
+_CODE_EN: dict[tuple[str, str], str] = {}
+
+
+def department_label(lang: str, department: str | None) -> str:
+    """A department in the reader's language (marts.labels)."""
+    if not department:
+        return "—"
+    if lang == "zh":
+        return department
+    if not _DEPARTMENT_EN:
+        _DEPARTMENT_EN.update({r["department"]: r["department_en"] for r in reads.departments().iter_rows(named=True)})
+    return _DEPARTMENT_EN.get(department, department)
+
+
+def code_label(lang: str, code_list: str, code: object) -> str:
+    """A coded value (category, handling type, online depth, …) in the reader's language."""
+    if is_missing(code):
+        return "—"
+    if code_list == "online_depth":
+        if lang == "zh":
+            return words.t(lang, f"depth.{int(code)}")
+    elif lang == "zh":
+        return str(code)
+    if not _CODE_EN:
+        _CODE_EN.update(reads.code_labels())
+    label = _CODE_EN.get((code_list, str(code)))
+    if code_list == "online_depth":
+        return f"{int(code)} {label.lower()}" if label else words.t(lang, f"depth.{int(code)}")
+    return label or str(code)
+
+
+def formula(state: State, seed: dict) -> str:
+    """A goal's formula, with the working days of its rule (marts.goals) where it has one."""
+    key = f"formula.{seed['goal_id']}"
+    days = seed.get("rule_days")
+    return state.t(key, days="—" if days is None else days) if "days" in words.placeholders(words.ZH[key]) else state.t(key)
+
+
+def goal_name(lang: str, row: dict) -> str:
+    return row["name_zh"] if lang == "zh" else row["name_en"]
+
+
+def plan_sentence(lang: str, row: dict) -> str:
+    return row["plan_text_zh"] if lang == "zh" else english(row["plan_text_en"])
+
+
+def badge(lang: str, status: str | None) -> str:
+    """A status as a coloured pill with icon and word (HTML for st.markdown)."""
+    status = status or "no_data"
+    style = STATUS_STYLE[status]
+    word = words.t(lang, ("ms." if status in words.MILESTONE_STATUSES else "status.") + status)
+    return (
+        f'<span class="qj-badge" style="background:{style["fill"]};color:{style["ink"]};'
+        f'padding:0.15rem 0.6rem;border-radius:0.8rem;font-weight:600;white-space:nowrap;">'
+        f'{style["icon"]} {word}</span>'
+    )
+
+
+def page_header(state: State, title: str, lead: str | None = None) -> None:
+    """Title, the as-of/department line and a one-sentence lead."""
+    st.title(title, anchor=False)
+    dept = department_label(state.lang, state.department) if state.department else state.t("sidebar.dept_all")
+    st.caption(state.t("common.as_of_caption", as_of=state.as_of.isoformat(), dept=dept))
+    if lead:
+        st.markdown(lead)
+
+
+def status_legend(state: State) -> None:
+    """The six statuses with their colours, icons and meaning."""
+    rows = "".join(
+        f"<tr><td style='padding:0.2rem 0.8rem 0.2rem 0'>{badge(state.lang, s)}</td><td>{state.t('status.help.' + s)}</td></tr>"
+        for s in STATUSES
+    )
+    st.markdown(f"<table style='border:none'>{rows}</table>", unsafe_allow_html=True)

@@ -1,0 +1,307 @@
+"""One goal at the chosen date: figures, monthly path, plan sentence, formula, what it would
+take, departments, and the list of what holds the number back, with downloads."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import polars as pl
+import streamlit as st
+
+from qjgov.app import charts, reads, words
+from qjgov.app.formatting import (
+    badge, code_label, department_label, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
+    is_missing, plan_sentence,
+)
+from qjgov.app.state import State
+from qjgov.app.tables import downloads, show_table
+from qjgov.app.words import CATALOGUE_GOALS, DUTY_GOALS, RATE_GOALS
+
+# Goals with a documented choice where the sources give no formula (METRICS.md, README).
+GOAL_CHOICES: dict[str, tuple[str, ...]] = {
+    "G01": ("method.choice.catalogue",),
+    "G02": ("method.choice.catalogue",),
+    "G03": ("method.choice.complaint",),
+    "G04": ("method.choice.g04",),
+    "G07": ("method.choice.g07",),
+    "G10": ("method.choice.g10",),
+}
+
+
+
+def what_it_takes(state: State, goal_id: str, row: dict) -> list[str]:
+    """The goal's "what it would take" in sentences, from the mart's to_go, required_rate,
+    gap and projection; units named per goal (items, trips, reviews, decisions, cases…)."""
+    unit = row["unit"] or row["seed_unit"]
+    if is_missing(row["actual"]):
+        return [state.t("status.help.no_data")]
+    sentences: list[str] = []
+    if goal_id == "G04":
+        values = dict(actual=fmt_percent(row["actual"]), target=fmt_percent(row["target"]))
+        if row["met"]:
+            sentences.append(state.t("take.G04_met", **values))
+        else:
+            gap = words.t(state.lang, "unit.pp", value=f"{abs(row['gap']) * 100:.1f}")
+            sentences.append(state.t("take.G04", gap=gap, **values))
+    elif not is_missing(row["to_go"]):
+        to_go = int(row["to_go"])
+        if to_go == 0:
+            sentences.append(state.t("take.met"))
+        else:
+            sentences.append(
+                state.t(f"take.{goal_id}", n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
+            )
+    rate = row["required_rate"]
+    if goal_id in RATE_GOALS and not is_missing(rate):
+        parts = dict(noun=state.t(f"rate.noun.{goal_id}"), verb=state.t(f"rate.verb.{goal_id}"), rate=fmt_percent(rate))
+        if rate > 1:
+            sentences.append(state.t("rate.impossible", **parts))
+        elif rate < 0:
+            sentences.append(state.t("rate.assured", noun=parts["noun"], verb=parts["verb"]))
+        else:
+            sentences.append(state.t("rate.within", **parts))
+        if not is_missing(row.get("recent_rate")):
+            sentences.append(state.t("rate.recent", rate=fmt_percent(row["recent_rate"])))
+    target = fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"])
+    if row["deadline"] is not None and state.as_of >= row["deadline"]:
+        sentences.append(state.t("projection.final", actual=fmt_value(row["actual"], unit), target=target))
+    elif not is_missing(row["projected"]):
+        kind = "projection.run_rate" if row["projection_kind"] == "run_rate" else "projection.trend"
+        sentences.append(state.t(kind, projected=fmt_value(row["projected"], unit), target=target))
+    return sentences
+
+
+def _kpis(state: State, row: dict) -> None:
+    unit = row["unit"] or row["seed_unit"]
+    status, actual, target, projected, to_go = st.columns([1.1, 1, 1.7, 1.1, 0.8])
+    with status:
+        st.markdown(f"<div style='font-size:0.875rem;margin-bottom:0.35rem'>{state.t('goal.status')}</div>", unsafe_allow_html=True)
+        st.markdown(badge(state.lang, row["status"]), unsafe_allow_html=True)
+    numbers = None
+    if not is_missing(row["denominator"]):
+        numbers = state.t("goal.numbers", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
+    actual.metric(state.t("goal.actual"), fmt_value(row["actual"], unit), help=numbers)
+    target.metric(
+        state.t("goal.target"),
+        fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"]),
+        delta=fmt_gap(state.lang, row["gap"], unit, row["comparator"]) if not is_missing(row["gap"]) else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
+    projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit))
+    to_go.metric(state.t("goal.to_go"), fmt_count(row["to_go"]))
+
+
+def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> None:
+    """Everything about one goal at the chosen date."""
+    goal_id = row["goal_id"]
+    unit = row["unit"] or row["seed_unit"]
+    st.subheader(f"{goal_id} · {goal_name(state.lang, row)}", anchor=goal_id.lower())
+    if state.department:
+        st.caption(state.t("goal.dept_filtered", dept=department_label(state.lang, state.department)))
+    _kpis(state, row)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(f"**{state.t('goal.chart')}**")
+        if path.height and not path["actual"].is_null().all():
+            st.altair_chart(
+                charts.goal_path(path, state.lang, unit, row["target"], row["projected"], row["deadline"]),
+                width="stretch",
+            )
+        else:
+            st.info(state.t("status.help.no_data"))
+    with right:
+        st.markdown(f"**{state.t('goal.what_it_takes')}**")
+        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state, goal_id, row)))
+        st.markdown(f"**{state.t('goal.plan')}**")
+        st.markdown(f"> {plan_sentence(state.lang, seed)}")
+        st.markdown(f"**{state.t('goal.formula')}**")
+        st.markdown(formula(state, seed))
+        for key in GOAL_CHOICES.get(goal_id, ()):
+            st.markdown(f"**{state.t('goal.choice')}**")
+            st.caption(state.t(key))
+
+    secondary = reads.secondary(goal_id, state.as_of, state.department)
+    if secondary.height:
+        st.markdown(f"**{state.t('goal.secondary')}**")
+        columns = st.columns(max(secondary.height, 3))
+        for column, item in zip(columns, secondary.iter_rows(named=True)):
+            value = fmt_value(item["value"], "trips" if item["metric_id"] == "mean_case_site_visits" else "ratio")
+            helptext = None
+            if item["metric_id"] != "promised_reduction" and not is_missing(item["denominator"]):
+                helptext = state.t("goal.numbers", num=fmt_count(item["numerator"]), den=fmt_count(item["denominator"]))
+            column.metric(state.t(f"secondary.{item['metric_id']}"), value, help=helptext)
+
+    department_breakdown(state, row, unit)
+    holding_back(state, goal_id, row)
+
+
+def department_breakdown(state: State, row: dict, unit: str) -> None:
+    """The goal per department: bars coloured by status (with words) and a table."""
+    goal_id = row["goal_id"]
+    frame = reads.by_department(goal_id, state.as_of)
+    st.markdown(f"**{state.t('goal.by_dept')}**", help=state.t("goal.by_dept_help"))
+    if not frame.height:
+        st.caption(state.t("common.no_rows"))
+        return
+    frame = frame.with_columns(
+        pl.col("department").map_elements(lambda d: department_label(state.lang, d), return_dtype=pl.String).alias("department_label")
+    ).sort("gap", descending=True, nulls_last=True)
+    chart_col, table_col = st.columns([2, 3], gap="large")
+    with chart_col:
+        if not frame["actual"].is_null().all():
+            target = None if row["target_kind"] == "baseline" else row["target"]
+            st.altair_chart(charts.department_bars(frame, state.lang, unit, target), width="stretch")
+    with table_col:
+        columns: dict[str, pl.Series] = {
+            state.t("col.department"): frame["department_label"],
+            state.t("col.status"): pl.Series([words.status_word(state.lang, s) for s in frame["status"].to_list()], dtype=pl.String),
+            state.t("col.actual"): frame["actual"],
+        }
+        if row["target_kind"] == "baseline":
+            columns[state.t("col.target")] = frame["target"]
+        if not frame["numerator"].is_null().all():
+            # G05's numerator is the sum of the items' trips, not a count of items meeting the goal.
+            suffix = ".trips" if unit == "trips" else ""
+            columns[state.t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
+            columns[state.t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
+        if not frame["to_go"].is_null().all():
+            columns[state.t("col.to_go")] = frame["to_go"]
+        table = pl.DataFrame(columns)
+        value_columns = [state.t("col.actual"), state.t("col.target")]
+        widths = {name: 64 for name in table.columns}
+        widths[state.t("col.department")] = 150
+        widths[state.t("col.status")] = 84
+        widths[state.t("col.actual")] = 72
+        formats = {"percent": value_columns} if unit == "ratio" else {"trips": value_columns}
+        show_table(table, widths=widths, height=35 * (table.height + 1) + 3, **formats)
+
+
+def _filter_text(frame: pl.DataFrame, text: str, columns: Iterable[str]) -> pl.DataFrame:
+    if not text.strip():
+        return frame
+    needle = text.strip().lower()
+    condition = pl.lit(False)
+    for column in columns:
+        if column in frame.columns:
+            condition = condition | pl.col(column).cast(pl.String).str.to_lowercase().str.contains(needle, literal=True).fill_null(False)
+    return frame.filter(condition)
+
+
+def holding_back(state: State, goal_id: str, row: dict) -> None:
+    """The items or records that keep the goal from its target, filterable and downloadable."""
+    lang = state.lang
+    st.markdown(f"**{state.t('goal.list')}**")
+    if goal_id in CATALOGUE_GOALS:
+        raw = reads.goal_items(goal_id, state.as_of, state.department)
+        kind = "items"
+    elif goal_id in DUTY_GOALS:
+        raw = reads.open_duties(goal_id, state.as_of, state.department)
+        kind = "duties"
+    elif goal_id == "G04":
+        raw = reads.handling_time(state.as_of, state.department)
+        if not is_missing(row["target"]):
+            raw = raw.filter(pl.col("reduction") < row["target"])
+        kind = "handling"
+    else:
+        st.caption(state.t("goal.list_unavailable"))
+        return
+    title = state.t(f"list.{goal_id}")
+    st.markdown(title)
+    if kind == "duties":
+        st.caption(state.t("list.duty_hint"))
+    if not raw.height:
+        st.success(state.t("goal.list_none"), icon=":material/check_circle:")
+        return
+
+    filters = st.columns([2, 2, 1]) if kind == "duties" else st.columns([2, 2])
+    text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
+    departments = sorted(d for d in raw["department"].unique().to_list() if d)
+    chosen: list[str] = []
+    if state.department is None and len(departments) > 1:
+        chosen = filters[1].multiselect(
+            state.t("common.departments"),
+            departments,
+            key=f"depts_{goal_id}_{lang}",
+            format_func=lambda d: department_label(lang, d),
+            placeholder=state.t("common.all_items"),
+        )
+    overdue_only = False
+    if kind == "duties" and goal_id != "G16":
+        with filters[2]:
+            st.write("")
+            overdue_only = st.toggle(state.t("common.overdue_only"), key=f"overdue_{goal_id}_{lang}", help=state.t("common.overdue_only_help"))
+
+    frame = _filter_text(raw, text, ("unit_id", "unit_name", "record_id", "item_code", "item_name", "case_id", "department"))
+    if chosen:
+        frame = frame.filter(pl.col("department").is_in(chosen))
+    if overdue_only:
+        frame = frame.filter(pl.col("is_overdue"))
+
+    table, spec = _list_table(state, goal_id, kind, frame)
+    show_table(table, height=min(420, 36 * (table.height + 1) + 3), **spec)
+    st.caption(state.t("common.rows", n=f"{table.height:,}"))
+    stem = f"{goal_id}-{state.as_of.isoformat()}" + (f"-{state.department}" if state.department else "")
+    downloads(state, table, stem, title, percent=spec.get("percent", ()))
+
+
+def _list_table(state: State, goal_id: str, kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """The list with translated headers and values, and how to format its columns."""
+    lang = state.lang
+    c = state.t
+    department = [department_label(lang, d) for d in frame["department"].to_list()]
+    if kind == "items":
+        columns: dict[str, list | pl.Series] = {
+            c("col.unit_id"): frame["unit_id"],
+            c("col.unit_name"): frame["unit_name"],
+            c("col.department"): department,
+        }
+        if goal_id != "G11":
+            columns[c("col.category")] = [code_label(lang, "category", v) for v in frame["category"].to_list()]
+        if goal_id in {"G01", "G02", "G05", "G18"}:
+            columns[c("col.online_depth")] = [code_label(lang, "online_depth", v) for v in frame["online_depth"].to_list()]
+        if goal_id == "G05":
+            columns[c("col.site_visits")] = frame["site_visits"]
+        if goal_id == "G06":
+            columns[c("col.handling_type")] = [code_label(lang, "handling_type", v) for v in frame["handling_type"].to_list()]
+            columns[c("col.promised_days")] = frame["promised_days"]
+            columns[c("col.statutory_days")] = frame["statutory_days"]
+        return pl.DataFrame(columns), {}
+    if kind == "duties":
+        columns = {c("col.record_id"): frame["record_id"]}
+        if goal_id != "G16":
+            columns[c("col.case_id")] = frame["case_id"]
+        columns.update(
+            {
+                c("col.item_code"): frame["item_code"],
+                c("col.item_name"): frame["item_name"],
+                c("col.department"): department,
+                c("col.started_at"): frame["started_at"],
+            }
+        )
+        if goal_id != "G16":
+            columns[c("col.deadline_date")] = frame["deadline_date"]
+            columns[c("col.is_overdue")] = frame["is_overdue"]
+            columns[c("col.workdays_left")] = frame["workdays_left"].cast(pl.Int64, strict=False)
+        if frame["case_id"].is_null().all():
+            columns.pop(c("col.case_id"), None)
+        spec = {
+            "datetimes": [c("col.started_at")],
+            "dates": [c("col.deadline_date")],
+            "checks": [c("col.is_overdue")],
+        }
+        return pl.DataFrame(columns), spec
+    columns = {
+        c("col.item_code"): frame["item_code"],
+        c("col.item_name"): frame["item_name"],
+        c("col.department"): department,
+        c("col.statutory_days"): frame["statutory_days"],
+        c("col.promised_days"): frame["promised_days"],
+        c("col.completed_cases"): frame["completed_cases"],
+        c("col.mean_handling_workdays"): frame["mean_handling_workdays"],
+        c("col.reduction"): frame["reduction"],
+        c("col.promised_reduction"): frame["promised_reduction"],
+    }
+    spec = {"percent": [c("col.reduction"), c("col.promised_reduction")], "trips": [c("col.mean_handling_workdays")]}
+    return pl.DataFrame(columns), spec

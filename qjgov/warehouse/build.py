@@ -1,0 +1,371 @@
+"""Build the warehouse: load raw data and seeds, run the SQL models, test, then publish.
+
+Write, audit, publish: everything is built into a temporary file of this build's own next to
+the served warehouse; the raw data is checked against the contract as it loads (see
+`qjgov.warehouse.load`), the data tests in `sql/tests` and the personal-data scan run against the new
+file, and only when all pass does it atomically replace `data/warehouse.duckdb`. One build
+runs at a time (`qjgov.warehouse.publish`); a raw table that came out empty or shrank against the
+served warehouse stops the build unless `--allow-shrink` says it is meant. Readers that hold
+the old file keep reading it; the app moves to the new one on its next page load.
+
+    python -m qjgov.build [--raw data/raw] [--seeds seeds] [--target data/warehouse.duckdb]
+                          [--allow-shrink] [--wait SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import graphlib
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from qjgov.warehouse import calendar as workday_calendar
+from qjgov.warehouse import publish
+from qjgov.warehouse.load import SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
+from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
+
+# DuckDB 1.2 and later (and the 1.x CLI) can open files written in this format.
+STORAGE_VERSION = "v1.2.0"
+MODEL_LAYERS = ("staging", "intermediate", "marts")
+SOURCE_SCHEMAS = ("raw", "seeds")
+FAILING_ROWS_SHOWN = 10
+
+Log = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """A build step failed; the message says which model or test and why."""
+
+
+@dataclass
+class Model:
+    name: str  # schema.table
+    path: Path
+    sql: str
+    description: str
+    column_comments: dict[str, str]
+    depends_on: set[str] = field(default_factory=set)
+
+
+@dataclass
+class TestResult:
+    name: str
+    severity: str
+    failing_rows: int
+    sample: list[tuple]
+    columns: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.failing_rows == 0
+
+
+@dataclass
+class BuildReport:
+    target: Path
+    model_rows: dict[str, int]
+    tests: list[TestResult]
+    warnings: list[str]
+    seconds: float
+
+
+# --------------------------------------------------------------------------- models
+
+
+_REFERENCE = re.compile(r"\b(raw|seeds|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.I)
+_CODE_TOKENS = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", re.S)
+
+
+def _strip_comments_and_strings(sql: str) -> str:
+    """SQL with comments, string literals and quoted identifiers blanked, scanned left to
+    right so an apostrophe in a comment or `--` in a string cannot hide a table name."""
+    return _CODE_TOKENS.sub(" ", sql)
+
+
+def referenced_tables(sql: str) -> set[str]:
+    """The schema-qualified tables a query names: its dependencies, no ref() needed."""
+    return {f"{s.lower()}.{t.lower()}" for s, t in _REFERENCE.findall(_strip_comments_and_strings(sql))}
+
+
+def parse_header(sql: str) -> tuple[str, dict[str, str]]:
+    """Split a model's opening comment into its description and its column comments.
+
+    The header is the run of `--` lines at the top. After a line `-- columns:`, lines of the
+    form `--   name: text` describe columns; everything else is the model's description.
+    """
+    description: list[str] = []
+    columns: dict[str, str] = {}
+    in_columns = False
+    current: str | None = None
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            break
+        text = stripped[2:].rstrip()
+        if text.strip().lower() == "columns:":
+            in_columns = True
+            continue
+        if in_columns:
+            match = re.match(r"\s+([a-z_][a-z0-9_]*):\s*(.*)", text)
+            if match:
+                current = match.group(1)
+                columns[current] = match.group(2).strip()
+            elif current and text.startswith("     "):
+                columns[current] += " " + text.strip()
+            continue
+        description.append(text.strip())
+    return " ".join(part for part in description if part), columns
+
+
+def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
+    """Every `sql/<layer>/<table>.sql` as a model named `<layer>.<table>`."""
+    models: dict[str, Model] = {}
+    for layer in MODEL_LAYERS:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            sql = path.read_text(encoding="utf-8")
+            description, columns = parse_header(sql)
+            name = f"{layer}.{path.stem}"
+            models[name] = Model(name, path, sql, description, columns)
+    for model in models.values():
+        refs = referenced_tables(model.sql) - {model.name}
+        unknown = {r for r in refs if r.split(".")[0] in MODEL_LAYERS and r not in models}
+        if unknown:
+            raise BuildError(
+                f"model {model.name} ({model.path}) names {', '.join(sorted(unknown))}, "
+                "which no file under sql/ defines"
+            )
+        model.depends_on = {r for r in refs if r in models}
+    return models
+
+
+def build_order(models: dict[str, Model]) -> list[str]:
+    """Models ordered so each runs after the tables it names."""
+    sorter = graphlib.TopologicalSorter({name: m.depends_on for name, m in models.items()})
+    try:
+        return list(sorter.static_order())
+    except graphlib.CycleError as error:
+        raise BuildError(f"models depend on each other in a cycle: {' -> '.join(error.args[1])}") from None
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str):
+    """The single value a query returns."""
+    return con.sql(sql).fetchall()[0][0]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, log: Log) -> dict[str, int]:
+    con.sql("create schema if not exists seeds")
+    counts = {}
+    for path in sorted(seeds_dir.glob("*.csv")):
+        table = f"seeds.{path.stem}"
+        try:
+            con.sql(
+                f"create table {table} as select * from read_csv({_quote(str(path))}, "
+                "header = true, sample_size = -1, encoding = 'utf-8')"
+            )
+        except duckdb.Error as error:
+            raise BuildError(f"seed {path} could not be read: {error}") from None
+        counts[table] = scalar(con, f"select count(*) from {table}")
+    log(f"seeds: {len(counts)} tables from {seeds_dir}")
+    return counts
+
+
+def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
+    frame = workday_calendar.calendar_frame()  # noqa: F841  (read by the query below)
+    con.sql("create table raw.workday_calendar as select * from frame")
+    return len(frame)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    body = model.sql.strip().rstrip(";")
+    try:
+        con.sql(f"create or replace table {model.name} as\n{body}")
+    except duckdb.Error as error:
+        raise BuildError(f"model {model.name} ({model.path}) failed:\n{error}") from None
+    if model.description:
+        con.sql(f"comment on table {model.name} is {_quote(model.description)}")
+    existing = {row[0] for row in con.sql(f"describe {model.name}").fetchall()}
+    for column, text in model.column_comments.items():
+        if column not in existing:
+            raise BuildError(f"model {model.name} ({model.path}) describes column {column}, which it does not produce")
+        con.sql(f"comment on column {model.name}.{column} is {_quote(text)}")
+    return scalar(con, f"select count(*) from {model.name}")
+
+
+def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[TestResult]:
+    """Each `sql/tests/*.sql` returns the rows that break its rule; a header line
+    `-- severity: warn` makes a failure a warning instead of an error."""
+    results = []
+    for path in sorted(tests_dir.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+        severity = "warn" if re.search(r"^--\s*severity:\s*warn\s*$", sql, re.M | re.I) else "error"
+        try:
+            relation = con.sql(f"select * from (\n{sql}\n)")
+            count = scalar(con, f"select count(*) from (\n{sql}\n)")
+            sample = relation.limit(FAILING_ROWS_SHOWN).fetchall()
+            columns = relation.columns
+        except duckdb.Error as error:
+            raise BuildError(f"data test {path.stem} ({path}) could not run:\n{error}") from None
+        results.append(TestResult(path.stem, severity, count, sample, columns))
+    return results
+
+
+def format_rows(columns: list[str], rows: list[tuple]) -> str:
+    lines = ["    " + " | ".join(columns)]
+    lines += ["    " + " | ".join("null" if v is None else str(v) for v in row) for row in rows]
+    return "\n".join(lines)
+
+
+def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -> None:
+    con.sql("create schema if not exists meta")
+    con.sql(
+        "create table meta.build_info as select "
+        f"{_quote(dt.datetime.now().isoformat(timespec='seconds'))}::timestamp as built_at, "
+        f"{_quote(str(raw_dir))} as raw_dir, {_quote(str(seeds_dir))} as seeds_dir, "
+        f"{_quote(duckdb.__version__)} as duckdb_version, {_quote(STORAGE_VERSION)} as storage_version, "
+        f"{time.perf_counter() - started:.3f} as build_seconds"
+    )
+    con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint)")
+    if raw_files:
+        con.executemany("insert into meta.raw_files values (?, ?, ?)", raw_files)
+    con.execute("create table meta.model_runs (model varchar, layer varchar, row_count bigint, seconds double)")
+    con.executemany("insert into meta.model_runs values (?, ?, ?, ?)", model_runs)
+    con.execute("create table meta.test_results (test varchar, severity varchar, failing_rows bigint, passed boolean)")
+    if tests:
+        con.executemany(
+            "insert into meta.test_results values (?, ?, ?, ?)",
+            [(t.name, t.severity, t.failing_rows, t.passed) for t in tests],
+        )
+    con.sql("comment on table meta.build_info is 'one row: when and from what this warehouse was built'")
+    con.sql("comment on table meta.raw_files is 'one row per raw Parquet file loaded, with its row count'")
+    con.sql("comment on table meta.model_runs is 'one row per SQL model: rows written and seconds taken'")
+    con.sql("comment on table meta.test_results is 'one row per data test in sql/tests, and per check made while loading raw data: failing rows and outcome'")
+
+
+def build(
+    raw_dir: Path = RAW_DIR,
+    seeds_dir: Path = SEEDS_DIR,
+    target: Path = WAREHOUSE,
+    sql_dir: Path = SQL_DIR,
+    log: Log = print,
+    allow_shrink: bool = False,
+    wait: float = 600,
+) -> BuildReport:
+    """Build the warehouse into a file of its own and publish it over `target` only if all is
+    well: one build at a time (it waits up to `wait` seconds for a running one)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    models = discover_models(sql_dir)
+    order = build_order(models)
+    try:
+        with publish.build_lock(target, wait, log):
+            return _build(Path(raw_dir), Path(seeds_dir), target, sql_dir, models, order, log, allow_shrink)
+    except (RawDataError, publish.BuildBusy) as error:
+        raise BuildError(f"{error}\nThe served warehouse {target} was left untouched.") from None
+
+
+def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink) -> BuildReport:
+    started = time.perf_counter()
+    temporary = publish.temporary_path(target)
+    served = served_row_counts(target)
+    con = duckdb.connect()
+    try:
+        con.sql(f"attach {_quote(str(temporary))} as warehouse (storage_version {_quote(STORAGE_VERSION)})")
+        con.sql("use warehouse")
+        for schema in ("raw", *MODEL_LAYERS):
+            con.sql(f"create schema if not exists {schema}")
+        load_seeds(con, seeds_dir, log)
+        log(f"raw.workday_calendar: {load_calendar(con):,} days")
+        raw_files, warnings = load_raw(con, raw_dir, log)
+        check_raw(con, raw_files)
+        check_personal_data(con, ("raw",))
+        check_not_shrunk(raw_files, served, target, allow_shrink, log)
+
+        model_rows: dict[str, int] = {}
+        model_runs = []
+        width = max(len(name) for name in order) if order else 0
+        for number, name in enumerate(order, start=1):
+            began = time.perf_counter()
+            rows = run_model(con, models[name])
+            seconds = time.perf_counter() - began
+            model_rows[name] = rows
+            model_runs.append((name, name.split(".")[0], rows, seconds))
+            log(f"[{number:>3}/{len(order)}] {name:<{width}} {rows:>12,} rows {seconds:7.2f} s")
+
+        # The checks made while loading stop the build when they fail; a published warehouse
+        # records them beside the data tests.
+        tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
+        tests += run_tests(con, sql_dir / "tests")
+        errors = [t for t in tests if not t.passed and t.severity == "error"]
+        for test in tests:
+            if test.passed:
+                continue
+            label = "FAIL" if test.severity == "error" else "WARN"
+            log(f"{label} {test.name}: {test.failing_rows:,} rows break the rule; the first:")
+            log(format_rows(test.columns, test.sample))
+            if test.severity == "warn":
+                warnings.append(f"{test.name}: {test.failing_rows} rows")
+        log(f"data tests: {sum(t.passed for t in tests)} passed, {len(errors)} failed, "
+            f"{sum(not t.passed and t.severity == 'warn' for t in tests)} warnings")
+        if errors:
+            raise BuildError(
+                "data tests failed: " + ", ".join(t.name for t in errors)
+                + f"; the served warehouse {target} was left untouched"
+            )
+        check_personal_data(con, ("staging", "marts"))
+        write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
+        con.sql("use memory")
+        con.sql("detach warehouse")
+        con.close()
+        publish.publish(temporary, target)
+    finally:
+        con.close()
+        publish.discard(temporary)
+    seconds = time.perf_counter() - started
+    log(f"published {target} in {seconds:.1f} s")
+    return BuildReport(target, model_rows, tests, warnings, seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qjgov.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--raw", type=Path, default=RAW_DIR, help="landing zone with <table>/*.parquet (default: %(default)s)")
+    parser.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="folder of seed CSVs (default: %(default)s)")
+    parser.add_argument("--target", type=Path, default=WAREHOUSE, help="the served warehouse file (default: %(default)s)")
+    parser.add_argument("--sql", type=Path, default=SQL_DIR, help="folder of SQL models and tests (default: %(default)s)")
+    parser.add_argument(
+        "--allow-shrink", action="store_true",
+        help=f"publish even when a raw table is empty or lost more than {SHRINK_LIMIT:.0%} of the served warehouse's rows",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=600, metavar="SECONDS",
+        help="how long to wait for another build of the same warehouse to finish; 0 refuses at once (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        build(args.raw, args.seeds, args.target, args.sql, allow_shrink=args.allow_shrink, wait=args.wait)
+    except BuildError as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
