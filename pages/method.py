@@ -74,8 +74,9 @@ st.markdown(
 )
 
 st.header(state.t("method.choices"), anchor="choices")
-choices = ("catalogue", "g04", "complaint", "department", "not_month_end", "baseline_no_data", "g10", "g07")
-st.markdown("\n".join(f"- {state.t('method.choice.' + key)}" for key in choices))
+goal_choices = dict.fromkeys(c for c in (formatting.seed_text(lang, g, "choice") for g in targets.iter_rows(named=True)) if c)
+general = [state.t(f"method.choice.{key}") for key in ("department", "not_month_end", "baseline_no_data")]
+st.markdown("\n".join(f"- {text}" for text in [*goal_choices, *general]))
 
 st.header(state.t("method.status_legend"), anchor="statuses")
 st.caption(state.t("method.status_legend_lead"))

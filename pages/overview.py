@@ -7,7 +7,7 @@ monthly path, year-end projection, what is still to go); a click opens the goal'
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, navigation, overview, reads, words
+from qjgov.app import formatting, navigation, overview, reads
 from qjgov.app.state import page_state, url_params
 
 state = page_state()
@@ -34,9 +34,5 @@ overview.goal_links(state, progress, areas)
 
 st.subheader(state.t("overview.milestones"), anchor=False)
 milestones = reads.milestones(state.as_of)
-counts = {s: milestones.filter(pl.col("status") == s).height for s in words.MILESTONE_STATUSES}
-st.markdown(
-    " ".join(f"{formatting.badge(state.lang, s)} {counts[s]}" for s in words.MILESTONE_STATUSES),
-    unsafe_allow_html=True,
-)
+overview.milestone_counts(state, milestones)
 overview.milestone_table(state, milestones)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from qjgov.app import charts, reads, words
-from qjgov.app.formatting import badge, goal_name, page_header
+from qjgov.app import charts, reads
+from qjgov.app.formatting import goal_name, page_header
 from qjgov.app.goal import goal_section
-from qjgov.app.overview import milestone_table
+from qjgov.app.overview import milestone_counts, milestone_table
 from qjgov.app.state import State, page_state
 
 
@@ -58,11 +58,7 @@ def milestones_section(state: State) -> None:
     frame = reads.milestones(state.as_of)
     st.subheader(state.t("safeguards.milestones"), anchor="milestones")
     st.markdown(state.t("safeguards.milestones_lead"))
-    counts = {s: frame.filter(pl.col("status") == s).height for s in words.MILESTONE_STATUSES}
-    st.markdown(
-        " ".join(f"{badge(state.lang, s)} {counts[s]}" for s in words.MILESTONE_STATUSES),
-        unsafe_allow_html=True,
-    )
+    milestone_counts(state, frame)
     st.markdown(f"**{state.t('safeguards.timeline')}**")
     labelled = frame.with_columns(
         (

@@ -13,7 +13,8 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
-from qjgov.app.words import STATUS_STYLE, STATUSES, status_word, t
+from qjgov.app.statuses import STATUS_STYLE, STATUSES, status_word
+from qjgov.app.words import t
 
 ACTUAL_COLOUR = "#0072B2"
 TARGET_COLOUR = "#000000"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from qjgov.app import reads, words
 from qjgov.app.state import State
-from qjgov.app.words import STATUS_STYLE, STATUSES
+from qjgov.app.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES
 
 COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "=", ">": ">"}
 
@@ -99,11 +99,18 @@ def code_label(lang: str, code_list: str, code: object) -> str:
     return label or str(code)
 
 
+def seed_text(lang: str, seed: dict, name: str) -> str | None:
+    """A goal's own sentence (marts.goals `<name>_zh` / `<name>_en`), or None when it has none."""
+    return seed.get(f"{name}_{lang}") or None
+
+
 def formula(state: State, seed: dict) -> str:
     """A goal's formula, with the working days of its rule (marts.goals) where it has one."""
-    key = f"formula.{seed['goal_id']}"
+    text = seed_text(state.lang, seed, "formula") or "—"
+    if "days" not in words.placeholders(text):
+        return text
     days = seed.get("rule_days")
-    return state.t(key, days="—" if days is None else days) if "days" in words.placeholders(words.ZH[key]) else state.t(key)
+    return text.format(days="—" if days is None else days)
 
 
 def goal_name(lang: str, row: dict) -> str:
@@ -118,7 +125,7 @@ def badge(lang: str, status: str | None) -> str:
     """A status as a coloured pill with icon and word (HTML for st.markdown)."""
     status = status or "no_data"
     style = STATUS_STYLE[status]
-    word = words.t(lang, ("ms." if status in words.MILESTONE_STATUSES else "status.") + status)
+    word = words.t(lang, ("ms." if status in MILESTONE_STATUSES else "status.") + status)
     return (
         f'<span class="qj-badge" style="background:{style["fill"]};color:{style["ink"]};'
         f'padding:0.15rem 0.6rem;border-radius:0.8rem;font-weight:600;white-space:nowrap;">'

@@ -11,49 +11,42 @@ import streamlit as st
 from qjgov.app import charts, reads, words
 from qjgov.app.formatting import (
     badge, code_label, department_label, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
-    is_missing, plan_sentence,
+    is_missing, plan_sentence, seed_text,
 )
 from qjgov.app.state import State
 from qjgov.app.tables import downloads, show_table
-from qjgov.app.words import CATALOGUE_GOALS, DUTY_GOALS, RATE_GOALS
-
-# Goals with a documented choice where the sources give no formula (METRICS.md, README).
-GOAL_CHOICES: dict[str, tuple[str, ...]] = {
-    "G01": ("method.choice.catalogue",),
-    "G02": ("method.choice.catalogue",),
-    "G03": ("method.choice.complaint",),
-    "G04": ("method.choice.g04",),
-    "G07": ("method.choice.g07",),
-    "G10": ("method.choice.g10",),
-}
+from qjgov.app.statuses import status_word
 
 
-
-def what_it_takes(state: State, goal_id: str, row: dict) -> list[str]:
+def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
     """The goal's "what it would take" in sentences, from the mart's to_go, required_rate,
-    gap and projection; units named per goal (items, trips, reviews, decisions, cases…)."""
+    gap and projection, in the goal's own words (seeds/goal_words.csv: units named per goal,
+    items, trips, reviews, decisions, cases…)."""
     unit = row["unit"] or row["seed_unit"]
     if is_missing(row["actual"]):
         return [state.t("status.help.no_data")]
     sentences: list[str] = []
-    if goal_id == "G04":
+    if seed_text(state.lang, seed, "take_met"):  # no count to go (G04): say how far off the mean is
         values = dict(actual=fmt_percent(row["actual"]), target=fmt_percent(row["target"]))
         if row["met"]:
-            sentences.append(state.t("take.G04_met", **values))
+            sentences.append(seed_text(state.lang, seed, "take_met").format(**values))
         else:
             gap = words.t(state.lang, "unit.pp", value=f"{abs(row['gap']) * 100:.1f}")
-            sentences.append(state.t("take.G04", gap=gap, **values))
+            sentences.append(seed_text(state.lang, seed, "take").format(gap=gap, **values))
     elif not is_missing(row["to_go"]):
         to_go = int(row["to_go"])
         if to_go == 0:
             sentences.append(state.t("take.met"))
         else:
             sentences.append(
-                state.t(f"take.{goal_id}", n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
+                seed_text(state.lang, seed, "take").format(
+                    n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"])
+                )
             )
     rate = row["required_rate"]
-    if goal_id in RATE_GOALS and not is_missing(rate):
-        parts = dict(noun=state.t(f"rate.noun.{goal_id}"), verb=state.t(f"rate.verb.{goal_id}"), rate=fmt_percent(rate))
+    noun, verb = seed_text(state.lang, seed, "rate_noun"), seed_text(state.lang, seed, "rate_verb")
+    if noun and not is_missing(rate):
+        parts = dict(noun=noun, verb=verb, rate=fmt_percent(rate))
         if rate > 1:
             sentences.append(state.t("rate.impossible", **parts))
         elif rate < 0:
@@ -113,14 +106,15 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
             st.info(state.t("status.help.no_data"))
     with right:
         st.markdown(f"**{state.t('goal.what_it_takes')}**")
-        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state, goal_id, row)))
+        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state, row, seed)))
         st.markdown(f"**{state.t('goal.plan')}**")
         st.markdown(f"> {plan_sentence(state.lang, seed)}")
         st.markdown(f"**{state.t('goal.formula')}**")
         st.markdown(formula(state, seed))
-        for key in GOAL_CHOICES.get(goal_id, ()):
+        choice = seed_text(state.lang, seed, "choice")
+        if choice:
             st.markdown(f"**{state.t('goal.choice')}**")
-            st.caption(state.t(key))
+            st.caption(choice)
 
     secondary = reads.secondary(goal_id, state.as_of, state.department)
     if secondary.height:
@@ -134,7 +128,7 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
             column.metric(state.t(f"secondary.{item['metric_id']}"), value, help=helptext)
 
     department_breakdown(state, row, unit)
-    holding_back(state, goal_id, row)
+    holding_back(state, row, seed)
 
 
 def department_breakdown(state: State, row: dict, unit: str) -> None:
@@ -156,7 +150,7 @@ def department_breakdown(state: State, row: dict, unit: str) -> None:
     with table_col:
         columns: dict[str, pl.Series] = {
             state.t("col.department"): frame["department_label"],
-            state.t("col.status"): pl.Series([words.status_word(state.lang, s) for s in frame["status"].to_list()], dtype=pl.String),
+            state.t("col.status"): pl.Series([status_word(state.lang, s) for s in frame["status"].to_list()], dtype=pl.String),
             state.t("col.actual"): frame["actual"],
         }
         if row["target_kind"] == "baseline":
@@ -189,33 +183,45 @@ def _filter_text(frame: pl.DataFrame, text: str, columns: Iterable[str]) -> pl.D
     return frame.filter(condition)
 
 
-def holding_back(state: State, goal_id: str, row: dict) -> None:
-    """The items or records that keep the goal from its target, filterable and downloadable."""
+# Extra columns a catalogue goal's list may show (seeds/targets.csv list_columns), in this order;
+# True where the value is a code shown by its label.
+ITEM_COLUMNS: tuple[tuple[str, bool], ...] = (
+    ("category", True),
+    ("online_depth", True),
+    ("site_visits", False),
+    ("handling_type", True),
+    ("promised_days", False),
+    ("statutory_days", False),
+)
+
+
+def holding_back(state: State, row: dict, seed: dict) -> None:
+    """The items or records that keep the goal from its target, filterable and downloadable.
+    What the list holds follows the goal's family; its extra columns, the seed's list_columns."""
     lang = state.lang
+    goal_id, family = seed["goal_id"], seed["family"]
+    extra = {column for column in (seed.get("list_columns") or "").split("|") if column}
     st.markdown(f"**{state.t('goal.list')}**")
-    if goal_id in CATALOGUE_GOALS:
+    if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
-        kind = "items"
-    elif goal_id in DUTY_GOALS:
+    elif family == "duty":
         raw = reads.open_duties(goal_id, state.as_of, state.department)
-        kind = "duties"
-    elif goal_id == "G04":
+    elif family == "handling":
         raw = reads.handling_time(state.as_of, state.department)
         if not is_missing(row["target"]):
             raw = raw.filter(pl.col("reduction") < row["target"])
-        kind = "handling"
     else:
         st.caption(state.t("goal.list_unavailable"))
         return
-    title = state.t(f"list.{goal_id}")
+    title = seed_text(lang, seed, "list_title") or goal_id
     st.markdown(title)
-    if kind == "duties":
+    if family == "duty":
         st.caption(state.t("list.duty_hint"))
     if not raw.height:
         st.success(state.t("goal.list_none"), icon=":material/check_circle:")
         return
 
-    filters = st.columns([2, 2, 1]) if kind == "duties" else st.columns([2, 2])
+    filters = st.columns([2, 2, 1]) if family == "duty" else st.columns([2, 2])
     text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
     departments = sorted(d for d in raw["department"].unique().to_list() if d)
     chosen: list[str] = []
@@ -228,7 +234,7 @@ def holding_back(state: State, goal_id: str, row: dict) -> None:
             placeholder=state.t("common.all_items"),
         )
     overdue_only = False
-    if kind == "duties" and goal_id != "G16":
+    if family == "duty" and "deadline" in extra:
         with filters[2]:
             st.write("")
             overdue_only = st.toggle(state.t("common.overdue_only"), key=f"overdue_{goal_id}_{lang}", help=state.t("common.overdue_only_help"))
@@ -239,38 +245,32 @@ def holding_back(state: State, goal_id: str, row: dict) -> None:
     if overdue_only:
         frame = frame.filter(pl.col("is_overdue"))
 
-    table, spec = _list_table(state, goal_id, kind, frame)
+    table, spec = _list_table(state, family, extra, frame)
     show_table(table, height=min(420, 36 * (table.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
     stem = f"{goal_id}-{state.as_of.isoformat()}" + (f"-{state.department}" if state.department else "")
     downloads(state, table, stem, title, percent=spec.get("percent", ()))
 
 
-def _list_table(state: State, goal_id: str, kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """The list with translated headers and values, and how to format its columns."""
     lang = state.lang
     c = state.t
     department = [department_label(lang, d) for d in frame["department"].to_list()]
-    if kind == "items":
+    if family == "catalogue":
         columns: dict[str, list | pl.Series] = {
             c("col.unit_id"): frame["unit_id"],
             c("col.unit_name"): frame["unit_name"],
             c("col.department"): department,
         }
-        if goal_id != "G11":
-            columns[c("col.category")] = [code_label(lang, "category", v) for v in frame["category"].to_list()]
-        if goal_id in {"G01", "G02", "G05", "G18"}:
-            columns[c("col.online_depth")] = [code_label(lang, "online_depth", v) for v in frame["online_depth"].to_list()]
-        if goal_id == "G05":
-            columns[c("col.site_visits")] = frame["site_visits"]
-        if goal_id == "G06":
-            columns[c("col.handling_type")] = [code_label(lang, "handling_type", v) for v in frame["handling_type"].to_list()]
-            columns[c("col.promised_days")] = frame["promised_days"]
-            columns[c("col.statutory_days")] = frame["statutory_days"]
+        for column, coded in ITEM_COLUMNS:
+            if column in extra:
+                values = frame[column]
+                columns[c(f"col.{column}")] = [code_label(lang, column, v) for v in values.to_list()] if coded else values
         return pl.DataFrame(columns), {}
-    if kind == "duties":
+    if family == "duty":
         columns = {c("col.record_id"): frame["record_id"]}
-        if goal_id != "G16":
+        if "case_id" in extra and not frame["case_id"].is_null().all():
             columns[c("col.case_id")] = frame["case_id"]
         columns.update(
             {
@@ -280,12 +280,10 @@ def _list_table(state: State, goal_id: str, kind: str, frame: pl.DataFrame) -> t
                 c("col.started_at"): frame["started_at"],
             }
         )
-        if goal_id != "G16":
+        if "deadline" in extra:
             columns[c("col.deadline_date")] = frame["deadline_date"]
             columns[c("col.is_overdue")] = frame["is_overdue"]
             columns[c("col.workdays_left")] = frame["workdays_left"].cast(pl.Int64, strict=False)
-        if frame["case_id"].is_null().all():
-            columns.pop(c("col.case_id"), None)
         spec = {
             "datetimes": [c("col.started_at")],
             "dates": [c("col.deadline_date")],

@@ -10,7 +10,7 @@ from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_nam
 from qjgov.app.navigation import area_file
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
-from qjgov.app.words import STATUS_STYLE, STATUSES
+from qjgov.app.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES, milestone_word, status_word
 
 
 def status_counts(state: State, progress: pl.DataFrame) -> None:
@@ -42,7 +42,7 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
             {
                 "goal_id": row["goal_id"],
                 "goal": goal_name(lang, row),
-                "status": words.status_word(lang, row["status"]),
+                "status": status_word(lang, row["status"]),
                 "actual": fmt_value(row["actual"], unit),
                 "target": fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"]),
                 "gap": fmt_gap(lang, row["gap"], unit, row["comparator"]),
@@ -111,6 +111,12 @@ def goal_links(state: State, progress: pl.DataFrame, areas: pl.DataFrame) -> Non
                     )
 
 
+def milestone_counts(state: State, frame: pl.DataFrame) -> None:
+    """One badge per milestone status with how many milestones have it."""
+    counts = {s: frame.filter(pl.col("status") == s).height for s in MILESTONE_STATUSES}
+    st.markdown(" ".join(f"{badge(state.lang, s)} {counts[s]}" for s in MILESTONE_STATUSES), unsafe_allow_html=True)
+
+
 def milestone_table(state: State, frame: pl.DataFrame) -> None:
     """M01–M15 with status words; evidence only in Chinese (the seed keeps it in Chinese)."""
     lang = state.lang
@@ -121,7 +127,7 @@ def milestone_table(state: State, frame: pl.DataFrame) -> None:
             state.t("col.plan_clause"): [words.plan_clause(lang, c) for c in frame["plan_clause"].to_list()],
             state.t("col.due_date"): frame["due_date"],
             state.t("col.done_date"): frame["done_date"],
-            state.t("col.status"): [words.milestone_word(lang, s) for s in frame["status"].to_list()],
+            state.t("col.status"): [milestone_word(lang, s) for s in frame["status"].to_list()],
             state.t("col.days_overdue"): frame["days_overdue"],
         }
     )

@@ -124,10 +124,13 @@ def areas() -> pl.DataFrame:
 
 
 def targets() -> pl.DataFrame:
-    """G01–G21: names, plan sentences, area and the rule each duty follows."""
+    """G01–G21: names, plan sentences, area, family, the rule each duty follows, and the
+    sentences of each goal in both languages (seeds/targets.csv and goal_words.csv)."""
     return query(
         "select goal_id, area, goal_name_zh as name_zh, goal_name_en as name_en, comparator, "
-        "projection_kind as kind, unit, plan_text_zh, plan_text_en, rule, rule_working_days as rule_days "
+        "projection_kind as kind, unit, family, list_columns, plan_text_zh, plan_text_en, rule, rule_working_days as rule_days, "
+        "formula_zh, formula_en, take_zh, take_en, take_met_zh, take_met_en, list_title_zh, list_title_en, "
+        "rate_noun_zh, rate_noun_en, rate_verb_zh, rate_verb_en, choice_zh, choice_en "
         "from marts.goals order by goal_id"
     )
 

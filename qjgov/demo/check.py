@@ -18,9 +18,19 @@ import numpy as np
 import polars as pl
 
 from qjgov.demo.generate import CAL_START, add_workdays, workday_calendar
-from qjgov.paths import RAW_DIR
+from qjgov.paths import RAW_DIR, SEEDS_DIR
 
-RULES = {"G03": 1, "G08": 1, "G09": 15, "G10": 15, "G15": 7}  # seeds/rules.csv defaults
+
+def duty_days(seeds: Path = SEEDS_DIR) -> dict[str, int]:
+    """Working days each done-over-due goal allows, read from the seeds (targets.csv names the
+    rule, rules.csv its days): never a copy of them."""
+    rules = pl.read_csv(seeds / "rules.csv")
+    targets = pl.read_csv(seeds / "targets.csv").filter(pl.col("rule").is_not_null())
+    joined = targets.join(rules, on="rule", how="left")
+    return dict(zip(joined["goal_id"].to_list(), joined["working_days"].to_list()))
+
+
+RULES = duty_days()
 DEFAULT_AS_OF = ["2020-12-31", "2021-01-31", "2021-06-30", "2021-09-30", "2021-12-31"]
 
 

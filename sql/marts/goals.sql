@@ -4,12 +4,20 @@
 --   area_order: the area's place in the app's page order
 --   target_value: the fixed target (null for baseline goals, whose target is last year's value)
 --   rule_working_days: working days a duty may take (done-over-due goals)
+--   family: catalogue, duty, case or handling: what the goal counts
+--   list_columns: extra columns of the goal's list in the app, separated by |
+--   formula_zh: the goal's formula (D is the as-of date; {days} the rule's working days)
+--   take_zh: what it would take, with {n} units to go (and {num}, {den} where counts show)
 with targets as (
     select * from staging.stg_targets
 ),
 
 areas as (
     select * from seeds.areas
+),
+
+goal_words as (
+    select * from staging.stg_goal_words
 )
 
 select
@@ -29,9 +37,27 @@ select
     targets.unit,
     targets.rule,
     targets.rule_working_days,
+    targets.family,
+    targets.list_columns,
     targets.plan_text_zh,
     targets.plan_text_en,
+    goal_words.formula_zh,
+    goal_words.formula_en,
+    goal_words.take_zh,
+    goal_words.take_en,
+    goal_words.take_met_zh,
+    goal_words.take_met_en,
+    goal_words.list_title_zh,
+    goal_words.list_title_en,
+    goal_words.rate_noun_zh,
+    goal_words.rate_noun_en,
+    goal_words.rate_verb_zh,
+    goal_words.rate_verb_en,
+    goal_words.choice_zh,
+    goal_words.choice_en,
 from targets
 left join areas
     on areas.area = targets.area
+left join goal_words
+    on goal_words.goal_id = targets.goal_id
 order by targets.goal_id

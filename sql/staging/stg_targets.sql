@@ -7,6 +7,9 @@
 --   projection_kind: trend (least squares over month-ends) or run_rate (recent three months)
 --   shows_counts: numerator and denominator are counts an analyst can read (false for G04, a mean of item reductions)
 --   rule_working_days: the working days a duty may take (seeds/rules.csv), for done-over-due goals
+--   family: what the goal counts: catalogue (items or packages as of D), duty (records done over due),
+--     case (cases in the year to date) or handling (G04, handling time per item)
+--   list_columns: the extra columns the app shows in the goal's list, separated by |
 with source as (
     select * from seeds.targets
 ),
@@ -31,6 +34,8 @@ cleaned as (
         coalesce(cast(source.shows_counts as boolean), true) as shows_counts,
         nullif(trim(source.rule), '') as rule,
         cast(rules.working_days as integer) as rule_working_days,
+        trim(source.family) as family,
+        coalesce(trim(source.list_columns), '') as list_columns,
         source.plan_text_zh,
         source.plan_text_en,
     from source
