@@ -40,6 +40,15 @@ warned = tests.filter(~pl.col("passed") & (pl.col("severity") == "warn")).height
 st.markdown(state.t("data.tests_summary", passed=tests.filter(pl.col("passed")).height, failed=failed, warned=warned))
 
 
+def test_description(name: str) -> str:
+    """A written test's own description; for a test a model header declares
+    (`grain__marts.goal_progress`), what kind of test it is and on which table."""
+    kind, _, model = name.partition("__")
+    if model:
+        return state.t(f"data.test.{kind}", model=model)
+    return state.t(f"data.test.{name}") if words.has(f"data.test.{name}") else state.t("data.test.other")
+
+
 def outcome(passed: bool, severity: str) -> str:
     if passed:
         return state.t("data.passed")
@@ -51,8 +60,7 @@ tables.show_table(
         {
             state.t("data.col.test"): tests["test"],
             state.t("data.col.description"): [
-                state.t(f"data.test.{name}") if words.has(f"data.test.{name}") else state.t("data.test.other")
-                for name in tests["test"].to_list()
+                test_description(name) for name in tests["test"].to_list()
             ],
             state.t("data.col.severity"): [state.t(f"data.severity.{s}") for s in tests["severity"].to_list()],
             state.t("data.col.failing_rows"): tests["failing_rows"],

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import write_raw
-from qjgov.warehouse.build import BuildError, build, build_order, discover_models, parse_header, referenced_tables
+from qjgov.warehouse.build import BuildError, build, build_order, discover_models, parse_header, parse_tags, referenced_tables
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 
 CLI = Path(sys.executable).parent / "duckdb"
@@ -45,9 +45,9 @@ def test_models_run_after_the_tables_they_name(tmp_path):
     for layer in ("staging", "intermediate", "marts", "tests"):
         (sql_dir / layer).mkdir(parents=True)
     # Alphabetical order would be wrong on purpose: a_last needs b_middle, which needs stg_first.
-    (sql_dir / "marts" / "a_last.sql").write_text("select * from intermediate.b_middle -- it's the last\n")
-    (sql_dir / "intermediate" / "b_middle.sql").write_text("select 'marts.a_last' as s, * from staging.stg_first\n")
-    (sql_dir / "staging" / "stg_first.sql").write_text("select 1 as x\n")
+    (sql_dir / "marts" / "a_last.sql").write_text("-- grain: x\nselect * from intermediate.b_middle -- it's the last\n")
+    (sql_dir / "intermediate" / "b_middle.sql").write_text("-- grain: x\nselect 'marts.a_last' as s, * from staging.stg_first\n")
+    (sql_dir / "staging" / "stg_first.sql").write_text("-- grain: x\nselect 1 as x\n")
     order = build_order(discover_models(sql_dir))
     assert order == ["staging.stg_first", "intermediate.b_middle", "marts.a_last"]
 
@@ -60,11 +60,11 @@ def test_names_in_strings_and_comments_are_not_dependencies():
 def test_a_cycle_and_an_unknown_table_are_refused(tmp_path):
     sql_dir = tmp_path / "sql"
     (sql_dir / "marts").mkdir(parents=True)
-    (sql_dir / "marts" / "a.sql").write_text("select * from marts.b")
-    (sql_dir / "marts" / "b.sql").write_text("select * from marts.a")
+    (sql_dir / "marts" / "a.sql").write_text("-- grain: x\nselect * from marts.b")
+    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\nselect * from marts.a")
     with pytest.raises(BuildError, match="cycle"):
         build_order(discover_models(sql_dir))
-    (sql_dir / "marts" / "b.sql").write_text("select * from intermediate.missing")
+    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\nselect * from intermediate.missing")
     with pytest.raises(BuildError, match="intermediate.missing"):
         discover_models(sql_dir)
 
@@ -124,7 +124,7 @@ def test_a_failing_data_test_leaves_the_served_warehouse_untouched(tmp_path):
 def test_a_failing_model_is_named_and_nothing_is_published(tmp_path):
     write_raw(tmp_path / "raw", {"items": [ITEM]})
     sql_dir = copy_sql(tmp_path)
-    (sql_dir / "marts" / "broken.sql").write_text("select no_such_column from marts.goal_progress\n")
+    (sql_dir / "marts" / "broken.sql").write_text("-- grain: goal_id\nselect no_such_column from marts.goal_progress\n")
     target = tmp_path / "warehouse.duckdb"
     with pytest.raises(BuildError, match=r"(?s)model marts\.broken .*no_such_column"):
         build(tmp_path / "raw", SEEDS_DIR, target, sql_dir, log=lambda m: None, allow_shrink=True)
@@ -183,3 +183,29 @@ def test_the_duckdb_1x_cli_reads_the_warehouse(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["goal_id,status", "G16,achieved"]
+
+
+def test_every_model_states_its_grain_and_the_grain_is_tested(tmp_path):
+    models = discover_models(SQL_DIR)
+    assert all(model.tags.get("grain") for model in models.values())
+    sql_dir = copy_sql(tmp_path)
+    (sql_dir / "marts" / "no_grain.sql").write_text("-- A model without a grain.\nselect 1 as x\n")
+    with pytest.raises(BuildError, match=r"marts.no_grain .* does not state its grain"):
+        discover_models(sql_dir)
+    (sql_dir / "marts" / "no_grain.sql").unlink()
+    (sql_dir / "marts" / "doubled.sql").write_text(
+        "-- Two rows per goal, though the header says one.\n-- grain: goal_id\n-- not_null: goal_id\n"
+        "-- accepted: status = achieved\nselect goal_id, status from marts.goal_progress\n"
+    )
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    lines: list[str] = []
+    with pytest.raises(BuildError, match=r"grain__marts\.doubled.*accepted__marts\.doubled\.status"):
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", sql_dir, log=lines.append, allow_shrink=True)
+    assert any(line.startswith("FAIL grain__marts.doubled: 21 rows") for line in lines)
+    assert not any("not_null__marts.doubled" in line for line in lines)
+
+
+def test_tags_are_not_part_of_the_description():
+    sql = "-- One row per goal.\n-- grain: goal_id\n-- not_null: goal_id, status\n-- accepted: status = a, b\nselect 1"
+    assert parse_header(sql)[0] == "One row per goal."
+    assert parse_tags(sql) == {"grain": ["goal_id"], "not_null": ["goal_id, status"], "accepted": ["status = a, b"]}

@@ -51,6 +51,7 @@ class Model:
     sql: str
     description: str
     column_comments: dict[str, str]
+    tags: dict[str, list[str]] = field(default_factory=dict)
     depends_on: set[str] = field(default_factory=set)
 
 
@@ -111,6 +112,8 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
         if not stripped.startswith("--"):
             break
         text = stripped[2:].rstrip()
+        if _TAG.match(text):
+            continue
         if text.strip().lower() == "columns:":
             in_columns = True
             continue
@@ -126,16 +129,69 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     return " ".join(part for part in description if part), columns
 
 
+_TAG = re.compile(r"\s*(grain|not_null|accepted):\s*(.*)$", re.I)
+
+
+def parse_tags(sql: str) -> dict[str, list[str]]:
+    """The grain and column tags of a model's header, which become data tests:
+
+        -- grain: goal_id, as_of                  one row per these columns
+        -- not_null: goal_id, status              these columns always hold a value
+        -- accepted: status = achieved, missed    this column holds only these values
+    """
+    tags: dict[str, list[str]] = {}
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("--"):
+            break
+        match = _TAG.match(stripped[2:]) if stripped else None
+        if match:
+            tags.setdefault(match.group(1).lower(), []).append(match.group(2).strip())
+    return tags
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def tag_tests(model: Model) -> list[tuple[str, str]]:
+    """(test name, SQL returning the rows that break it) for each tag of `model`."""
+    tests = []
+    for grain in model.tags.get("grain", []):
+        columns = ", ".join(_names(grain))
+        tests.append(
+            (f"grain__{model.name}", f"select {columns}, count(*) as copies from {model.name} group by all having count(*) > 1")
+        )
+    for not_null in model.tags.get("not_null", []):
+        names = _names(not_null)
+        condition = " or ".join(f"{name} is null" for name in names)
+        tests.append((f"not_null__{model.name}", f"select {', '.join(names)} from {model.name} where {condition}"))
+    for accepted in model.tags.get("accepted", []):
+        column, _, values = accepted.partition("=")
+        column = column.strip()
+        allowed = ", ".join(_quote(value) for value in _names(values))
+        tests.append(
+            (f"accepted__{model.name}.{column}", f"select distinct {column} from {model.name} where {column} not in ({allowed})")
+        )
+    return tests
+
+
 def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
-    """Every `sql/<layer>/<table>.sql` as a model named `<layer>.<table>`."""
+    """Every `sql/<layer>/<table>.sql` as a model named `<layer>.<table>`; each must state its
+    grain (`-- grain: …`), which becomes a data test."""
     models: dict[str, Model] = {}
     for layer in MODEL_LAYERS:
         for path in sorted((sql_dir / layer).glob("*.sql")):
             sql = path.read_text(encoding="utf-8")
             description, columns = parse_header(sql)
             name = f"{layer}.{path.stem}"
-            models[name] = Model(name, path, sql, description, columns)
+            models[name] = Model(name, path, sql, description, columns, parse_tags(sql))
     for model in models.values():
+        if not model.tags.get("grain"):
+            raise BuildError(
+                f"model {model.name} ({model.path}) does not state its grain: add a header line "
+                "such as `-- grain: goal_id, as_of` (the columns that make a row unique)"
+            )
         refs = referenced_tables(model.sql) - {model.name}
         unknown = {r for r in refs if r.split(".")[0] in MODEL_LAYERS and r not in models}
         if unknown:
@@ -210,21 +266,26 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     return scalar(con, f"select count(*) from {model.name}")
 
 
-def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[TestResult]:
-    """Each `sql/tests/*.sql` returns the rows that break its rule; a header line
+def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model]) -> list[TestResult]:
+    """The tests the model headers declare (grain, not_null, accepted), then each
+    `sql/tests/*.sql`, which returns the rows that break its rule; a header line
     `-- severity: warn` makes a failure a warning instead of an error."""
-    results = []
+    declared = [(name, sql, "error", model.path) for model in models.values() for name, sql in tag_tests(model)]
+    written = []
     for path in sorted(tests_dir.glob("*.sql")):
         sql = path.read_text(encoding="utf-8").strip().rstrip(";")
         severity = "warn" if re.search(r"^--\s*severity:\s*warn\s*$", sql, re.M | re.I) else "error"
+        written.append((path.stem, sql, severity, path))
+    results = []
+    for name, sql, severity, path in declared + written:
         try:
             relation = con.sql(f"select * from (\n{sql}\n)")
             count = scalar(con, f"select count(*) from (\n{sql}\n)")
             sample = relation.limit(FAILING_ROWS_SHOWN).fetchall()
             columns = relation.columns
         except duckdb.Error as error:
-            raise BuildError(f"data test {path.stem} ({path}) could not run:\n{error}") from None
-        results.append(TestResult(path.stem, severity, count, sample, columns))
+            raise BuildError(f"data test {name} ({path}) could not run:\n{error}") from None
+        results.append(TestResult(name, severity, count, sample, columns))
     return results
 
 
@@ -313,7 +374,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # The checks made while loading stop the build when they fail; a published warehouse
         # records them beside the data tests.
         tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
-        tests += run_tests(con, sql_dir / "tests")
+        tests += run_tests(con, sql_dir / "tests", models)
         errors = [t for t in tests if not t.passed and t.severity == "error"]
         for test in tests:
             if test.passed:

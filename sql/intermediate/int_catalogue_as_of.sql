@@ -1,5 +1,6 @@
 -- The service catalogue as of each evaluation date: one row per as-of date and item, taken
 -- from the latest snapshot on or before the date. No snapshot yet means no rows (no data).
+-- grain: as_of, item_code
 with chosen as (
     select * from intermediate.int_snapshots_as_of
     where source = 'items'

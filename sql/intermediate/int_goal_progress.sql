@@ -1,6 +1,7 @@
 -- Target versus actual, projection, "to go" and status for every goal and scope: one row
 -- per goal, as-of date of the plan year and scope (a department, or null for the whole
 -- commission). The rules are METRICS.md section 3; the two goal_progress marts read this.
+-- grain: goal_id, as_of, department
 -- columns:
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   met: the actual meets the target now (exact on the counts for count-based goals)

@@ -2,6 +2,7 @@
 -- one row per goal, as-of date (baseline date included) and scope. The scope is a department,
 -- or null for the whole commission. Every goal has a row at every as-of date, with zero
 -- counts where there is nothing to count.
+-- grain: goal_id, as_of, department
 -- columns:
 --   department: the department, or null for the whole commission
 --   actual: numerator / denominator; null when the denominator is zero

@@ -1,6 +1,7 @@
 -- Each catalogue item's department and name from its most recent snapshot: one row per item.
 -- Records (cases, reviews, complaints, decisions) are attributed to departments through it;
 -- a record whose item never appears in the catalogue goes under 未关联事项.
+-- grain: item_code
 with items as (
     select * from staging.stg_items
 )

@@ -1,6 +1,7 @@
 -- Which snapshot answers for each evaluation date: one row per as-of date and snapshot
 -- source (items, packages), the latest snapshot on or before the date. A date before the
 -- first snapshot has no row: no catalogue, no data.
+-- grain: source, as_of
 with as_of_dates as (
     select * from intermediate.int_as_of_dates
 ),

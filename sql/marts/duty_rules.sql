@@ -1,4 +1,5 @@
 -- The working-day rules behind the done-over-due goals (seeds/rules.csv): one row per rule.
+-- grain: rule
 -- columns:
 --   working_days: the working days a duty may take, counted from the day after it starts
 --   source: where the rule comes from

@@ -1,6 +1,7 @@
 -- The items (or, for G11, packages) behind each catalogue goal: one row per goal, as-of date
 -- and unit in the goal's denominator, with whether it already meets the goal. Filter
 -- `not meets` for the items that hold the number back.
+-- grain: goal_id, as_of, unit_id
 -- columns:
 --   unit_id: item_code, or package_code for G11
 --   meets: the unit does what the goal asks (fully online, 即办件, on 渝快办, live, in the hall with a chief representative, …)

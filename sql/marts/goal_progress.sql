@@ -1,6 +1,9 @@
 -- Where the commission stands on every goal: one row per goal and as-of date of the plan
 -- year (every month-end up to the last data date, and the last data date). Target versus
 -- actual, the year-end projection, what it would take and the status (METRICS.md).
+-- grain: goal_id, as_of
+-- not_null: goal_id, as_of, status
+-- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:
 --   goal_id: G01…G21 as in METRICS.md and seeds/targets.csv
 --   as_of: only what was known by the end of this date counts

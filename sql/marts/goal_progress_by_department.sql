@@ -2,6 +2,9 @@
 -- the record's item; records whose item is not in the catalogue under 未关联事项; a package
 -- under its lead item's department). Same columns and rules as marts.goal_progress; a
 -- baseline goal's target is the department's own value a year earlier.
+-- grain: goal_id, as_of, department
+-- not_null: goal_id, as_of, department, status
+-- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:
 --   department: 承办科室 of the item behind the records, or 未关联事项
 --   status: achieved, on_track, at_risk, off_track, missed or no_data

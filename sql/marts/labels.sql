@@ -1,6 +1,7 @@
 -- Display labels in both languages for every coded value the app shows: one row per code
 -- list and code. Departments and areas from their seeds, the data's code lists from
 -- seeds/codes.csv (whose Chinese label is the code itself).
+-- grain: code_list, code
 -- columns:
 --   code_list: department, area, or a code list of seeds/codes.csv (case_channel, category, …)
 --   sort_order: display order within the code list

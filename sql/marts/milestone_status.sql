@@ -1,6 +1,9 @@
 -- The plan's qualitative measures (M01–M15) at every as-of date: one row per milestone and
 -- as-of date. done when the done date is on or before the date, overdue when the due date has
 -- passed without it, else open.
+-- grain: milestone_id, as_of
+-- not_null: milestone_id, as_of, due_date, status
+-- accepted: status = done, overdue, open
 -- columns:
 --   done_date: the done date, only when it is known by the as-of date
 --   evidence: the evidence of completion, only once the milestone is done

@@ -2,6 +2,8 @@
 -- date and record in scope that is not done: complaints not answered (G03), proactive reviews
 -- not reported (G08), bad reviews not rectified (G09) or not followed up (G10), decisions not
 -- published (G15), accepted cases without a credit check (G16).
+-- grain: goal_id, as_of, record_id
+-- not_null: goal_id, as_of, record_id, deadline_date
 -- columns:
 --   record_id: complaint_id, review_id, decision_id or case_id
 --   deadline_date: the date the duty falls due (none for G16, due at acceptance)

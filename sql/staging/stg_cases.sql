@@ -1,4 +1,6 @@
 -- Cases (办件), latest state: one row per case, typed, with the dates the metrics use.
+-- grain: case_id
+-- not_null: case_id, submitted_at, status
 -- columns:
 --   accepted_date: date(accepted_at); null when the case was not accepted
 --   completed_date: date(completed_at): when the case ended (办结, 不予受理, 退回, 撤回)

@@ -1,4 +1,6 @@
 -- Service catalogue snapshots (事项清单): one row per snapshot date and item, typed and trimmed.
+-- grain: snapshot_date, item_code
+-- not_null: snapshot_date, item_code
 -- columns:
 --   snapshot_date: day the catalogue was exported; the catalogue as of D is the latest snapshot on or before D
 --   on_application: 依申请类 item (false for 处罚/强制/检查/征收)

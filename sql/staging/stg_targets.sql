@@ -1,4 +1,7 @@
 -- The goals of the plan (seeds/targets.csv) with their rules' working days: one row per goal.
+-- grain: goal_id
+-- not_null: goal_id, comparator, deadline, family
+-- accepted: family = catalogue, duty, case, handling
 -- columns:
 --   comparator: >=, <=, = (a 100 % duty) or > (beat the baseline)
 --   target_value: the fixed target as a fraction (or trips for G05); null for baseline goals
