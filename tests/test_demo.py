@@ -69,3 +69,18 @@ def test_milestones_show_only_what_was_known_at_the_date(demo):
 def test_data_coverage_spans_the_two_demo_years(demo):
     span = demo.sql("select min(first_date), max(last_date) from marts.data_coverage").fetchall()[0]
     assert (span[0].year, str(span[1])) == (2020, "2021-12-31")
+
+
+def test_a_second_build_of_the_same_data_gives_the_same_goal_numbers(demo, tmp_path):
+    """The projection's floating-point sums run in month order, so the same raw data always
+    gives the same numbers to the last bit: a report never flickers between builds."""
+    from qjgov.paths import SEEDS_DIR, SQL_DIR
+    from qjgov.warehouse.build import build
+
+    raw = demo.sql("select raw_dir from meta.build_info").fetchall()[0][0]
+    again = tmp_path / "again.duckdb"
+    build(raw, SEEDS_DIR, again, SQL_DIR, log=lambda message: None)
+    query = "select * from {}marts.goal_progress_by_department order by goal_id, as_of, department"
+    first = demo.sql(query.format("")).fetchall()
+    with duckdb.connect(str(again), read_only=True) as con:
+        assert con.sql(query.format("")).fetchall() == first

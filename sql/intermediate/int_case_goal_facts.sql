@@ -4,49 +4,17 @@
 -- columns:
 --   numerator: cases meeting the goal's condition, known by the as-of date
 --   denominator: year-to-date completed cases (G07) or accepted cases (the others)
-with cases as (
-    select * from intermediate.int_cases_enriched
-),
-
-as_of_dates as (
-    select * from intermediate.int_as_of_dates
-),
-
-completed_ytd as (
-    select
-        as_of_dates.as_of,
-        cases.department,
-        count(*) as completed_cases,
-        count(*) filter (where cast(cases.first_proactive_review_at as date) <= as_of_dates.as_of) as reviewed_cases,
-    from cases
-    inner join as_of_dates
-        on cases.completed_date between as_of_dates.year_start and as_of_dates.as_of
-    where cases.status = '办结'
-    group by all
-),
-
-accepted_ytd as (
-    select
-        as_of_dates.as_of,
-        cases.department,
-        count(*) as accepted_cases,
-        count(*) filter (where cases.credit_checked) as credit_checked_cases,
-        count(*) filter (where cases.is_mobile) as mobile_cases,
-        count(*) filter (where cases.postal) as postal_cases,
-        count(*) filter (where cases.is_special_group_channel) as special_group_cases,
-    from cases
-    inner join as_of_dates
-        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
-    group by all
+with counts as (
+    select * from intermediate.int_case_counts_ytd
 )
 
 select 'G07' as goal_id, as_of, department, reviewed_cases as numerator, completed_cases as denominator
-from completed_ytd
+from counts where completed_cases > 0
 union all
-select 'G16', as_of, department, credit_checked_cases, accepted_cases from accepted_ytd
+select 'G16', as_of, department, credit_checked_cases, accepted_cases from counts where accepted_cases > 0
 union all
-select 'G19', as_of, department, mobile_cases, accepted_cases from accepted_ytd
+select 'G19', as_of, department, mobile_cases, accepted_cases from counts where accepted_cases > 0
 union all
-select 'G20', as_of, department, postal_cases, accepted_cases from accepted_ytd
+select 'G20', as_of, department, postal_cases, accepted_cases from counts where accepted_cases > 0
 union all
-select 'G21', as_of, department, special_group_cases, accepted_cases from accepted_ytd
+select 'G21', as_of, department, special_group_cases, accepted_cases from counts where accepted_cases > 0

@@ -27,12 +27,16 @@ calendar as (
 
 departments as (
     select * from intermediate.int_item_departments
+),
+
+unlinked as (
+    select department from seeds.departments where unlinked
 )
 
 select
     cases.*,
     departments.item_name,
-    coalesce(departments.department, '未关联事项') as department,
+    coalesce(departments.department, unlinked.department) as department,
     proactive_reviews.first_proactive_review_at,
     greatest(0, completed_day.workday_index - accepted_day.workday_index - cases.suspended_days) as handling_workdays,
     cases.channel in ('渝快办APP', '小程序') as is_mobile,
@@ -44,5 +48,6 @@ left join calendar as accepted_day
     on accepted_day.calendar_date = cases.accepted_date
 left join calendar as completed_day
     on completed_day.calendar_date = cases.completed_date
+cross join unlinked
 left join departments
     on departments.item_code = cases.item_code

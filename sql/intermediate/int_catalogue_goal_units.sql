@@ -16,7 +16,7 @@ packages as (
 units as (
     select 'G01' as goal_id, as_of, item_code as unit_id, item_name as unit_name, department,
         online_depth = 4 as meets, null::double as num_value
-    from catalogue where category = '行政许可'
+    from catalogue where is_licensing
     union all
     select 'G02', as_of, item_code, item_name, department, online_depth = 4, null
     from catalogue where on_application
@@ -28,7 +28,7 @@ units as (
     from catalogue where on_application
     union all
     select 'G12', as_of, item_code, item_name, department, on_yukuaiban, null
-    from catalogue where category = '行政许可'
+    from catalogue where is_licensing
     union all
     select 'G13', as_of, item_code, item_name, department, cross_province_live, null
     from catalogue where cross_province_planned

@@ -38,6 +38,10 @@ calendar as (
 
 departments as (
     select * from intermediate.int_item_departments
+),
+
+unlinked as (
+    select department from seeds.departments where unlinked
 )
 
 select
@@ -45,7 +49,7 @@ select
     records.record_id,
     records.item_code,
     departments.item_name,
-    coalesce(departments.department, '未关联事项') as department,
+    coalesce(departments.department, unlinked.department) as department,
     records.case_id,
     records.started_at,
     records.done_at,
@@ -60,5 +64,6 @@ left join calendar as start_day
 left join calendar as deadline_day
     on deadline_day.is_workday
     and deadline_day.workday_index = start_day.workday_index + targets.rule_working_days
+cross join unlinked
 left join departments
     on departments.item_code = records.item_code

@@ -1,6 +1,7 @@
 -- Target versus actual, projection, "to go" and status for every goal and scope: one row
 -- per goal, as-of date of the plan year and scope (a department, or null for the whole
--- commission). The rules are METRICS.md section 3; the two goal_progress marts read this.
+-- commission): whether the target is met, the shortfalls and the status (METRICS.md section 3),
+-- from the value and projection of int_goal_projection. The two goal_progress marts read this.
 -- grain: goal_id, as_of, department
 -- columns:
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
@@ -13,112 +14,20 @@
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
 --   projected_gap: how far the projection falls short of the target (negative: ahead)
 --   within_tolerance: the shortfall (of the actual at the deadline, of the projection before) is no more than the tolerance
-with values_ as (
-    select * from intermediate.int_goal_values
-),
-
-targets as (
-    select * from staging.stg_targets
-),
-
-as_of_dates as (
-    select * from intermediate.int_as_of_dates
-),
-
-trend as (
-    select
-        evaluated.goal_id,
-        evaluated.department,
-        evaluated.as_of,
-        regr_slope(point.actual, point.month_no) as slope,
-        regr_intercept(point.actual, point.month_no) as intercept,
-        count(point.actual) as points,
-    from values_ as evaluated
-    inner join values_ as point
-        on point.goal_id = evaluated.goal_id
-        and point.department is not distinct from evaluated.department
-        and point.as_of <= evaluated.as_of
-        and year(point.as_of) = year(evaluated.as_of)
-        and (point.is_month_end or point.as_of = evaluated.as_of)
-    where not evaluated.is_baseline
-    group by all
-),
-
-current_ as (
-    select
-        values_.*,
-        targets.area,
-        targets.goal_name_zh,
-        targets.goal_name_en,
-        targets.comparator,
-        targets.target_kind,
-        targets.tolerance,
-        targets.projection_kind,
-        targets.deadline,
-        targets.unit,
-        case
-            when targets.target_kind = 'baseline' then values_.baseline_value
-            else cast(targets.target_value as double)
-        end as target,
-        coalesce(earlier.numerator, 0) as numerator_3m_earlier,
-        coalesce(earlier.denominator, 0) as denominator_3m_earlier,
-        trend.slope,
-        trend.intercept,
-        trend.points,
-    from values_
-    inner join targets
-        on targets.goal_id = values_.goal_id
-    left join values_ as earlier
-        on earlier.goal_id = values_.goal_id
-        and earlier.department is not distinct from values_.department
-        and earlier.as_of = values_.three_months_earlier
-    left join trend
-        on trend.goal_id = values_.goal_id
-        and trend.department is not distinct from values_.department
-        and trend.as_of = values_.as_of
-    where not values_.is_baseline
-),
-
-rates as (
-    select
-        *,
-        denominator * (12 - month_no) / month_no as rest,
-        case
-            when denominator > denominator_3m_earlier
-                then (numerator - numerator_3m_earlier) / (denominator - denominator_3m_earlier)
-            else actual
-        end as recent_rate,
-    from current_
-),
-
-projected as (
-    select
-        *,
-        case
-            when actual is null then null
-            when projection_kind = 'run_rate'
-                then (numerator + recent_rate * rest) / (denominator + rest)
-            when points >= 3 then intercept + slope * 12
-            else actual
-        end as raw_projection,
-    from rates
+with projected as (
+    select * from intermediate.int_goal_projection
 ),
 
 judged as (
     select
         *,
         case
-            when raw_projection is null then null
-            when unit = 'ratio' then greatest(0, least(1, raw_projection))
-            else greatest(0, raw_projection)
-        end as projection,
-        case
             when actual is null or target is null then null
             when comparator = '>' and shows_counts
                 then numerator * baseline_denominator > baseline_numerator * denominator
             when comparator = '>' then actual > target
-            when comparator = '<=' then numerator <= target * denominator + 1e-9
-            else numerator >= target * denominator - 1e-9
+            when comparator = '<=' then numerator <= target * denominator + rounding_slack
+            else numerator >= target * denominator - rounding_slack
         end as is_met,
         case
             when comparator = '<=' then actual - target
@@ -135,9 +44,9 @@ finished as (
             else target - projection
         end as projected_shortfall,
         case
-            when comparator = '<=' then projection <= target + 1e-9
-            when comparator = '>' then projection > target + 1e-12
-            else projection >= target - 1e-9
+            when comparator = '<=' then projection <= target + rounding_slack
+            when comparator = '>' then projection > target + rounding_slack
+            else projection >= target - rounding_slack
         end as projection_meets,
     from judged
 )
@@ -170,8 +79,8 @@ select
     end as required_rate,
     case
         when not finished.shows_counts or finished.actual is null or finished.target is null then null
-        when finished.comparator = '>=' then greatest(0, ceil(finished.target * finished.denominator - 1e-9) - finished.numerator)
-        when finished.comparator = '<=' then greatest(0, finished.numerator - floor(finished.target * finished.denominator + 1e-9))
+        when finished.comparator = '>=' then greatest(0, ceil(finished.target * finished.denominator - finished.rounding_slack) - finished.numerator)
+        when finished.comparator = '<=' then greatest(0, finished.numerator - floor(finished.target * finished.denominator + finished.rounding_slack))
         when finished.comparator = '=' then finished.denominator - finished.numerator
         when finished.comparator = '>' then greatest(
             0,
@@ -182,18 +91,19 @@ select
     finished.shortfall as gap,
     finished.projected_shortfall as projected_gap,
     case
-        when finished.as_of >= finished.deadline then finished.shortfall <= finished.tolerance + 1e-9
-        else finished.projected_shortfall <= finished.tolerance + 1e-9
+        when finished.as_of >= finished.deadline then finished.shortfall <= finished.tolerance + finished.rounding_slack
+        else finished.projected_shortfall <= finished.tolerance + finished.rounding_slack
     end as within_tolerance,
     finished.deadline,
     finished.baseline_value,
+    finished.rounding_slack,
     case
         when finished.actual is null or finished.target is null then 'no_data'
         when finished.as_of >= finished.deadline and finished.is_met then 'achieved'
         when finished.as_of >= finished.deadline then 'missed'
         when finished.is_met then 'achieved'
         when finished.projection_meets then 'on_track'
-        when finished.projected_shortfall <= finished.tolerance + 1e-9 then 'at_risk'
+        when finished.projected_shortfall <= finished.tolerance + finished.rounding_slack then 'at_risk'
         else 'off_track'
     end as status,
 from finished

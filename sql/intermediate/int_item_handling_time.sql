@@ -16,7 +16,7 @@ with catalogue as (
 
 cases as (
     select * from intermediate.int_cases_enriched
-    where status = '办结'
+    where is_completed
         and accepted_at is not null
         and completed_at is not null
 ),

@@ -14,14 +14,19 @@ packages as (
 
 departments as (
     select * from intermediate.int_item_departments
+),
+
+unlinked as (
+    select department from seeds.departments where unlinked
 )
 
 select
     chosen.as_of,
     packages.*,
-    coalesce(departments.department, '未关联事项') as department,
+    coalesce(departments.department, unlinked.department) as department,
 from chosen
 inner join packages
     on packages.snapshot_date = chosen.snapshot_date
+cross join unlinked
 left join departments
     on departments.item_code = packages.lead_item_code

@@ -6,8 +6,8 @@
 --   goal_id: the goal the view stands beside
 --   department: the department, or null for the whole commission
 --   value: numerator / denominator (for promised_reduction the mean over items)
-with cases as (
-    select * from intermediate.int_cases_enriched
+with counts as (
+    select * from intermediate.int_case_counts_ytd
 ),
 
 as_of_dates as (
@@ -29,39 +29,26 @@ parts as (
     select
         'fully_online_case_share' as metric_id,
         'G02' as goal_id,
-        as_of_dates.as_of,
-        cases.department,
-        count(*) filter (where cases.fully_online) as numerator,
-        count(*) as denominator,
-    from cases
+        counts.as_of,
+        counts.department,
+        counts.fully_online_cases as numerator,
+        counts.accepted_cases as denominator,
+    from counts
     inner join as_of_dates
-        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
-    group by all
+        on as_of_dates.as_of = counts.as_of
+    where counts.accepted_cases > 0
     union all
-    select
-        'mean_case_site_visits',
-        'G05',
-        as_of_dates.as_of,
-        cases.department,
-        sum(cases.site_visits),
-        count(*),
-    from cases
+    select 'mean_case_site_visits', 'G05', counts.as_of, counts.department, counts.site_visits, counts.accepted_cases
+    from counts
     inner join as_of_dates
-        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
-    group by all
+        on as_of_dates.as_of = counts.as_of
+    where counts.accepted_cases > 0
     union all
-    select
-        'same_day_completion_share',
-        'G06',
-        as_of_dates.as_of,
-        cases.department,
-        count(*) filter (where cases.completed_date = cases.accepted_date),
-        count(*),
-    from cases
+    select 'same_day_completion_share', 'G06', counts.as_of, counts.department, counts.same_day_cases, counts.completed_cases
+    from counts
     inner join as_of_dates
-        on cases.completed_date between as_of_dates.year_start and as_of_dates.as_of
-    where cases.status = '办结'
-    group by all
+        on as_of_dates.as_of = counts.as_of
+    where counts.completed_cases > 0
     union all
     select
         'case_weighted_reduction',

@@ -6,6 +6,7 @@
 --   completed_date: date(completed_at): when the case ended (办结, 不予受理, 退回, 撤回)
 --   suspended_days: working days in 挂起/补正/特别程序, excluded from handling time
 --   site_visits: times the applicant actually came on site
+--   is_completed: the case was completed (办结), the only ending that counts as done
 with source as (
     select * from raw.cases
 ),
@@ -36,6 +37,7 @@ cleaned as (
 
 select
     *,
+    status = '办结' as is_completed,
     cast(accepted_at as date) as accepted_date,
     cast(completed_at as date) as completed_date,
 from cleaned

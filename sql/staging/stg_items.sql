@@ -7,8 +7,14 @@
 --   statutory_days: 法定办结时限 in working days; null when none is set
 --   online_depth: 网上办理深度 0 线下 … 4 全程网办
 --   site_visits: 到办事现场次数 the item requires
+--   is_licensing: an administrative licensing item (行政许可), the scope of G01 and G12
+--   department: 承办科室; 未关联事项 (seeds/departments.csv, unlinked) when the export leaves it blank
 with source as (
     select * from raw.items
+),
+
+unlinked as (
+    select department from seeds.departments where unlinked
 ),
 
 cleaned as (
@@ -18,7 +24,7 @@ cleaned as (
         trim(item_name) as item_name,
         trim(category) as category,
         cast(on_application as boolean) as on_application,
-        coalesce(nullif(trim(department), ''), '未关联事项') as department,
+        coalesce(nullif(trim(source.department), ''), unlinked.department) as department,
         cast(statutory_days as integer) as statutory_days,
         cast(promised_days as integer) as promised_days,
         trim(handling_type) as handling_type,
@@ -34,6 +40,10 @@ cleaned as (
         coalesce(cast(chuanyu_live as boolean), false) as chuanyu_live,
         coalesce(cast(notify_commit as boolean), false) as notify_commit,
     from source
+    cross join unlinked
 )
 
-select * from cleaned
+select
+    *,
+    category = '行政许可' as is_licensing,
+from cleaned

@@ -4,5 +4,5 @@ select case_id, status, submitted_at, accepted_at, completed_at
 from staging.stg_cases
 where accepted_at < submitted_at
     or completed_at < coalesce(accepted_at, submitted_at)
-    or (status = '办结' and (completed_at is null or accepted_at is null))
+    or (is_completed and (completed_at is null or accepted_at is null))
     or (status = '在办' and completed_at is not null)

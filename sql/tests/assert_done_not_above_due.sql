@@ -6,5 +6,5 @@ where unit = 'ratio'
     and (
         numerator > denominator
         or numerator < 0
-        or on_time > actual + 1e-9
+        or on_time > actual + rounding_slack
     )

@@ -1,0 +1,29 @@
+-- The least-squares line through a goal's month-end values of the year so far: one row per
+-- goal, as-of date of the plan year and scope (a department, or null for the commission).
+-- The points are the year's month-ends up to the as-of date, and the as-of date itself.
+-- grain: goal_id, as_of, department
+-- columns:
+--   slope: change of the value per month
+--   intercept: the line's value at month 0
+--   points: how many month-ends (and the as-of date) carry a value
+with values_ as (
+    select * from intermediate.int_goal_values
+)
+
+select
+    evaluated.goal_id,
+    evaluated.department,
+    evaluated.as_of,
+    -- in month order, so the floating-point sums (and the projection) are the same every build
+    regr_slope(point.actual, point.month_no order by point.month_no) as slope,
+    regr_intercept(point.actual, point.month_no order by point.month_no) as intercept,
+    count(point.actual) as points,
+from values_ as evaluated
+inner join values_ as point
+    on point.goal_id = evaluated.goal_id
+    and point.department is not distinct from evaluated.department
+    and point.as_of <= evaluated.as_of
+    and year(point.as_of) = year(evaluated.as_of)
+    and (point.is_month_end or point.as_of = evaluated.as_of)
+where not evaluated.is_baseline
+group by all
