@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from qjgov.app import navigation, reads, words
-from qjgov.app.state import resolve_state
+from qjgov.app.state import framed, resolve_state
 
 lang_hint = words.language(st.session_state.get("qj_lang") or st.query_params.get("lang"))
 st.set_page_config(page_title=words.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
@@ -27,4 +27,5 @@ departments = reads.departments()["department"].to_list()
 state = resolve_state(dates, departments)
 page = navigation.navigation(state)
 navigation.sidebar(state, dates, departments)
-page.run()
+with framed():
+    page.run()

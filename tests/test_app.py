@@ -28,7 +28,7 @@ from qjgov.paths import ROOT
 
 APP = str(ROOT / "app.py")
 AREAS = ("online", "efficiency", "reviews", "complaints", "one_thing", "credit", "inclusive", "safeguards")
-PAGES = ("pages/overview.py", *(f"pages/{area}.py" for area in AREAS), "pages/method.py", "pages/data.py")
+PAGES = ("pages/overview.py", *(f"pages/{area.replace('_', '-')}.py" for area in AREAS), "pages/method.py", "pages/data.py")
 TIMEOUT = 60
 GOAL_IDS = tuple(pl.read_csv(ROOT / "seeds" / "targets.csv")["goal_id"].to_list())
 
@@ -174,7 +174,7 @@ def test_goal_tabs_cover_every_goal(warehouse: Path) -> None:
     at = start({"lang": "en"})
     seen: list[str] = []
     for area in AREAS:
-        at.switch_page(f"pages/{area}.py").run()
+        at.switch_page(f"pages/{area.replace('_', '-')}.py").run()
         labels = [tab.label for tab in at.tabs]
         seen += [label.split(" ")[0] for label in labels if re.match(r"G\d\d ", label)]
         subheaders = [s.value for s in at.subheader]
@@ -234,7 +234,7 @@ def _metrics_by_goal(at: AppTest) -> dict[str, dict[str, str]]:
 def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], area: str) -> None:
     as_of = dates[-1]
     at = start({"lang": "en", "as_of": as_of.isoformat()})
-    at.switch_page(f"pages/{area}.py").run()
+    at.switch_page(f"pages/{area.replace('_', '-')}.py").run()
     shown = _metrics_by_goal(at)
     rows = marts.sql(
         "select goal_id, actual, projected, to_go, unit from marts.goal_progress where as_of = ? and area = ? order by goal_id",
@@ -337,14 +337,25 @@ def test_clicking_a_scorecard_row_opens_the_goal_in_the_same_state(dates: list[d
 
 def test_overview_links_every_goal_to_its_area_page() -> None:
     at = start({"lang": "en"})
-    labels = [link.value for link in at.get("page_link")]
+    labels = [link.value for link in at.main.get("page_link")]
     for goal_id in GOAL_IDS:
         assert any(f" {goal_id} " in label for label in labels), goal_id
-    for link in at.get("page_link"):
+    for link in at.main.get("page_link"):
         assert link.proto.page in {area.replace("_", "-") for area in AREAS}, link.value
         goal = re.search(r"(G\d\d|Milestones)", link.value).group(1)
         assert f"goal={goal if goal != 'Milestones' else 'milestones'}" in link.proto.query_string, link.value
         assert "lang=en" in link.proto.query_string and "as_of=" in link.proto.query_string
+
+
+def test_the_sidebar_lists_the_app_pages_with_the_state_in_their_links() -> None:
+    """The app draws its own page list (the built-in one is switched off in config.toml)."""
+    at = start({"lang": "en", "as_of": "2021-06-30"})
+    links = at.sidebar.get("page_link")
+    assert [link.value for link in links][:2] == ["Overview", "Online service"]
+    assert len(links) == 11 and {link.proto.page for link in links} >= {"one-thing", "method", "data"}
+    assert all("lang=en" in link.proto.query_string and "as_of=2021-06-30" in link.proto.query_string for link in links)
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "showSidebarNavigation = false" in config
 
 
 # --------------------------------------------------------------------------- the warehouse

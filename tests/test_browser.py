@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
@@ -110,16 +111,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against a small demo warehouse."""
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo warehouse for the browser tests."""
     _require_browser()
     from qjgov.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("browser-warehouse")
-    warehouse = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
+    return build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
+
+
+@contextmanager
+def serve(warehouse: Path, log_name: str = "streamlit-server.log") -> Iterator[str]:
+    """`streamlit run app.py` on a free port against `warehouse`; yields its URL once healthy."""
     port = _free_port()
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = (OUTPUT / "streamlit-server.log").open("w", encoding="utf-8")
+    log = (OUTPUT / log_name).open("w", encoding="utf-8")
     env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
     server = subprocess.Popen(
         [
@@ -137,7 +143,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}; see {OUTPUT / 'streamlit-server.log'}")
+                pytest.fail(f"streamlit exited with {server.returncode}; see {OUTPUT / log_name}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
@@ -146,7 +152,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail("streamlit did not answer within 60 s")
-            time.sleep(0.3)
+            time.sleep(0.1)
         yield url
     finally:
         server.terminate()
@@ -155,6 +161,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(warehouse: Path) -> Iterator[str]:
+    with serve(warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +247,58 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_app(app_url: str, page: obje
     assert page.get_by_role("link", name="Method").count() == 1
     assert selected_tab(page).startswith("G10 ")
     assert query(page)["lang"] == "en" and "as_of" in query(page)
+
+
+# Every link text the sidebar holds, and whether Streamlit's own page list or a "Page not found"
+# shows anywhere, read in the browser.
+SIDEBAR_SAMPLE_JS = """
+() => ({
+    links: [...document.querySelectorAll('[data-testid="stSidebar"] a')].map(a => a.innerText.trim().split('\\n').pop().trim()).filter(Boolean),
+    builtIn: document.querySelectorAll('[data-testid="stSidebarNav"], [data-testid="stSidebarNavItems"]').length,
+    notFound: /Page not found/i.test(document.body ? document.body.innerText : ''),
+})
+"""
+
+
+def own_page_titles() -> set[str]:
+    """The titles the app gives its pages, in both languages (words and the areas seed)."""
+    import tomllib
+
+    titles: set[str] = set()
+    for lang in ("zh", "en"):
+        nav = tomllib.loads((ROOT / "qjgov" / "app" / f"{lang}.toml").read_text(encoding="utf-8"))["nav"]
+        titles |= {nav["overview"], nav["method"], nav["data"]}
+    for line in (ROOT / "seeds" / "areas.csv").read_text(encoding="utf-8").splitlines()[1:]:
+        titles |= set(line.split(",")[1:3])
+    return titles
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=lambda p: p or "overview")
+def test_a_fresh_server_never_shows_a_page_list_the_app_did_not_mean(warehouse: Path, browser: object, path: str) -> None:
+    """The very first request after a start is this page's deep link; the sidebar, sampled
+    every 100 ms for 5 s, only ever holds the app's own page links: never the pages/
+    folder's file names (one_thing, overview, …) and never "Page not found"."""
+    allowed = own_page_titles()
+    with serve(warehouse, "streamlit-fresh-server.log") as url:
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        tab = context.new_page()
+        try:
+            tab.goto(f"{url}/{path}?lang=zh", wait_until="commit")
+            seen: set[str] = set()
+            problems: list[str] = []
+            for _ in range(50):
+                sample = tab.evaluate(SIDEBAR_SAMPLE_JS)
+                seen |= set(sample["links"])
+                if sample["builtIn"]:
+                    problems.append("Streamlit's own page list is shown")
+                if sample["notFound"]:
+                    problems.append("Page not found")
+                tab.wait_for_timeout(100)
+            stray = sorted(text for text in seen if text not in allowed)
+            assert not stray and not problems, (stray, sorted(set(problems)))
+            assert len(seen) >= 10, f"the app's page links never appeared: {sorted(seen)}"
+        finally:
+            context.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

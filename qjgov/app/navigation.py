@@ -1,4 +1,10 @@
-"""The page list and the shared sidebar (as-of date, department, language, build time)."""
+"""The page list and the shared sidebar: the app's own page links (grouped, in the reader's
+language, carrying the date, department and language), then the controls and build time.
+
+Streamlit's built-in page list is hidden (`client.showSidebarNavigation = false` in
+.streamlit/config.toml): it would list the `pages/` folder's file names on a fresh server's
+first request, before `st.navigation` has run. The app draws its own with `st.page_link`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import streamlit as st
 
 from qjgov.app import reads, words
 from qjgov.app.formatting import department_label
-from qjgov.app.state import ALL_DEPARTMENTS, WIDGET, State, write_url
+from qjgov.app.state import ALL_DEPARTMENTS, WIDGET, State, url_params, write_url
 
 # The page files, in sidebar order within their sections; url paths never change with the
 # language so a copied link keeps working.
@@ -30,30 +36,50 @@ PAGE_ICONS: dict[str, str] = {
     "data": ":material/database:",
 }
 
+def area_path(area: str) -> str:
+    """The URL path of a goal area's page: the area code with dashes (one_thing → one-thing)."""
+    return area.replace("_", "-")
+
+
 def area_file(area: str) -> str:
-    """The page file of a goal area (pages/<area>.py)."""
-    return f"pages/{area}.py"
+    """The page file of a goal area, named as its URL path (pages/one-thing.py), so that
+    Streamlit's first run, which names pages by their files, finds the page a link asks for."""
+    return f"pages/{area_path(area)}.py"
+
+
+def app_pages(lang: str) -> dict[str, list[Any]]:
+    """Every page of the app in its section, titled in `lang`; url paths never change with
+    the language, so a copied link keeps working."""
+    areas = reads.areas()
+    name = "area_zh" if lang == "zh" else "area_en"
+    area_pages = [
+        st.Page(area_file(row["area"]), title=row[name], icon=PAGE_ICONS.get(row["area"]), url_path=area_path(row["area"]))
+        for row in areas.iter_rows(named=True)
+    ]
+    return {
+        words.t(lang, "nav.section.overview"): [
+            st.Page(OVERVIEW_FILE, title=words.t(lang, "nav.overview"), icon=PAGE_ICONS["overview"], url_path="overview", default=True)
+        ],
+        words.t(lang, "nav.section.areas"): area_pages,
+        words.t(lang, "nav.section.about"): [
+            st.Page(METHOD_FILE, title=words.t(lang, "nav.method"), icon=PAGE_ICONS["method"], url_path="method"),
+            st.Page(DATA_FILE, title=words.t(lang, "nav.data"), icon=PAGE_ICONS["data"], url_path="data"),
+        ],
+    }
 
 
 def navigation(state: State) -> Any:
-    """The page list, grouped in the sidebar, titled in the chosen language."""
-    areas = reads.areas()
-    name = "area_zh" if state.lang == "zh" else "area_en"
-    area_pages = [
-        st.Page(area_file(row["area"]), title=row[name], icon=PAGE_ICONS.get(row["area"]), url_path=row["area"].replace("_", "-"))
-        for row in areas.iter_rows(named=True)
-    ]
-    sections = {
-        state.t("nav.section.overview"): [
-            st.Page(OVERVIEW_FILE, title=state.t("nav.overview"), icon=PAGE_ICONS["overview"], url_path="overview", default=True)
-        ],
-        state.t("nav.section.areas"): area_pages,
-        state.t("nav.section.about"): [
-            st.Page(METHOD_FILE, title=state.t("nav.method"), icon=PAGE_ICONS["method"], url_path="method"),
-            st.Page(DATA_FILE, title=state.t("nav.data"), icon=PAGE_ICONS["data"], url_path="data"),
-        ],
-    }
-    return st.navigation(sections, expanded=True)
+    """Register the pages (routing only) and draw their links at the top of the sidebar,
+    grouped in sections and titled in the chosen language."""
+    sections = app_pages(state.lang)
+    page = st.navigation(sections, position="hidden")
+    params = url_params(state)
+    with st.sidebar.container(key="qj_nav"):
+        for section, pages in sections.items():
+            st.caption(section)
+            for entry in pages:
+                st.page_link(entry, query_params=params)
+    return page
 
 
 def sidebar(state: State, dates: list[dt.date], departments: list[str]) -> None:

@@ -4,6 +4,9 @@ URL, so a copied link reopens the same view."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
@@ -69,19 +72,34 @@ def resolve_state(dates: list[dt.date], departments: list[str]) -> State:
     return state
 
 
+_RUN = threading.local()
+
+
+@contextmanager
+def framed() -> Iterator[None]:
+    """Mark the page run by app.py as running inside the app's frame (sidebar, URL state)."""
+    _RUN.framed = True
+    try:
+        yield
+    finally:
+        _RUN.framed = False
+
+
 def page_state() -> State:
     """The state app.py resolved for this run; every page starts with this.
 
-    Streamlit still treats a `pages/` folder next to the entry script the old way until the
-    first `st.navigation` call in the process: a deep link (say /reviews?goal=G09) that is
-    the first request after a (re)start, and every AppTest.switch_page, runs the page file
-    alone, without app.py's sidebar, URL state and page list. Such a run switches the
-    process to `st.navigation` mode and reruns, so app.py draws the frame and runs this page.
+    Until the first `st.navigation` call in a process, Streamlit treats the `pages/` folder
+    next to the entry script the old way: a deep link (say /reviews?goal=G09) that is the
+    first request after a (re)start, and every AppTest.switch_page, runs the page file alone,
+    without app.py's frame. Such a run declares the app's navigation (the public switch to
+    `st.navigation` mode, for good) and reruns, so app.py draws the frame and runs this page.
+    The built-in page list is hidden (`client.showSidebarNavigation = false`), so the
+    visitor never sees the folder's file names in between.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    if not getattr(_RUN, "framed", False):
+        from qjgov.app.navigation import app_pages
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+        st.navigation(app_pages(words.DEFAULT_LANGUAGE), position="hidden")
         st.rerun()
     state = st.session_state.get(_STATE)
     if state is None:  # not reached through app.py; still show something sensible
