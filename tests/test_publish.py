@@ -260,3 +260,26 @@ def test_a_build_error_leaves_no_temporary_file(tmp_path, raw):
         build(raw, SEEDS_DIR, target, failing_sql(tmp_path), log=lambda m: None, allow_shrink=True)
     assert not target.exists()
     assert publish.leftovers(target) == []
+
+
+def test_labels_follow_a_rebuild_too(tmp_path, raw, monkeypatch):
+    """Department labels are cached per build: a rebuild with a renamed department shows the
+    new name on the next page load, like every other number."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    target = tmp_path / "warehouse.duckdb"
+    build(raw, seeds, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en"})
+    at.run()
+    assert "Medical Administration Section" in at.sidebar.selectbox[1].options
+
+    departments = seeds / "departments.csv"
+    departments.write_text(
+        departments.read_text(encoding="utf-8").replace("Medical Administration Section", "Medical Affairs Office"),
+        encoding="utf-8",
+    )
+    build(raw, seeds, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
+    at.run()
+    assert "Medical Affairs Office" in at.sidebar.selectbox[1].options

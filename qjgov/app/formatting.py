@@ -3,6 +3,7 @@ reader's language, status badges and the page header. Nothing here computes a me
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -65,10 +66,16 @@ def english(text: str | None) -> str:
     return re.sub(r"\s*[（(][^）)]*[\u2e80-\u9fff][^）)]*[）)]", "", text).strip()
 
 
-# Seed labels looked up once per process: they are called per table cell, where even a
-# cache hit of reads.query (hashing the SQL) adds up; the seeds change only with the code.
-_DEPARTMENT_EN: dict[str, str] = {}
-_CODE_EN: dict[tuple[str, str], str] = {}
+# Labels are looked up per table cell, where even a cache hit of reads.query (hashing the SQL)
+# adds up: they are kept per build, so a rebuild with new seeds shows its own labels.
+@functools.lru_cache(maxsize=4)
+def _department_en(build: tuple) -> dict[str, str]:
+    return {r["department"]: r["department_en"] for r in reads.departments().iter_rows(named=True)}
+
+
+@functools.lru_cache(maxsize=4)
+def _code_en(build: tuple) -> dict[tuple[str, str], str]:
+    return reads.code_labels()
 
 
 def department_label(lang: str, department: str | None) -> str:
@@ -77,9 +84,7 @@ def department_label(lang: str, department: str | None) -> str:
         return "—"
     if lang == "zh":
         return department
-    if not _DEPARTMENT_EN:
-        _DEPARTMENT_EN.update({r["department"]: r["department_en"] for r in reads.departments().iter_rows(named=True)})
-    return _DEPARTMENT_EN.get(department, department)
+    return _department_en(reads.build()).get(department, department)
 
 
 def code_label(lang: str, code_list: str, code: object) -> str:
@@ -91,9 +96,7 @@ def code_label(lang: str, code_list: str, code: object) -> str:
             return words.t(lang, f"depth.{int(code)}")
     elif lang == "zh":
         return str(code)
-    if not _CODE_EN:
-        _CODE_EN.update(reads.code_labels())
-    label = _CODE_EN.get((code_list, str(code)))
+    label = _code_en(reads.build()).get((code_list, str(code)))
     if code_list == "online_depth":
         return f"{int(code)} {label.lower()}" if label else words.t(lang, f"depth.{int(code)}")
     return label or str(code)

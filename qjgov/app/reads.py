@@ -48,11 +48,14 @@ def pin_build() -> connection.Identity:
     return build
 
 
+def build() -> connection.Identity:
+    """The build this script run reads (pinned by app.py), or the one published now."""
+    return tuple(st.session_state.get(_PINNED) or _warehouse(str(connection.warehouse_path())).current())
+
+
 def query(sql: str, params: tuple = ()) -> pl.DataFrame:
     """Run a read-only query on the served warehouse; cached on (file, build, SQL, params)."""
-    path = str(connection.warehouse_path())
-    build = st.session_state.get(_PINNED) or _warehouse(path).current()
-    return _query(path, tuple(build), sql, tuple(params))
+    return _query(str(connection.warehouse_path()), build(), sql, tuple(params))
 
 
 def open_warehouse(texts: Callable[[str], str]) -> None:
