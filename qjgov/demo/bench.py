@@ -12,7 +12,6 @@ import argparse
 import json
 import resource
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -87,6 +86,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"report written to {args.out / 'bench.json'}")
     return 0 if figures["generator_goal_met"] else 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())

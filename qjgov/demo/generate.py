@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -973,6 +972,3 @@ def main(argv: list[str] | None = None) -> int:
     generate(args.out, seed=args.seed, cases_per_year=args.cases_per_year)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

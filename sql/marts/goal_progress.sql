@@ -26,32 +26,8 @@ with progress as (
     where department is null
 )
 
-select
-    goal_id,
-    area,
-    goal_name_zh,
-    goal_name_en,
-    as_of,
-    month_no,
-    numerator,
-    denominator,
-    actual,
-    target,
-    target_kind,
-    comparator,
-    tolerance,
-    unit,
-    met,
-    on_time,
-    projected,
-    projection_kind,
-    recent_rate,
-    required_rate,
-    to_go,
-    gap,
-    projected_gap,
-    within_tolerance,
-    deadline,
-    status,
+-- int_goal_progress already holds the columns in the order analysts read them; only its
+-- working columns stay behind.
+select * exclude (department, shows_counts, baseline_value, rounding_slack),
 from progress
 order by goal_id, as_of
