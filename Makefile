@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup demo build sql bench clean
+.PHONY: run test setup demo build sql bench clean import demo-exports
 
 setup: $(STAMP)
 
@@ -31,6 +31,15 @@ demo: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/python -m qjgov.build
+
+# Import the platform's exports: make import TABLE=cases FILES="a.csv b.xlsx" (TABLE may be left out).
+import: $(STAMP)
+	@test -n "$(FILES)" || { echo 'usage: make import [TABLE=cases] FILES="a.csv b.xlsx"'; exit 2; }
+	$(BIN)/python -m qjgov.importer $(if $(TABLE),--table $(TABLE)) $(FILES)
+
+# The demo data as export files (Chinese headers, GB18030 CSV, .xlsx with a title row) in data/exports/.
+demo-exports: $(STAMP) $(WAREHOUSE)
+	$(BIN)/python -m qjgov.demo.exports
 
 # Ad-hoc SQL: the DuckDB 1.x CLI, read-only, so it can run beside the app.
 sql: $(STAMP) $(WAREHOUSE)

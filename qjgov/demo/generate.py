@@ -224,9 +224,11 @@ END_US = int(to_us(np.array([day_index(PERIOD_END) + 1]), np.array([0]))[0])  # 
 
 
 def ts_series(name: str, us: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
-    """A Datetime(us) column; invalid entries and instants after the data end become null."""
+    """A Datetime(us) column to whole seconds; invalid entries and instants after the data end
+    become null."""
     keep = us < END_US if valid is None else valid & (us < END_US)
-    series = pl.Series(name, np.where(keep, us, 0), dtype=pl.Int64).cast(pl.Datetime("us"))
+    whole_seconds = us - np.mod(us, 1_000_000)  # the platform records times to the second
+    series = pl.Series(name, np.where(keep, whole_seconds, 0), dtype=pl.Int64).cast(pl.Datetime("us"))
     return with_nulls(series, keep)
 
 

@@ -9,6 +9,7 @@ or shrank against the served warehouse, and anything that reads as personal data
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -154,37 +155,52 @@ def _key_text(table: str) -> str:
     return " || ' ' || ".join(f"coalesce(cast({k} as varchar), '∅')" for k in RAW_KEYS[table])
 
 
-def _problems(table: str, first: str, last: str) -> list[tuple[str, str]]:
-    """(condition, message expression) for every row rule of `table`'s columns."""
-    rules: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class Rule:
+    """One contract rule for one column: the SQL condition true where a row breaks it, the
+    build's message (an SQL expression that shows the value) and the reason in plain words
+    (for the importer's quarantine, which shows the value masked beside it)."""
+
+    column: str
+    condition: str
+    message: str
+    reason: str
+
+
+def row_rules(table: str, first: object, last: object) -> list[Rule]:
+    """The rules every row of `table` must keep: keys present, required values, counts not
+    negative, values within their range and dates within the working-day calendar
+    (`first` – `last`), no control characters in text."""
+    rules: list[Rule] = []
     for key in RAW_KEYS[table]:
         blank = f"nullif(trim({key}), '') is null" if sql_type(table, key) == "VARCHAR" else f"{key} is null"
-        rules.append((blank, f"'{key} is blank'"))
+        rules.append(Rule(key, blank, f"'{key} is blank'", "the key is blank"))
     for column in REQUIRED.get(table, ()):
-        rules.append((f"{column} is null", f"'{column} is empty'"))
+        rules.append(Rule(column, f"{column} is null", f"'{column} is empty'", "is empty; every row needs it"))
     for column in COUNTS.get(table, ()):
-        rules.append((f"{column} < 0", f"'{column} is ' || {column} || '; a count is 0 or more'"))
+        rules.append(Rule(column, f"{column} < 0", f"'{column} is ' || {column} || '; a count is 0 or more'", "a count is 0 or more"))
     for (range_table, column), (low, high) in RANGES.items():
         if range_table == table:
             rules.append(
-                (f"{column} not between {low} and {high}", f"'{column} is ' || {column} || '; it must be {low}–{high}'")
+                Rule(column, f"{column} not between {low} and {high}",
+                     f"'{column} is ' || {column} || '; it must be {low}–{high}'", f"it must be {low}–{high}")
             )
     for column in RAW_TABLES[table]:
         kind = sql_type(table, column)
         if kind in ("DATE", "TIMESTAMP"):
             rules.append(
-                (
+                Rule(
+                    column,
                     f"cast({column} as date) not between date '{first}' and date '{last}'",
                     f"'{column} is ' || {column} || ', outside the working-day calendar ({first} – {last})'",
+                    f"outside the working-day calendar ({first} – {last})",
                 )
             )
         elif kind == "VARCHAR":
             allowed = "" if column in FREE_TEXT.get(table, ()) else _LINE_BREAKS
             rules.append(
-                (
-                    f"regexp_matches({column}, '[{_CONTROL}{allowed}]')",
-                    f"'{column} holds a control character: ' || to_json({column})",
-                )
+                Rule(column, f"regexp_matches({column}, '[{_CONTROL}{allowed}]')",
+                     f"'{column} holds a control character: ' || to_json({column})", "holds a control character")
             )
     return rules
 
@@ -194,9 +210,9 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
     first, last = con.execute("select min(calendar_date), max(calendar_date) from raw.workday_calendar").fetchall()[0]
     for table in RAW_TABLES:
         paths = [Path(file) for t, file, _ in files if t == table]
-        rules = _problems(table, first, last)
-        any_rule = " or ".join(f"coalesce({condition}, false)" for condition, _ in rules)
-        messages = ", ".join(f"case when coalesce({condition}, false) then {message} end" for condition, message in rules)
+        rules = row_rules(table, first, last)
+        any_rule = " or ".join(f"coalesce({rule.condition}, false)" for rule in rules)
+        messages = ", ".join(f"case when coalesce({rule.condition}, false) then {rule.message} end" for rule in rules)
         broken = con.execute(
             f"select {_key_text(table)} as key, list_filter([{messages}], lambda m: m is not null) as problems "
             f"from raw.{table} where {any_rule} limit {PROBLEMS_SHOWN}"

@@ -67,7 +67,7 @@ parts as (
         'G04',
         catalogue.as_of,
         catalogue.department,
-        sum(1 - catalogue.promised_days / catalogue.statutory_days),
+        sum(1 - catalogue.promised_days / catalogue.statutory_days order by catalogue.item_code),
         count(*),
     from catalogue
     inner join as_of_dates
@@ -81,8 +81,8 @@ rolled_up as (
         goal_id,
         as_of,
         department,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
+        sum(numerator order by department) as numerator,
+        sum(denominator order by department) as denominator,
     from parts
     group by grouping sets ((metric_id, goal_id, as_of, department), (metric_id, goal_id, as_of))
 )
