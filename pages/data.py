@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, reads, tables, words
+from qjgov.app import formatting, imports, reads, tables, words
 from qjgov.app.state import page_state
 
 state = page_state()
@@ -101,3 +101,5 @@ tables.show_table(
     counts=[state.t("data.col.rows")],
     height=min(600, 36 * (runs.height + 1) + 3),
 )
+
+imports.import_panel(state)

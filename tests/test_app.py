@@ -124,11 +124,12 @@ def chart_words(spec: object) -> list[str]:
 
 
 def untranslated(texts: list[str], lang: str) -> list[str]:
-    """Texts in the wrong language: Latin words on a Chinese screen, Chinese on an English one."""
+    """Texts in the wrong language: Latin words on a Chinese screen, Chinese on an English one.
+    `Code` (a command or setting to type) is not prose, as in the words test."""
     wrong = []
     for text in texts:
         if lang == "zh":
-            words = {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_LATIN}
+            words = {w for w in re.findall(r"[A-Za-z]{2,}", re.sub(r"`[^`]*`", "", text)) if w not in ALLOWED_LATIN}
             if words:
                 wrong.append(f"{text!r} ({', '.join(sorted(words))})")
         elif CJK.search(text):
@@ -480,3 +481,18 @@ def test_excel_and_csv_downloads_keep_types_and_chinese() -> None:
     assert csv.startswith("\ufeff".encode("utf-8"))
     assert "减少比例 (%)" in csv.decode("utf-8-sig").splitlines()[0]
     assert "83.3" in csv.decode("utf-8-sig")
+
+
+def test_imports_are_switched_off_unless_the_app_runs_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public deployment never writes: no uploader without QJGOV_LOCAL; with it, the panel."""
+    monkeypatch.delenv("QJGOV_LOCAL", raising=False)
+    at = start({"lang": "en"})
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert any("Imports are switched off" in info.value for info in at.info)
+    assert not at.get("file_uploader")
+    monkeypatch.setenv("QJGOV_LOCAL", "1")
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert len(at.get("file_uploader")) == 1
+    assert not any("Imports are switched off" in info.value for info in at.info)

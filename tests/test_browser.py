@@ -59,11 +59,12 @@ CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 WIDTH, HEIGHT = 1440, 900
 
 # Every text node of the main area and the sidebar (hidden tabs included), without table
-# cells (item names are data and stay Chinese) and the ligature names of Material icons.
+# cells (item names are data and stay Chinese), the ligature names of Material icons and `code`
+# (a command or setting to type).
 VISIBLE_TEXT_JS = """
 () => {
     const skipped = element => !element
-        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script')
+        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script, code')
         || /Material/i.test(getComputedStyle(element).fontFamily);
     const texts = [];
     for (const selector of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {

@@ -269,6 +269,11 @@ def data_span() -> tuple:
     return tuple(frame.row(0)) if frame.height else (None, None)
 
 
+def raw_tables() -> list[str]:
+    """The raw tables of the contract, as the warehouse lists them."""
+    return query("select raw_table from marts.data_coverage order by raw_table")["raw_table"].to_list()
+
+
 def raw_files() -> pl.DataFrame:
     return query("select raw_table, file, row_count from meta.raw_files order by raw_table, file")
 

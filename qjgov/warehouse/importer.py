@@ -43,6 +43,7 @@ QUARANTINE_DIR = DATA_DIR / "quarantine"
 Log = Callable[[str], None]
 EXAMPLES_SHOWN = 20
 PROGRESS_EVERY = 50_000
+PREVIEW_ROWS = 20
 
 # Coded columns and the code list of seeds/codes.csv they take their values from.
 CODE_LISTS: dict[tuple[str, str], str] = {
@@ -93,6 +94,7 @@ class FileReport:
     personal_columns_dropped: int = 0
     format: str = ""
     quarantine_file: str | None = None
+    preview: list[dict] = field(default_factory=list)  # the first rows as they will land
 
     def balances(self) -> bool:
         return self.refused or self.rows_read == self.landed + self.replaced + self.duplicates + self.quarantined
@@ -330,6 +332,7 @@ class Importer:
                     report.landed += 1
                 incoming[key] = (row, report)
             report.quarantined = len(refused_rows)
+            report.preview = [r.values for r in rows if id(r) not in refused_rows][:PREVIEW_ROWS]
             self._unknown_items(table_name, [r for r in rows if id(r) not in refused_rows], report)
             quarantine.append((report, problems))
             self.log(f"  {report.rows_read:,} rows read in {time.perf_counter() - began:.1f} s")
