@@ -287,6 +287,7 @@ class Importer:
         accepted: dict[str, dict[tuple, tuple[_Row, FileReport]]] = {}
         quarantine: list[tuple[FileReport, list[_Problem]]] = []
         existing_cache: dict[str, dict[tuple, tuple]] = {}
+        item_codes: list[tuple[FileReport, set[str]]] = []
         for path in files:
             path = Path(path)
             began = time.perf_counter()
@@ -333,9 +334,16 @@ class Importer:
                 incoming[key] = (row, report)
             report.quarantined = len(refused_rows)
             report.preview = [r.values for r in rows if id(r) not in refused_rows][:PREVIEW_ROWS]
-            self._unknown_items(table_name, [r for r in rows if id(r) not in refused_rows], report)
+            item_codes.append((report, {r.values["item_code"] for r in rows if id(r) not in refused_rows and r.values.get("item_code")}))
             quarantine.append((report, problems))
             self.log(f"  {report.rows_read:,} rows read in {time.perf_counter() - began:.1f} s")
+        # Item codes the catalogue does not know, counting the catalogue files of this command too.
+        known = {key[1] for key in existing_cache.get("items") or self._existing("items")}
+        known |= {key[1] for key in accepted.get("items", {})}
+        for report, codes in item_codes:
+            if report.table != "items":
+                unknown = sorted(codes - known)
+                report.unknown_item_codes, report.unknown_item_code_examples = len(unknown), unknown[:EXAMPLES_SHOWN]
         if not dry_run:
             for report, problems in quarantine:
                 if problems:
@@ -359,14 +367,6 @@ class Importer:
         columns = list(RAW_TABLES[table])
         lost = [c for c in PROGRESS_TIMES.get(table, ()) if before[columns.index(c)] is not None and after[columns.index(c)] is None]
         return ", ".join(lost)
-
-    def _unknown_items(self, table: str, rows: list[_Row], report: FileReport) -> None:
-        if "item_code" not in RAW_TABLES[table] or table == "items":
-            return
-        known = {key[1] for key in self._existing("items")}
-        codes = sorted({r.values["item_code"] for r in rows if r.values["item_code"] and r.values["item_code"] not in known})
-        report.unknown_item_codes = len(codes)
-        report.unknown_item_code_examples = codes[:EXAMPLES_SHOWN]
 
     def _land(self, table: str, incoming: dict[tuple, tuple[_Row, FileReport]]) -> None:
         """Write the new rows as one batch and take their keys out of the older batches, each
