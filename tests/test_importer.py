@@ -453,3 +453,69 @@ def test_a_200000_row_file_imports_and_balances(zone, tmp_path):
     (report,) = run(zone, [path])
     print(f"imported {rows:,} rows in {time.perf_counter() - began:.1f} s")
     assert report.landed == rows
+
+
+# --------------------------------------------------------------------------- found by a review
+
+
+def test_reasons_and_refusals_never_repeat_personal_data(zone):
+    zone["files"].mkdir()
+    path = write_csv(zone["files"] / "reviews.csv", "reviews", [REVIEW | {"real_name": ID_CARD}, REVIEW | {"review_id": "PJ-2", "reported_at": MOBILE}])
+    (report,) = run(zone, [path], table="reviews")
+    assert report.quarantined == 2
+    text = Path(report.quarantine_file).read_text(encoding="utf-8-sig")
+    assert not personal.contains_personal_data(text) and "500114***********4" in text
+    headerless = zone["files"] / "noheader.csv"
+    headerless.write_text(f"张三,{ID_CARD},{MOBILE},窗口\n", encoding="utf-8")
+    (report,) = run(zone, [headerless])
+    assert report.refused and not personal.contains_personal_data(report.reason)
+
+
+@pytest.mark.parametrize("rating", ["inf", "Infinity", "nan", "1e10", "13800138001"])
+def test_numbers_out_of_any_range_are_quarantined_not_a_crash(zone, rating):
+    zone["files"].mkdir()
+    path = write_csv(zone["files"] / "reviews.csv", "reviews", [REVIEW, REVIEW | {"review_id": "PJ-2", "rating": rating}])
+    (report,) = run(zone, [path], table="reviews")
+    assert (report.landed, report.quarantined) == (1, 1)
+
+
+def test_numbers_split_by_spaces_dots_or_dashes_are_masked(zone):
+    zone["files"].mkdir()
+    comments = ["身份证 500114 19900101 1234", "电话138.0013.8000", "电话1380-013-8000", "办件号202103050010012345"]
+    path = write_csv(zone["files"] / "reviews.csv", "reviews", [REVIEW | {"review_id": f"PJ-{n}", "comment": c} for n, c in enumerate(comments)])
+    (report,) = run(zone, [path], table="reviews")
+    assert report.landed == 4
+    landed_comments = landed(zone, "reviews").sort("review_id")["comment"].to_list()
+    assert landed_comments == ["身份证 500114***********4", "电话138****8000", "电话138****8000", "办件号202103050010012345"]
+
+
+def test_a_notes_sheet_does_not_refuse_the_workbook(zone):
+    zone["files"].mkdir()
+    path = zone["files"] / "cases.xlsx"
+    workbook = Workbook()
+    columns = list(RAW_TABLES["cases"])
+    workbook.active.append([HEADERS[("cases", c)] for c in columns])
+    workbook.active.append([case()[c] for c in columns])
+    notes = workbook.create_sheet("填表说明")
+    notes.append(["办件编号", "事项编码"])
+    notes.append(["唯一编号", "见事项清单"])
+    workbook.save(path)
+    (report,) = run(zone, [path])
+    assert report.landed == 1 and report.skipped_sheets == ["填表说明"]
+
+
+def test_a_second_column_for_the_same_field_is_named(zone):
+    zone["files"].mkdir()
+    rows = [{"complaint_id": "T1", "source": "渝快办", "item_code": "A1", "assigned_at": "2021-03-01 09:00",
+             "responded_at": "", "resolved_at": "", "content": "慢"}]
+    path = write_csv(zone["files"] / "complaints.csv", "complaints", rows, extra={"诉求内容": ["另一列"]})
+    (report,) = run(zone, [path], table="complaints")
+    assert report.landed == 1 and report.duplicate_columns and "诉求内容" in report.duplicate_columns[0]
+
+
+@pytest.mark.parametrize("first", ["合计：", "合计(件)", "总 计", "小计"])
+def test_totals_rows_in_their_usual_variants_are_skipped(zone, first):
+    zone["files"].mkdir()
+    path = write_csv(zone["files"] / "cases.csv", "cases", [case(), {c: "" for c in CASE} | {"case_id": first, "site_visits": "5"}])
+    (report,) = run(zone, [path])
+    assert (report.rows_read, report.landed, report.skipped_rows) == (1, 1, 1)

@@ -24,7 +24,7 @@ from qjgov.warehouse.contract import RAW_TABLES
 PERSONAL = "(personal)"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-TOTALS = {"合计", "总计", "小计", "合 计", "总 计"}
+TOTALS = ("合计", "总计", "小计")
 
 
 class FileRefused(Exception):
@@ -72,7 +72,8 @@ class Aliases:
         return self.columns.get(table, {}).get(key)
 
     def score(self, table: str, cells: list[str | None]) -> int:
-        return sum(1 for cell in cells if self.match(table, cell) not in (None, PERSONAL))
+        """How many different contract columns of `table` a row's cells name."""
+        return len({self.match(table, cell) for cell in cells} - {None, PERSONAL})
 
 
 def normalise_header(text: str | None) -> str:
@@ -239,6 +240,7 @@ def guess_table(sheets: list[Sheet], aliases: Aliases) -> str:
 
 
 def is_totals(row: list[str | None]) -> bool:
-    """A totals row (合计) at the bottom of a report."""
-    filled = [unicodedata.normalize("NFKC", cell).strip() for cell in row if cell]
-    return bool(filled) and any(cell in TOTALS or cell.replace(" ", "") in TOTALS for cell in filled[:2])
+    """A totals row at the bottom of a report: its first filled cells start 合计, 总计 or 小计
+    (合计, 合 计, 合计：, 合计(件) …)."""
+    filled = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell)) for cell in row if cell]
+    return any(cell.startswith(TOTALS) for cell in filled[:2])

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from qjgov.paths import DATA_DIR, RAW_DIR, SEEDS_DIR
+from qjgov.paths import DATA_DIR, RAW_DIR, SEEDS_DIR, WAREHOUSE
 from qjgov.warehouse import personal, values
 from qjgov.warehouse.calendar import covered_years
 from qjgov.warehouse.contract import FREE_TEXT, RAW_KEYS, RAW_TABLES
@@ -90,6 +90,8 @@ class FileReport:
     unknown_item_codes: int = 0
     unknown_item_code_examples: list[str] = field(default_factory=list)
     missing_columns_allowed: list[str] = field(default_factory=list)
+    duplicate_columns: list[str] = field(default_factory=list)  # a second header for a column already read
+    skipped_sheets: list[str] = field(default_factory=list)
     moved_backwards: list[str] = field(default_factory=list)
     personal_columns_dropped: int = 0
     format: str = ""
@@ -157,41 +159,54 @@ class Importer:
         schema = RAW_TABLES[table]
         rows: list[_Row] = []
         problems: list[_Problem] = []
-        found_headers: list[str] = []
+        incomplete: list[str] = []
         read_any = False
         for sheet in sheets:
             start = header_row(sheet, self.aliases, table)
             if start is None:
+                if sheet.rows and any(any(row) for row in sheet.rows):
+                    report.skipped_sheets.append(sheet.name or "(csv)")
                 continue
-            read_any = True
             headers = sheet.rows[start]
-            found_headers += [h for h in headers if h]
             mapping: dict[int, str] = {}
+            unrecognised, duplicates, personal_columns = [], [], 0
             for index, header in enumerate(headers):
                 column = self.aliases.match(table, header)
                 if column == PERSONAL:
-                    report.personal_columns_dropped += 1
+                    personal_columns += 1
                 elif column is None:
-                    if header and header not in report.unrecognised_columns:
-                        report.unrecognised_columns.append(header)
-                elif column not in mapping.values():
+                    if header:
+                        unrecognised.append(header)
+                elif column in mapping.values():
+                    first = headers[next(i for i, c in mapping.items() if c == column)]
+                    duplicates.append(f"{header} (also {column}, like {first}; the first is read)")
+                else:
                     mapping[index] = column
             missing = [c for c in schema if c not in mapping.values()]
             if "snapshot_date" in missing and self.snapshot_date is not None:
                 missing.remove("snapshot_date")
             refused_missing = [c for c in missing if c not in self.allow_missing]
             if refused_missing:
-                raise FileRefused(
+                incomplete.append(
                     f"sheet {sheet.name or '(csv)'}: the columns {refused_missing} of table {table} are missing "
-                    f"(found: {', '.join(h for h in headers if h)}). Every contract column is required; "
-                    "pass --allow-missing COLUMN to land one as empty"
-                    + (", or --snapshot-date D for a catalogue without its date" if "snapshot_date" in refused_missing else "")
+                    f"(found: {', '.join(h for h in headers if h)})"
                 )
+                report.skipped_sheets.append(sheet.name or "(csv)")
+                continue
+            read_any = True
+            report.personal_columns_dropped += personal_columns
+            report.unrecognised_columns += [h for h in unrecognised if h not in report.unrecognised_columns]
+            report.duplicate_columns += duplicates
             for column in missing:
                 if column not in report.missing_columns_allowed:
                     report.missing_columns_allowed.append(column)
-            report.skipped_rows += sum(1 for row in sheet.rows[:start])  # title rows above the header
+            report.skipped_rows += start  # title rows above the header
             self._convert(sheet, start, mapping, table, report, rows, problems)
+        if not read_any and incomplete:
+            raise FileRefused(
+                "; ".join(incomplete) + ". Every contract column is required; pass --allow-missing COLUMN to land one "
+                "as empty" + (", or --snapshot-date D for a catalogue without its date" if "snapshot_date" in " ".join(incomplete) else "")
+            )
         if not read_any:
             raise FileRefused(
                 f"no row names the columns of table {table} (e.g. {', '.join(list(self.aliases.columns[table])[:4])}); "
@@ -295,8 +310,9 @@ class Importer:
             try:
                 report, rows, problems = self.read(path, table)
             except FileRefused as refusal:
-                reports.append(FileReport(str(path), table, refused=True, reason=str(refusal)))
-                self.log(f"  refused: {refusal}")
+                reason = personal.mask(str(refusal))  # a refusal may quote cells
+                reports.append(FileReport(str(path), table, refused=True, reason=reason))
+                self.log(f"  refused: {reason}")
                 continue
             reports.append(report)
             table_name = report.table
@@ -401,7 +417,7 @@ class Importer:
                 key = " ".join("" if v is None else str(v) for v in problem.row.key(report.table))
                 value = "" if problem.value is None else str(problem.value)
                 writer.writerow([Path(report.file).name, problem.row.sheet, problem.row.number,
-                                 personal.mask(key), problem.column, personal.mask(value), problem.reason])
+                                 personal.mask(key), problem.column, personal.mask(value), personal.mask(problem.reason)])
         return path
 
 
@@ -428,6 +444,10 @@ def print_report(reports: list[FileReport], log: Log = print) -> None:
             notes.append(f"columns not recognised, not loaded: {r.unrecognised_columns}")
         if r.personal_columns_dropped:
             notes.append(f"{r.personal_columns_dropped} personal-data column(s) dropped unread")
+        if r.duplicate_columns:
+            notes.append(f"second columns for the same field, not read: {r.duplicate_columns}")
+        if r.skipped_sheets:
+            notes.append(f"sheets without a complete header row, not read: {r.skipped_sheets}")
         if r.missing_columns_allowed:
             notes.append(f"missing columns landed as empty (--allow-missing): {r.missing_columns_allowed}")
         if r.unknown_item_codes:
@@ -451,6 +471,8 @@ def report_json(reports: list[FileReport]) -> dict:
             unknown_item_code_examples=report.unknown_item_code_examples,
             moved_backwards=report.moved_backwards,
             missing_columns_allowed=report.missing_columns_allowed,
+            duplicate_columns=report.duplicate_columns,
+            skipped_sheets=report.skipped_sheets,
             quarantine_file=report.quarantine_file,
         )
         files.append(entry)
@@ -467,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--dry-run", action="store_true", help="read, check and report; write nothing")
     parser.add_argument("--allow-missing", action="append", default=[], metavar="COLUMN", help="land a missing column as empty (repeatable)")
-    parser.add_argument("--build", action="store_true", help="rebuild the warehouse after a successful import")
+    parser.add_argument("--build", action="store_true", help="rebuild the warehouse from --raw after a successful import")
+    parser.add_argument("--target", type=Path, default=WAREHOUSE, help="the warehouse --build writes (default: %(default)s)")
     args = parser.parse_args(argv)
     importer = Importer(args.raw, args.quarantine, snapshot_date=args.snapshot_date, allow_missing=args.allow_missing)
     reports = importer.run(args.files, args.table, dry_run=args.dry_run)
@@ -483,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
             from qjgov.warehouse.build import BuildError, build
 
             try:
-                build(raw_dir=args.raw)
+                build(raw_dir=args.raw, target=args.target)
             except BuildError as error:
                 print(f"build failed: {error}", file=sys.stderr)
                 return 1

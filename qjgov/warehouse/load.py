@@ -219,7 +219,11 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
         ).fetchall()
         if broken:
             total = con.execute(f"select count(*) from raw.{table} where {any_rule}").fetchall()[0][0]
-            lines = [f"  file {_files_of(con, table, paths, key)}, key {key}: {'; '.join(problems)}" for key, problems in broken]
+            # A rejected value may itself be personal data: messages show it masked.
+            lines = [
+                personal.mask(f"  file {_files_of(con, table, paths, key)}, key {key}: {'; '.join(problems)}")
+                for key, problems in broken
+            ]
             raise RawDataError(
                 f"raw table {table}: {total:,} row(s) break the contract (DATA_CONTRACT.md); the first:\n"
                 + "\n".join(lines)
@@ -231,7 +235,7 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
             f"group by {trimmed} having count(*) > 1 limit {PROBLEMS_SHOWN}"
         ).fetchall()
         if repeated:
-            lines = [f"  key {key!r}: {copies} rows, in {_files_of(con, table, paths, key)}" for key, copies in repeated]
+            lines = [personal.mask(f"  key {key!r}: {copies} rows, in {_files_of(con, table, paths, key)}") for key, copies in repeated]
             raise RawDataError(
                 f"raw table {table}: keys ({', '.join(RAW_KEYS[table])}) repeat once spaces are trimmed; "
                 "a key has one row across all files (a later import replaces the older row):\n" + "\n".join(lines)

@@ -1,51 +1,52 @@
 """What personal data looks like in text: ID-card and mobile numbers, however they are written.
 
 One set of patterns serves the build's check (DuckDB's RE2 through `regexp_matches`) and
-Python (`re`), so the two can never disagree. They find:
-- ID-card numbers of 18 characters (the last may be X) and the old 15-digit ones;
-- mobile numbers of 11 digits starting 13–19, with or without +86 / 86, grouped 3-4-4 by
-  spaces or dashes;
-in ASCII or full-width digits, and not as part of a longer run of digits.
+Python (`re`), so the two can never disagree. Full-width digits and signs are read as their
+ASCII forms first (`translate`, one character for one, so positions stay). They find:
+- ID-card numbers: 18 characters (region, birth date, sequence, check digit or X) and the
+  old 15-digit ones, also when a space, dot or dash splits region, birth date and the rest;
+- mobile numbers: 11 digits starting 13–19, with or without +86 / 86, grouped by spaces,
+  dots or dashes in any way;
+and not as part of a longer run of digits. The birth date must be a real month and day,
+so a long case number is not taken for an ID card.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_DIGIT = "[0-9０-９]"
-_NONZERO = "[1-9１-９]"
-_CHECK = "[0-9０-９XxＸｘ]"
-_SEPARATOR = "[ \\-－\u3000]?"
-# RE2 has no look-around: a match is fenced by a non-digit character or the end of the text.
-_BEFORE = "(?:^|[^0-9０-９])"
-_AFTER = "(?:$|[^0-9０-９XxＸｘ])"
+FULL_WIDTH = "０１２３４５６７８９ＸｘＸ＋－．\u3000"
+HALF_WIDTH = "0123456789XxX+-. "
+_TO_ASCII = str.maketrans(FULL_WIDTH, HALF_WIDTH)
 
-ID_CARD = f"{_NONZERO}{_DIGIT}{{16}}{_CHECK}|{_NONZERO}{_DIGIT}{{14}}"
-MOBILE = (
-    f"(?:[+＋]?[8８][6６]{_SEPARATOR})?[1１][3-9３-９]{_DIGIT}"
-    f"{_SEPARATOR}{_DIGIT}{{4}}{_SEPARATOR}{_DIGIT}{{4}}"
+_SEP = "[ .-]?"
+_DATE = "(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+ID_CARD = (
+    f"[1-9][0-9]{{5}}{_SEP}(?:18|19|20)[0-9]{{2}}{_DATE}{_SEP}[0-9]{{3}}[0-9Xx]"
+    f"|[1-9][0-9]{{5}}{_SEP}[0-9]{{2}}{_DATE}{_SEP}[0-9]{{3}}"
 )
-PATTERN = f"{_BEFORE}(?:{ID_CARD}|{MOBILE}){_AFTER}"
+MOBILE = f"(?:[+]?86{_SEP})?1[3-9][0-9](?:{_SEP}[0-9]){{8}}"
+# RE2 has no look-around: a match is fenced by a non-digit character or the end of the text.
+PATTERN = f"(?:^|[^0-9])(?:{ID_CARD}|{MOBILE})(?:$|[^0-9Xx])"
 
 _COMPILED = re.compile(PATTERN)
 # The same, fenced by look-around (which Python has and RE2 lacks), so a match is the number alone.
-_NUMBER = re.compile(f"(?<![0-9０-９])(?:(?P<id>{ID_CARD})|(?P<mobile>{MOBILE}))(?![0-9０-９XxＸｘ])")
+_NUMBER = re.compile(f"(?<![0-9])(?:(?P<id>{ID_CARD})|(?P<mobile>{MOBILE}))(?![0-9Xx])")
 
 
 def contains_personal_data(text: str | None) -> bool:
     """Whether `text` holds something that reads as an ID-card or mobile number."""
-    return bool(text) and _COMPILED.search(text) is not None
+    return bool(text) and _COMPILED.search(text.translate(_TO_ASCII)) is not None
 
 
 def sql_condition(column: str) -> str:
     """A DuckDB condition true where `column` (a quoted identifier) holds personal data."""
-    return f"regexp_matches({column}, '{PATTERN}')"
+    return f"regexp_matches(translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}'), '{PATTERN}')"
 
 
-def _mask(match: re.Match) -> str:
-    digits = re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", match.group(0)).upper())
-    if match.group("id"):
+def _masked(number: str, is_id: bool) -> str:
+    digits = re.sub(r"[^0-9X]", "", number.upper())
+    if is_id:
         return digits[:6] + "*" * (len(digits) - 7) + digits[-1]
     mobile = digits[-11:]
     return mobile[:3] + "****" + mobile[-4:]
@@ -55,4 +56,11 @@ def mask(text: str) -> str:
     """`text` with every ID-card number cut to its region and last character
     (500114***********4) and every mobile number to its first three and last four digits
     (138****8000)."""
-    return _NUMBER.sub(_mask, text) if text else text
+    if not text:
+        return text
+    ascii_text = text.translate(_TO_ASCII)
+    pieces, last = [], 0
+    for match in _NUMBER.finditer(ascii_text):
+        pieces += [text[last:match.start()], _masked(match.group(0), match.group("id") is not None)]
+        last = match.end()
+    return "".join(pieces) + text[last:]

@@ -86,17 +86,27 @@ def integer(value: str | None) -> int | None:
     if text is None:
         return None
     match = _DAYS.fullmatch(text)
-    if not match:
+    number = _whole(match.group(1)) if match else None
+    if number is None:
         raise ValueError(f"{text!r} is not a whole number")
-    return int(float(match.group(1)))
+    return number
+
+
+INT32 = 2**31 - 1
 
 
 def _whole(text: str) -> int | None:
+    """A whole number written as text ("3", "3.0"), or None when it is not one."""
     try:
         number = float(text)
-    except ValueError:
+        whole = int(number)
+    except (ValueError, OverflowError):  # not a number, or inf / nan
         return None
-    return int(number) if number == int(number) else None
+    if number != whole:
+        return None
+    if abs(whole) > INT32:
+        raise ValueError(f"{text!r} is far too large")
+    return whole
 
 
 def rating(value: str | None) -> int | None:
