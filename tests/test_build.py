@@ -45,9 +45,9 @@ def test_models_run_after_the_tables_they_name(tmp_path):
     for layer in ("staging", "intermediate", "marts", "tests"):
         (sql_dir / layer).mkdir(parents=True)
     # Alphabetical order would be wrong on purpose: a_last needs b_middle, which needs stg_first.
-    (sql_dir / "marts" / "a_last.sql").write_text("-- grain: x\nselect * from intermediate.b_middle -- it's the last\n")
-    (sql_dir / "intermediate" / "b_middle.sql").write_text("-- grain: x\nselect 'marts.a_last' as s, * from staging.stg_first\n")
-    (sql_dir / "staging" / "stg_first.sql").write_text("-- grain: x\nselect 1 as x\n")
+    (sql_dir / "marts" / "a_last.sql").write_text("-- grain: x\n-- materialized: table\nselect * from intermediate.b_middle -- it's the last\n")
+    (sql_dir / "intermediate" / "b_middle.sql").write_text("-- grain: x\n-- materialized: table\nselect 'marts.a_last' as s, * from staging.stg_first\n")
+    (sql_dir / "staging" / "stg_first.sql").write_text("-- grain: x\n-- materialized: table\nselect 1 as x\n")
     order = build_order(discover_models(sql_dir))
     assert order == ["staging.stg_first", "intermediate.b_middle", "marts.a_last"]
 
@@ -60,11 +60,11 @@ def test_names_in_strings_and_comments_are_not_dependencies():
 def test_a_cycle_and_an_unknown_table_are_refused(tmp_path):
     sql_dir = tmp_path / "sql"
     (sql_dir / "marts").mkdir(parents=True)
-    (sql_dir / "marts" / "a.sql").write_text("-- grain: x\nselect * from marts.b")
-    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\nselect * from marts.a")
+    (sql_dir / "marts" / "a.sql").write_text("-- grain: x\n-- materialized: table\nselect * from marts.b")
+    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\n-- materialized: table\nselect * from marts.a")
     with pytest.raises(BuildError, match="cycle"):
         build_order(discover_models(sql_dir))
-    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\nselect * from intermediate.missing")
+    (sql_dir / "marts" / "b.sql").write_text("-- grain: x\n-- materialized: table\nselect * from intermediate.missing")
     with pytest.raises(BuildError, match="intermediate.missing"):
         discover_models(sql_dir)
 
@@ -124,7 +124,7 @@ def test_a_failing_data_test_leaves_the_served_warehouse_untouched(tmp_path):
 def test_a_failing_model_is_named_and_nothing_is_published(tmp_path):
     write_raw(tmp_path / "raw", {"items": [ITEM]})
     sql_dir = copy_sql(tmp_path)
-    (sql_dir / "marts" / "broken.sql").write_text("-- grain: goal_id\nselect no_such_column from marts.goal_progress\n")
+    (sql_dir / "marts" / "broken.sql").write_text("-- grain: goal_id\n-- materialized: table\nselect no_such_column from marts.goal_progress\n")
     target = tmp_path / "warehouse.duckdb"
     with pytest.raises(BuildError, match=r"(?s)model marts\.broken .*no_such_column"):
         build(tmp_path / "raw", SEEDS_DIR, target, sql_dir, log=lambda m: None, allow_shrink=True)
@@ -194,7 +194,7 @@ def test_every_model_states_its_grain_and_the_grain_is_tested(tmp_path):
         discover_models(sql_dir)
     (sql_dir / "marts" / "no_grain.sql").unlink()
     (sql_dir / "marts" / "doubled.sql").write_text(
-        "-- Two rows per goal, though the header says one.\n-- grain: goal_id\n-- not_null: goal_id\n"
+        "-- Two rows per goal, though the header says one.\n-- grain: goal_id\n-- materialized: table\n-- not_null: goal_id\n"
         "-- accepted: status = achieved\nselect goal_id, status from marts.goal_progress\n"
     )
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
@@ -209,3 +209,29 @@ def test_tags_are_not_part_of_the_description():
     sql = "-- One row per goal.\n-- grain: goal_id\n-- not_null: goal_id, status\n-- accepted: status = a, b\nselect 1"
     assert parse_header(sql)[0] == "One row per goal."
     assert parse_tags(sql) == {"grain": ["goal_id"], "not_null": ["goal_id, status"], "accepted": ["status = a, b"]}
+
+
+def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(tmp_path):
+    models = discover_models(SQL_DIR)
+    assert {m.materialized for n, m in models.items() if n.startswith("staging.")} == {"view"}
+    assert {m.materialized for n, m in models.items() if n.startswith("marts.")} == {"table"}
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    target = tmp_path / "w.duckdb"
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
+    with duckdb.connect(str(target), read_only=True) as con:
+        views = {f"{s}.{v}" for s, v in con.sql("select schema_name, view_name from duckdb_views() where not internal").fetchall()}
+        tables = {f"{s}.{t}" for s, t in con.sql("select schema_name, table_name from duckdb_tables()").fetchall()}
+        assert views == {n for n, m in models.items() if m.materialized == "view"}
+        assert not {n for n, m in models.items() if m.materialized == "temporary"} & tables
+        assert {n for n, m in models.items() if m.materialized == "table"} <= tables
+        # a view reads like a table, comments included
+        assert con.sql("select count(*) from staging.stg_cases").fetchall() == [(1,)]
+        assert con.sql("select comment from duckdb_views() where view_name = 'stg_cases'").fetchall()[0][0].startswith("Cases")
+        free, total = con.sql("select free_blocks, total_blocks from pragma_database_size()").fetchall()[0]
+        assert free <= max(2, total // 50), (free, total)
+        kept = dict(con.sql("select model, materialized from meta.model_runs").fetchall())
+        assert kept["intermediate.int_duty_status"] == "temporary" and kept["staging.stg_cases"] == "view"
+    sql_dir = copy_sql(tmp_path)
+    (sql_dir / "marts" / "unsaid.sql").write_text("-- grain: x\nselect 1 as x\n")
+    with pytest.raises(BuildError, match=r"marts.unsaid .* does not say how it is kept"):
+        discover_models(sql_dir)

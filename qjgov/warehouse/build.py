@@ -54,6 +54,10 @@ class Model:
     tags: dict[str, list[str]] = field(default_factory=dict)
     depends_on: set[str] = field(default_factory=set)
 
+    @property
+    def materialized(self) -> str:
+        return self.tags["materialized"][0].strip().lower()
+
 
 @dataclass
 class TestResult:
@@ -129,7 +133,8 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     return " ".join(part for part in description if part), columns
 
 
-_TAG = re.compile(r"\s*(grain|not_null|accepted):\s*(.*)$", re.I)
+_TAG = re.compile(r"\s*(grain|not_null|accepted|materialized):\s*(.*)$", re.I)
+MATERIALIZATIONS = ("table", "view", "temporary")
 
 
 def parse_tags(sql: str) -> dict[str, list[str]]:
@@ -138,6 +143,8 @@ def parse_tags(sql: str) -> dict[str, list[str]]:
         -- grain: goal_id, as_of                  one row per these columns
         -- not_null: goal_id, status              these columns always hold a value
         -- accepted: status = achieved, missed    this column holds only these values
+        -- materialized: view                     how the model is kept: table, view, or a
+                                                  temporary table dropped before publishing
     """
     tags: dict[str, list[str]] = {}
     for line in sql.splitlines():
@@ -191,6 +198,11 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
             raise BuildError(
                 f"model {model.name} ({model.path}) does not state its grain: add a header line "
                 "such as `-- grain: goal_id, as_of` (the columns that make a row unique)"
+            )
+        if model.tags.get("materialized", [""])[0].strip().lower() not in MATERIALIZATIONS:
+            raise BuildError(
+                f"model {model.name} ({model.path}) does not say how it is kept: add a header line "
+                f"`-- materialized: table`, `view` or `temporary` (a table dropped before publishing)"
             )
         refs = referenced_tables(model.sql) - {model.name}
         unknown = {r for r in refs if r.split(".")[0] in MODEL_LAYERS and r not in models}
@@ -250,20 +262,23 @@ def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
 # --------------------------------------------------------------------------- run
 
 
-def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
+    """Create the model as its header says; the rows it holds (None for a view, which would
+    have to run to count them)."""
     body = model.sql.strip().rstrip(";")
+    kind = "view" if model.materialized == "view" else "table"
     try:
-        con.sql(f"create or replace table {model.name} as\n{body}")
+        con.sql(f"create or replace {kind} {model.name} as\n{body}")
     except duckdb.Error as error:
         raise BuildError(f"model {model.name} ({model.path}) failed:\n{error}") from None
     if model.description:
-        con.sql(f"comment on table {model.name} is {_quote(model.description)}")
+        con.sql(f"comment on {kind} {model.name} is {_quote(model.description)}")
     existing = {row[0] for row in con.sql(f"describe {model.name}").fetchall()}
     for column, text in model.column_comments.items():
         if column not in existing:
             raise BuildError(f"model {model.name} ({model.path}) describes column {column}, which it does not produce")
         con.sql(f"comment on column {model.name}.{column} is {_quote(text)}")
-    return scalar(con, f"select count(*) from {model.name}")
+    return None if kind == "view" else scalar(con, f"select count(*) from {model.name}")
 
 
 def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model]) -> list[TestResult]:
@@ -307,8 +322,10 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
     con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint)")
     if raw_files:
         con.executemany("insert into meta.raw_files values (?, ?, ?)", raw_files)
-    con.execute("create table meta.model_runs (model varchar, layer varchar, row_count bigint, seconds double)")
-    con.executemany("insert into meta.model_runs values (?, ?, ?, ?)", model_runs)
+    con.execute(
+        "create table meta.model_runs (model varchar, layer varchar, materialized varchar, row_count bigint, seconds double)"
+    )
+    con.executemany("insert into meta.model_runs values (?, ?, ?, ?, ?)", model_runs)
     con.execute("create table meta.test_results (test varchar, severity varchar, failing_rows bigint, passed boolean)")
     if tests:
         con.executemany(
@@ -317,8 +334,22 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
         )
     con.sql("comment on table meta.build_info is 'one row: when and from what this warehouse was built'")
     con.sql("comment on table meta.raw_files is 'one row per raw Parquet file loaded, with its row count'")
-    con.sql("comment on table meta.model_runs is 'one row per SQL model: rows written and seconds taken'")
+    con.sql("comment on table meta.model_runs is 'one row per SQL model: how it is kept (table, view, or temporary: dropped before publishing), rows written (none for views) and seconds taken'")
     con.sql("comment on table meta.test_results is 'one row per data test in sql/tests, and per check made while loading raw data: failing rows and outcome'")
+
+
+def compact_copy(con: duckdb.DuckDBPyConnection, temporary: Path, log: Log) -> Path:
+    """Copy the tested warehouse into a fresh file, which holds no free blocks (the tables
+    dropped or replaced while building leave some behind), and return it."""
+    began = time.perf_counter()
+    compact = temporary.with_name(temporary.name + ".compact")
+    con.sql(f"attach {_quote(str(compact))} as compact (storage_version {_quote(STORAGE_VERSION)})")
+    con.sql("use memory")
+    con.sql("copy from database warehouse to compact")
+    con.sql("detach warehouse")
+    con.sql("detach compact")
+    log(f"compacted into a fresh file in {time.perf_counter() - began:.1f} s")
+    return compact
 
 
 def build(
@@ -368,8 +399,9 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
             rows = run_model(con, models[name])
             seconds = time.perf_counter() - began
             model_rows[name] = rows
-            model_runs.append((name, name.split(".")[0], rows, seconds))
-            log(f"[{number:>3}/{len(order)}] {name:<{width}} {rows:>12,} rows {seconds:7.2f} s")
+            model_runs.append((name, name.split(".")[0], models[name].materialized, rows, seconds))
+            shown = "view" if rows is None else f"{rows:,} rows"
+            log(f"[{number:>3}/{len(order)}] {name:<{width}} {shown:>17} {seconds:7.2f} s")
 
         # The checks made while loading stop the build when they fail; a published warehouse
         # records them beside the data tests.
@@ -392,14 +424,17 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
                 + f"; the served warehouse {target} was left untouched"
             )
         check_personal_data(con, ("staging", "marts"))
+        for name in order:
+            if models[name].materialized == "temporary":
+                con.sql(f"drop table {name}")
         write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
-        con.sql("use memory")
-        con.sql("detach warehouse")
+        compact = compact_copy(con, temporary, log)
         con.close()
-        publish.publish(temporary, target)
+        publish.publish(compact, target)
     finally:
         con.close()
         publish.discard(temporary)
+        publish.discard(temporary.with_name(temporary.name + ".compact"))
     seconds = time.perf_counter() - started
     log(f"published {target} in {seconds:.1f} s")
     return BuildReport(target, model_rows, tests, warnings, seconds)

@@ -2,6 +2,7 @@
 -- year up to the last data date, the last data date itself when it is not a month-end, and
 -- the baseline date (last day of the previous year) that "raise" goals compare against.
 -- grain: as_of
+-- materialized: table
 -- columns:
 --   as_of: the evaluation date; only what was known by the end of it counts
 --   year_start: 1 January of the as-of date's year: year-to-date records start here

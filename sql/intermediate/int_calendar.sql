@@ -2,6 +2,7 @@
 -- wd_between(a, b) = workday_index(b) - workday_index(a); deadline(t, N) is the workday whose
 -- index is workday_index(date(t)) + N.
 -- grain: calendar_date
+-- materialized: table
 -- columns:
 --   workday_index: number of workdays on or before this day since the calendar begins
 with calendar as (

@@ -3,6 +3,7 @@
 -- The case-based goals (int_case_goal_facts) and the case-based views beside the item-based
 -- goals (marts.secondary_metrics) both count from here.
 -- grain: as_of, department
+-- materialized: temporary
 -- not_null: as_of, department
 -- columns:
 --   accepted_cases: cases accepted from the year start to the as-of date

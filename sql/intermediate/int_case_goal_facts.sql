@@ -1,6 +1,7 @@
 -- The case-based goals (G07, G16, G19, G20, G21) counted year to date: one row per goal,
 -- as-of date and department, with numerator and denominator.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   numerator: cases meeting the goal's condition, known by the as-of date
 --   denominator: year-to-date completed cases (G07) or accepted cases (the others)

@@ -1,6 +1,7 @@
 -- Cases with what the goals need beside them: one row per case, with its department, its
 -- first proactive review and its handling time in working days.
 -- grain: case_id
+-- materialized: temporary
 -- columns:
 --   department: department of the case's item, 未关联事项 when the item is not in the catalogue
 --   first_proactive_review_at: the earliest review of the case not given by 系统默认

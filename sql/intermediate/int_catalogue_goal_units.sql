@@ -1,6 +1,7 @@
 -- The catalogue goals item by item: one row per catalogue goal, as-of date and item (or
 -- package, for G11) in the goal's denominator, saying whether it counts in the numerator.
 -- grain: goal_id, as_of, unit_id
+-- materialized: temporary
 -- columns:
 --   unit_id: item_code, or package_code for G11
 --   num_value: what the unit adds to the numerator: 1/0, or the item's site visits for G05

@@ -1,6 +1,7 @@
 -- The records behind the "100 %" duties (G03, G08, G09, G10, G15): one row per goal and
 -- record, with its start, its completion and its deadline in working days.
 -- grain: goal_id, record_id
+-- materialized: temporary
 -- columns:
 --   started_at: t: when the duty began (assigned, reviewed, decided)
 --   done_at: when the duty was done (responded, reported, rectified, followed up, published)

@@ -1,6 +1,7 @@
 -- Where each duty record stands at each as-of date: one row per goal, as-of date and record
 -- in scope (started in the year to date, not excluded as unfounded by then).
 -- grain: goal_id, as_of, record_id
+-- materialized: temporary
 -- columns:
 --   is_done: done_at is set and on or before the as-of date
 --   is_due: the deadline has passed by the as-of date, or the duty is done

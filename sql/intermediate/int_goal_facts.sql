@@ -2,6 +2,7 @@
 -- that has records or items for the goal at that date. Sums over departments give the
 -- commission's figure; actual = numerator / denominator.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   numerator: units meeting the goal; for G05 the sum of site visits; for G04 the sum of item reductions
 --   denominator: units in scope; for G04 the number of items with completed cases

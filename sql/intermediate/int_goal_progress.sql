@@ -3,6 +3,7 @@
 -- commission): whether the target is met, the shortfalls and the status (METRICS.md section 3),
 -- from the value and projection of int_goal_projection. The two goal_progress marts read this.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   met: the actual meets the target now (exact on the counts for count-based goals)

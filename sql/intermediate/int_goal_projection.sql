@@ -2,6 +2,7 @@
 -- date of the plan year and scope (a department, or null for the whole commission). The
 -- projection rules are METRICS.md section 3; int_goal_progress judges from here.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   recent_rate: the share meeting the goal among the units added in the last three months

@@ -2,6 +2,7 @@
 -- goal, as-of date of the plan year and scope (a department, or null for the commission).
 -- The points are the year's month-ends up to the as-of date, and the as-of date itself.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   slope: change of the value per month
 --   intercept: the line's value at month 0

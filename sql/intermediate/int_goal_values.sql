@@ -3,6 +3,7 @@
 -- or null for the whole commission. Every goal has a row at every as-of date, with zero
 -- counts where there is nothing to count.
 -- grain: goal_id, as_of, department
+-- materialized: temporary
 -- columns:
 --   department: the department, or null for the whole commission
 --   actual: numerator / denominator; null when the denominator is zero

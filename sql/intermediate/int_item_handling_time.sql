@@ -2,6 +2,7 @@
 -- 依申请 item in the catalogue as of that date with statutory_days > 0 and at least one case
 -- completed (办结) in the year to date.
 -- grain: as_of, item_code
+-- materialized: temporary
 -- columns:
 --   completed_cases: year-to-date 办结 cases of the item with an acceptance time
 --   mean_handling_workdays: mean of max(0, wd_between(accepted, completed) - suspended_days)

@@ -1,6 +1,7 @@
 -- The "一件事" packages as of each evaluation date: one row per as-of date and package, from
 -- the latest package snapshot on or before the date, with the department of the lead item.
 -- grain: as_of, package_code
+-- materialized: temporary
 -- columns:
 --   department: department of the package's first member item (牵头科室), 未关联事项 when unknown
 with chosen as (

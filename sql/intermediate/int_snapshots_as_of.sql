@@ -2,6 +2,7 @@
 -- source (items, packages), the latest snapshot on or before the date. A date before the
 -- first snapshot has no row: no catalogue, no data.
 -- grain: source, as_of
+-- materialized: temporary
 with as_of_dates as (
     select * from intermediate.int_as_of_dates
 ),

@@ -1,6 +1,7 @@
 -- What the warehouse was built from: one row per raw table, with its rows and the first and
 -- last date it holds (snapshot dates for the catalogue, start dates for records).
 -- grain: raw_table
+-- materialized: table
 -- columns:
 --   first_date: the earliest snapshot or start date in the table
 --   last_date: the latest snapshot or start date in the table

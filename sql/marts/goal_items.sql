@@ -2,6 +2,7 @@
 -- and unit in the goal's denominator, with whether it already meets the goal. Filter
 -- `not meets` for the items that hold the number back.
 -- grain: goal_id, as_of, unit_id
+-- materialized: table
 -- columns:
 --   unit_id: item_code, or package_code for G11
 --   meets: the unit does what the goal asks (fully online, 即办件, on 渝快办, live, in the hall with a chief representative, …)

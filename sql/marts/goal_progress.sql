@@ -2,6 +2,7 @@
 -- year (every month-end up to the last data date, and the last data date). Target versus
 -- actual, the year-end projection, what it would take and the status (METRICS.md).
 -- grain: goal_id, as_of
+-- materialized: table
 -- not_null: goal_id, as_of, status
 -- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:

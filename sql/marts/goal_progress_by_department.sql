@@ -3,6 +3,7 @@
 -- under its lead item's department). Same columns and rules as marts.goal_progress; a
 -- baseline goal's target is the department's own value a year earlier.
 -- grain: goal_id, as_of, department
+-- materialized: table
 -- not_null: goal_id, as_of, department, status
 -- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:

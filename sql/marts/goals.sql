@@ -1,6 +1,7 @@
 -- The goals of the plan as the app and analysts name them: one row per goal G01–G21, with
 -- its area, names and plan sentence in both languages, its target rule and its duty rule.
 -- grain: goal_id
+-- materialized: table
 -- not_null: goal_id, area, family, formula_zh, formula_en, take_zh, take_en
 -- columns:
 --   area_order: the area's place in the app's page order

@@ -1,6 +1,7 @@
 -- Handling time against the statutory limit per item (behind G04): one row per as-of date and
 -- 依申请 item with statutory_days > 0 and year-to-date completed cases.
 -- grain: as_of, item_code
+-- materialized: table
 -- columns:
 --   mean_handling_workdays: mean working days from acceptance to completion, less suspended days
 --   reduction: 1 - mean_handling_workdays / statutory_days (G04 averages this over items)

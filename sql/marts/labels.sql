@@ -2,6 +2,7 @@
 -- list and code. Departments and areas from their seeds, the data's code lists from
 -- seeds/codes.csv (whose Chinese label is the code itself).
 -- grain: code_list, code
+-- materialized: table
 -- columns:
 --   code_list: department, area, or a code list of seeds/codes.csv (case_channel, category, …)
 --   sort_order: display order within the code list

@@ -2,6 +2,7 @@
 -- as-of date. done when the done date is on or before the date, overdue when the due date has
 -- passed without it, else open.
 -- grain: milestone_id, as_of
+-- materialized: table
 -- not_null: milestone_id, as_of, due_date, status
 -- accepted: status = done, overdue, open
 -- columns:

@@ -3,6 +3,7 @@
 -- not reported (G08), bad reviews not rectified (G09) or not followed up (G10), decisions not
 -- published (G15), accepted cases without a credit check (G16).
 -- grain: goal_id, as_of, record_id
+-- materialized: table
 -- not_null: goal_id, as_of, record_id, deadline_date
 -- columns:
 --   record_id: complaint_id, review_id, decision_id or case_id

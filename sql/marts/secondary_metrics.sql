@@ -1,6 +1,7 @@
 -- The case-based views shown beside the item-based goals (METRICS.md section 2): one row per
 -- view, as-of date and scope (a department, or null for the whole commission).
 -- grain: metric_id, goal_id, as_of, department
+-- materialized: table
 -- columns:
 --   metric_id: fully_online_case_share (beside G01/G02), mean_case_site_visits (G05), same_day_completion_share (G06), case_weighted_reduction and promised_reduction (G04)
 --   goal_id: the goal the view stands beside

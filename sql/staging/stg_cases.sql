@@ -1,5 +1,6 @@
 -- Cases (办件), latest state: one row per case, typed, with the dates the metrics use.
 -- grain: case_id
+-- materialized: view
 -- not_null: case_id, submitted_at, status
 -- columns:
 --   accepted_date: date(accepted_at); null when the case was not accepted

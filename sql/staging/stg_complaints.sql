@@ -1,5 +1,6 @@
 -- Complaints assigned by the national platform and 渝快办 (交办投诉): one row per complaint.
 -- grain: complaint_id
+-- materialized: view
 -- not_null: complaint_id, assigned_at
 with source as (
     select * from raw.complaints

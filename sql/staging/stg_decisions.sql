@@ -1,5 +1,6 @@
 -- Licensing and penalty decisions subject to 双公示: one row per decision.
 -- grain: decision_id
+-- materialized: view
 -- not_null: decision_id, decided_at
 with source as (
     select * from raw.decisions

@@ -1,6 +1,7 @@
 -- The sentences that belong to each goal (seeds/goal_words.csv), in Chinese and English: one
 -- row per goal. Placeholders ({n}, {num}, {den}, {days}, …) are filled by the app.
 -- grain: goal_id
+-- materialized: view
 -- not_null: goal_id
 -- columns:
 --   formula_zh: how the goal is computed; D is the as-of date

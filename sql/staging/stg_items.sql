@@ -1,5 +1,6 @@
 -- Service catalogue snapshots (事项清单): one row per snapshot date and item, typed and trimmed.
 -- grain: snapshot_date, item_code
+-- materialized: view
 -- not_null: snapshot_date, item_code
 -- columns:
 --   snapshot_date: day the catalogue was exported; the catalogue as of D is the latest snapshot on or before D

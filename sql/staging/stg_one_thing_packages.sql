@@ -1,5 +1,6 @@
 -- "一件事" package snapshots: one row per snapshot date and package, member items as a list.
 -- grain: snapshot_date, package_code
+-- materialized: view
 -- not_null: snapshot_date, package_code
 -- columns:
 --   member_item_codes: the package's item codes (split from the `|`-joined raw column)

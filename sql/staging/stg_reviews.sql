@@ -1,5 +1,6 @@
 -- Reviews (好差评): one row per review, typed, with the flags the review goals use.
 -- grain: review_id
+-- materialized: view
 -- not_null: review_id, reviewed_at, rating
 -- columns:
 --   is_proactive: given by the applicant (channel other than 系统默认)

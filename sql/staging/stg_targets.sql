@@ -1,5 +1,6 @@
 -- The goals of the plan (seeds/targets.csv) with their rules' working days: one row per goal.
 -- grain: goal_id
+-- materialized: view
 -- not_null: goal_id, comparator, deadline, family
 -- accepted: family = catalogue, duty, case, handling
 -- columns:
