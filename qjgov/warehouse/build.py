@@ -20,6 +20,8 @@ import graphlib
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -135,6 +137,7 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
 
 _TAG = re.compile(r"\s*(grain|not_null|accepted|materialized):\s*(.*)$", re.I)
 MATERIALIZATIONS = ("table", "view", "temporary")
+SCRATCH = "scratch"  # the build's throw-away database for temporary models
 
 
 def parse_tags(sql: str) -> dict[str, list[str]]:
@@ -264,21 +267,25 @@ def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
 
 def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     """Create the model as its header says; the rows it holds (None for a view, which would
-    have to run to count them)."""
+    have to run to count them). A temporary model goes into the scratch database, which the
+    build throws away, so the published file never holds it (and has no free blocks)."""
     body = model.sql.strip().rstrip(";")
     kind = "view" if model.materialized == "view" else "table"
+    where = f"{SCRATCH}.{model.name}" if model.materialized == "temporary" else model.name
     try:
-        con.sql(f"create or replace {kind} {model.name} as\n{body}")
+        con.sql(f"create or replace {kind} {where} as\n{body}")
     except duckdb.Error as error:
         raise BuildError(f"model {model.name} ({model.path}) failed:\n{error}") from None
-    if model.description:
-        con.sql(f"comment on {kind} {model.name} is {_quote(model.description)}")
-    existing = {row[0] for row in con.sql(f"describe {model.name}").fetchall()}
-    for column, text in model.column_comments.items():
+    existing = {row[0] for row in con.sql(f"describe {where}").fetchall()}
+    for column in model.column_comments:
         if column not in existing:
             raise BuildError(f"model {model.name} ({model.path}) describes column {column}, which it does not produce")
-        con.sql(f"comment on column {model.name}.{column} is {_quote(text)}")
-    return None if kind == "view" else scalar(con, f"select count(*) from {model.name}")
+    if model.materialized != "temporary":
+        if model.description:
+            con.sql(f"comment on {kind} {model.name} is {_quote(model.description)}")
+        for column, text in model.column_comments.items():
+            con.sql(f"comment on column {model.name}.{column} is {_quote(text)}")
+    return None if kind == "view" else scalar(con, f"select count(*) from {where}")
 
 
 def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model]) -> list[TestResult]:
@@ -338,18 +345,12 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
     con.sql("comment on table meta.test_results is 'one row per data test in sql/tests, and per check made while loading raw data: failing rows and outcome'")
 
 
-def compact_copy(con: duckdb.DuckDBPyConnection, temporary: Path, log: Log) -> Path:
-    """Copy the tested warehouse into a fresh file, which holds no free blocks (the tables
-    dropped or replaced while building leave some behind), and return it."""
+@contextmanager
+def step(log: Log, done: str) -> Iterator[None]:
+    """Say how long a step of the build took, once it is done."""
     began = time.perf_counter()
-    compact = temporary.with_name(temporary.name + ".compact")
-    con.sql(f"attach {_quote(str(compact))} as compact (storage_version {_quote(STORAGE_VERSION)})")
-    con.sql("use memory")
-    con.sql("copy from database warehouse to compact")
-    con.sql("detach warehouse")
-    con.sql("detach compact")
-    log(f"compacted into a fresh file in {time.perf_counter() - began:.1f} s")
-    return compact
+    yield
+    log(f"{done} in {time.perf_counter() - began:.1f} s")
 
 
 def build(
@@ -377,18 +378,26 @@ def build(
 def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink) -> BuildReport:
     started = time.perf_counter()
     temporary = publish.temporary_path(target)
+    scratch = temporary.with_name(temporary.name + ".scratch")
     served = served_row_counts(target)
     con = duckdb.connect()
     try:
         con.sql(f"attach {_quote(str(temporary))} as warehouse (storage_version {_quote(STORAGE_VERSION)})")
+        con.sql(f"attach {_quote(str(scratch))} as {SCRATCH}")
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")
+            con.sql(f"create schema if not exists {SCRATCH}.{schema}")
+        # `intermediate.x` finds a kept model in the warehouse and a temporary one in scratch.
+        con.sql(f"set search_path = 'warehouse.main,{','.join(f'warehouse.{l},{SCRATCH}.{l}' for l in MODEL_LAYERS)}'")
         load_seeds(con, seeds_dir, log)
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
-        raw_files, warnings = load_raw(con, raw_dir, log)
-        check_raw(con, raw_files)
-        check_personal_data(con, ("raw",))
+        with step(log, "loaded raw data"):
+            raw_files, warnings = load_raw(con, raw_dir, log)
+        with step(log, "checked raw data against the contract"):
+            check_raw(con, raw_files)
+        with step(log, "scanned raw data for personal data"):
+            check_personal_data(con, ("raw",))
         check_not_shrunk(raw_files, served, target, allow_shrink, log)
 
         model_rows: dict[str, int] = {}
@@ -406,7 +415,8 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # The checks made while loading stop the build when they fail; a published warehouse
         # records them beside the data tests.
         tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
-        tests += run_tests(con, sql_dir / "tests", models)
+        with step(log, "ran the data tests"):
+            tests += run_tests(con, sql_dir / "tests", models)
         errors = [t for t in tests if not t.passed and t.severity == "error"]
         for test in tests:
             if test.passed:
@@ -423,18 +433,18 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
                 "data tests failed: " + ", ".join(t.name for t in errors)
                 + f"; the served warehouse {target} was left untouched"
             )
-        check_personal_data(con, ("staging", "marts"))
-        for name in order:
-            if models[name].materialized == "temporary":
-                con.sql(f"drop table {name}")
+        with step(log, "scanned staging and marts for personal data"):
+            check_personal_data(con, ("staging", "marts"))
         write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
-        compact = compact_copy(con, temporary, log)
+        con.sql("use memory")
+        con.sql(f"detach {SCRATCH}")
+        con.sql("detach warehouse")
         con.close()
-        publish.publish(compact, target)
+        publish.publish(temporary, target)
     finally:
         con.close()
         publish.discard(temporary)
-        publish.discard(temporary.with_name(temporary.name + ".compact"))
+        publish.discard(scratch)
     seconds = time.perf_counter() - started
     log(f"published {target} in {seconds:.1f} s")
     return BuildReport(target, model_rows, tests, warnings, seconds)

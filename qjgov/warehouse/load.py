@@ -115,6 +115,17 @@ def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[l
     warnings (columns outside the contract, files that are not Parquet), which are also logged."""
     files: list[tuple] = []
     warnings: list[str] = []
+    con.execute("set enable_optimistic_write = false")
+    try:
+        _load_tables(con, raw_dir, log, files, warnings)
+    finally:
+        con.execute("reset enable_optimistic_write")
+    for warning in warnings:
+        log(f"WARN {warning}")
+    return files, warnings
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log, files: list[tuple], warnings: list[str]) -> None:
     for table, schema in RAW_TABLES.items():
         folder = raw_dir / table
         paths, others = find_files(folder)
@@ -140,11 +151,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[l
                 ).fetchall()[0][0]
             except duckdb.Error as error:
                 raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
+            # Written compressed once, file by file: an optimistic (uncompressed) write would be
+            # rewritten at the checkpoint and leave its blocks free in the published file.
+            con.execute("checkpoint")
             files.append((table, str(path), rows))
         log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
-    for warning in warnings:
-        log(f"WARN {warning}")
-    return files, warnings
 
 
 # --------------------------------------------------------------------------- checks
