@@ -230,7 +230,7 @@ def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(
         free, total = con.sql("select free_blocks, total_blocks from pragma_database_size()").fetchall()[0]
         assert free <= max(2, total // 50), (free, total)
         kept = dict(con.sql("select model, materialized from meta.model_runs").fetchall())
-        assert kept["intermediate.int_duty_status"] == "temporary" and kept["staging.stg_cases"] == "view"
+        assert kept["intermediate.int_duty_counts"] == "temporary" and kept["staging.stg_cases"] == "view"
     sql_dir = copy_sql(tmp_path)
     (sql_dir / "marts" / "unsaid.sql").write_text("-- grain: x\nselect 1 as x\n")
     with pytest.raises(BuildError, match=r"marts.unsaid .* does not say how it is kept"):

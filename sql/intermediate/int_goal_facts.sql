@@ -16,7 +16,7 @@ handling_time as (
 ),
 
 duties as (
-    select * from intermediate.int_duty_status
+    select * from intermediate.int_duty_counts
 ),
 
 case_facts as (
@@ -47,11 +47,10 @@ select
     goal_id,
     as_of,
     department,
-    count(*) filter (where is_done),
-    count(*) filter (where is_due),
-    count(*) filter (where is_on_time),
+    done,
+    due,
+    on_time,
 from duties
-group by all
 union all
 select
     goal_id,

@@ -10,14 +10,23 @@
 --   deadline_date: the date the duty falls due (none for G16, due at acceptance)
 --   is_overdue: past its deadline at the as-of date, so it already counts against the goal
 --   workdays_left: working days from the as-of date to the deadline (negative when overdue)
-with duties as (
-    select * from intermediate.int_duty_status
-    where not is_done
-),
-
-as_of_dates as (
+with as_of_dates as (
     select * from intermediate.int_as_of_dates
     where not is_baseline
+),
+
+-- Records in scope and not done at each date: a range join, so the rows made are the open
+-- ones only (most records are done within days).
+duties as (
+    select
+        as_of_dates.as_of,
+        records.*,
+        coalesce(records.deadline_date <= as_of_dates.as_of, false) as is_due,
+    from intermediate.int_duty_records as records
+    inner join as_of_dates
+        on cast(records.started_at as date) between as_of_dates.year_start and as_of_dates.as_of
+        and (records.done_at is null or cast(records.done_at as date) > as_of_dates.as_of)
+        and (records.excluded_at is null or cast(records.excluded_at as date) > as_of_dates.as_of)
 ),
 
 unchecked_cases as (
@@ -51,8 +60,6 @@ open_records as (
         duties.deadline_date,
         duties.is_due,
     from duties
-    inner join as_of_dates
-        on as_of_dates.as_of = duties.as_of
     union all
     select * from unchecked_cases
 ),
