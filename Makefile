@@ -45,6 +45,7 @@ demo-exports: $(STAMP) $(WAREHOUSE)
 sql: $(STAMP) $(WAREHOUSE)
 	$(BIN)/duckdb -readonly $(WAREHOUSE)
 
+# BENCH_MAX=10000000 make bench adds the city volume.
 bench: $(STAMP)
 	$(BIN)/python -m qjgov.bench
 

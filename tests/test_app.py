@@ -496,3 +496,22 @@ def test_imports_are_switched_off_unless_the_app_runs_locally(monkeypatch: pytes
     assert not at.exception
     assert len(at.get("file_uploader")) == 1
     assert not any("Imports are switched off" in info.value for info in at.info)
+
+
+def test_long_record_lists_are_paged(monkeypatch: pytest.MonkeyPatch, marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
+    """No list sends more than a page of rows to the browser; the caption and the downloads
+    still speak of all of them."""
+    monkeypatch.setattr(goal, "LIST_PAGE_ROWS", 2)
+    goal_id, open_count = marts.sql(
+        "select goal_id, count(*) from marts.open_duties where goal_id in ('G08', 'G09', 'G10') and as_of = ? "
+        "group by goal_id order by 2 desc limit 1", params=[dates[-1]]
+    ).fetchall()[0]
+    assert open_count > 2, "the demo should have more than a page of open review duties"
+    at = start({"lang": "en", "goal": goal_id})
+    at.switch_page("pages/reviews.py").run()
+    assert not at.exception
+    pagers = [n for n in at.number_input if n.label.startswith("Page (of")]
+    assert pagers, [n.label for n in at.number_input]
+    tables = [frame for frame in at.dataframe if "Record" in getattr(frame.value, "columns", [])]
+    assert tables and all(len(frame.value) <= 2 for frame in tables)
+    assert any(f"{open_count:,} rows" in caption.value for caption in at.caption)

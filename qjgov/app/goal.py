@@ -3,6 +3,7 @@ take, departments, and the list of what holds the number back, with downloads.""
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import polars as pl
@@ -183,6 +184,8 @@ def _filter_text(frame: pl.DataFrame, text: str, columns: Iterable[str]) -> pl.D
     return frame.filter(condition)
 
 
+LIST_PAGE_ROWS = 1_000  # the most rows of a list sent to the browser at once
+
 # Extra columns a catalogue goal's list may show (seeds/targets.csv list_columns), in this order;
 # True where the value is a code shown by its label.
 ITEM_COLUMNS: tuple[tuple[str, bool], ...] = (
@@ -246,7 +249,15 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         frame = frame.filter(pl.col("is_overdue"))
 
     table, spec = _list_table(state, family, extra, frame)
-    show_table(table, height=min(420, 36 * (table.height + 1) + 3), **spec)
+    shown = table
+    if table.height > LIST_PAGE_ROWS:  # a city's lists run to many thousands: page them
+        pages = math.ceil(table.height / LIST_PAGE_ROWS)
+        page = st.number_input(
+            state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
+            min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{lang}",
+        )
+        shown = table.slice((int(page) - 1) * LIST_PAGE_ROWS, LIST_PAGE_ROWS)
+    show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
     stem = f"{goal_id}-{state.as_of.isoformat()}" + (f"-{state.department}" if state.department else "")
     downloads(state, table, stem, title, percent=spec.get("percent", ()))

@@ -55,12 +55,13 @@ def show_table(
 
 
 def downloads(state: State, frame: pl.DataFrame, stem: str, sheet: str, percent: Iterable[str] = ()) -> None:
-    """CSV and Excel of exactly the rows shown; the Excel file is made only when clicked."""
+    """CSV and Excel of every row of the list (all its pages); each file is made only when its
+    button is clicked."""
     percent = list(percent)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         state.t("common.download_csv"),
-        data=export.to_csv(frame, percent),
+        data=lambda: export.to_csv(frame, percent),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
