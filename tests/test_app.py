@@ -28,7 +28,7 @@ from qjgov.paths import ROOT
 
 APP = str(ROOT / "app.py")
 AREAS = ("online", "efficiency", "reviews", "complaints", "one_thing", "credit", "inclusive", "safeguards")
-PAGES = ("pages/overview.py", *(f"pages/{area.replace('_', '-')}.py" for area in AREAS), "pages/method.py", "pages/data.py")
+PAGES = ("pages/overview.py", *(f"pages/{area.replace('_', '-')}.py" for area in AREAS), "pages/method.py", "pages/data.py", "pages/sql.py")
 TIMEOUT = 60
 GOAL_IDS = tuple(pl.read_csv(ROOT / "seeds" / "targets.csv")["goal_id"].to_list())
 
@@ -353,7 +353,7 @@ def test_the_sidebar_lists_the_app_pages_with_the_state_in_their_links() -> None
     at = start({"lang": "en", "as_of": "2021-06-30"})
     links = at.sidebar.get("page_link")
     assert [link.value for link in links][:2] == ["Overview", "Online service"]
-    assert len(links) == 11 and {link.proto.page for link in links} >= {"one-thing", "method", "data"}
+    assert len(links) == 12 and {link.proto.page for link in links} >= {"one-thing", "method", "data"}
     assert all("lang=en" in link.proto.query_string and "as_of=2021-06-30" in link.proto.query_string for link in links)
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert "showSidebarNavigation = false" in config

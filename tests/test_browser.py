@@ -53,6 +53,7 @@ PAGES = {
     "safeguards": "safeguards",
     "method": "method",
     "data": "data",
+    "sql": "sql",
 }
 ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv", "English"}
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")

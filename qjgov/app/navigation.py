@@ -22,6 +22,7 @@ from qjgov.app.state import ALL_DEPARTMENTS, WIDGET, State, url_params, write_ur
 OVERVIEW_FILE = "pages/overview.py"
 METHOD_FILE = "pages/method.py"
 DATA_FILE = "pages/data.py"
+SQL_FILE = "pages/sql.py"
 PAGE_ICONS: dict[str, str] = {
     "overview": ":material/dashboard:",
     "online": ":material/language:",
@@ -34,6 +35,7 @@ PAGE_ICONS: dict[str, str] = {
     "safeguards": ":material/flag:",
     "method": ":material/menu_book:",
     "data": ":material/database:",
+    "sql": ":material/terminal:",
 }
 
 def area_path(area: str) -> str:
@@ -64,6 +66,7 @@ def app_pages(lang: str) -> dict[str, list[Any]]:
         words.t(lang, "nav.section.about"): [
             st.Page(METHOD_FILE, title=words.t(lang, "nav.method"), icon=PAGE_ICONS["method"], url_path="method"),
             st.Page(DATA_FILE, title=words.t(lang, "nav.data"), icon=PAGE_ICONS["data"], url_path="data"),
+            st.Page(SQL_FILE, title=words.t(lang, "nav.sql"), icon=PAGE_ICONS["sql"], url_path="sql"),
         ],
     }
 

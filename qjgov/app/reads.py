@@ -269,6 +269,22 @@ def data_span() -> tuple:
     return tuple(frame.row(0)) if frame.height else (None, None)
 
 
+def catalogue_tables() -> pl.DataFrame:
+    """The warehouse's tables and views with the descriptions the build wrote (COMMENT ON)."""
+    return query(
+        "select schema_name, table_name, comment from duckdb_tables() where database_name = current_database() "
+        "union all select schema_name, view_name, comment from duckdb_views() where database_name = current_database() "
+        "and not internal order by 1, 2"
+    )
+
+
+def catalogue_columns() -> pl.DataFrame:
+    return query(
+        "select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
+        "where database_name = current_database() order by schema_name, table_name, column_index"
+    )
+
+
 def raw_tables() -> list[str]:
     """The raw tables of the contract, as the warehouse lists them."""
     return query("select raw_table from marts.data_coverage order by raw_table")["raw_table"].to_list()

@@ -1,0 +1,98 @@
+"""The SQL page: one reading query at a time on the warehouse, through the sandbox.
+
+The sandbox (`qjgov.warehouse.sandbox`) runs in this process: a `:memory:` database with the
+published file attached read-only and its limits locked, opened per query. A subprocess per
+query would cost a Python start (about a second) for no extra safety: the classifier and
+DuckDB's own locked settings are what keep the public link safe. The query lives in the URL
+(`?q=`), so a link reopens it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from qjgov.app import connection, reads
+from qjgov.app.state import State
+from qjgov.app.tables import downloads
+
+EXAMPLES: dict[str, str] = {
+    key: sql.strip() for key, sql in tomllib.loads(Path(__file__).with_name("sql_examples.toml").read_text(encoding="utf-8")).items()
+}
+_QUERY = "qj_sql"
+
+
+def schema_browser(state: State) -> None:
+    """Every table and view of the marts (staging and intermediate folded away) with the
+    descriptions the build wrote into the warehouse (in English, as the warehouse keeps them)."""
+    tables = reads.catalogue_tables()
+    columns = reads.catalogue_columns()
+    t = state.t
+    for schema, folded in (("marts", False), ("staging", True), ("intermediate", True), ("raw", True)):
+        rows = tables.filter(pl.col("schema_name") == schema)
+        if not rows.height:
+            continue
+        with st.expander(t(f"sql.schema.{schema}", n=rows.height), expanded=not folded):
+            st.dataframe(
+                rows.select(
+                    (pl.lit(f"{schema}.") + pl.col("table_name")).alias(t("sql.col.table")),
+                    pl.col("comment").alias(t("sql.col.description")),
+                ),
+                hide_index=True,
+            )
+            st.dataframe(
+                columns.filter(pl.col("schema_name") == schema).select(
+                    pl.col("table_name").alias(t("sql.col.table")),
+                    pl.col("column_name").alias(t("sql.col.column")),
+                    pl.col("data_type").str.to_lowercase().alias(t("sql.col.type")),
+                    pl.col("comment").alias(t("sql.col.description")),
+                ),
+                hide_index=True,
+                height=300,
+            )
+
+
+def _use_example() -> None:
+    key = st.session_state.get("qj_sql_example")
+    if key:
+        st.session_state[_QUERY] = EXAMPLES[key]
+
+
+def sql_page(state: State) -> None:
+    from qjgov.warehouse.sandbox import Limits, run  # the sandbox lives with the warehouse
+
+    limits = Limits.for_here()
+    st.caption(state.t("sql.limits", seconds=f"{limits.timeout:g}", rows=f"{limits.max_rows:,}", memory=limits.memory))
+    if _QUERY not in st.session_state:
+        st.session_state[_QUERY] = st.query_params.get("q") or EXAMPLES["year_end_statuses"]
+    st.selectbox(
+        state.t("sql.examples"), ["", *EXAMPLES], key="qj_sql_example", on_change=_use_example,
+        format_func=lambda key: state.t("sql.examples_pick") if not key else state.t(f"sql.example.{key}"),
+    )
+    # Ctrl+Enter in the editor commits the text, which runs it; so does the button.
+    sql = st.text_area(
+        state.t("sql.editor"), key=_QUERY, height=200, help=state.t("sql.editor_help"),
+        on_change=lambda: st.session_state.update(qj_sql_go=True),
+    )
+    clicked = st.button(state.t("sql.run"), type="primary", icon=":material/play_arrow:")
+    with st.expander(state.t("sql.schema")):
+        schema_browser(state)
+    from_link = st.query_params.get("q") == sql and "qj_sql_ran" not in st.session_state
+    go = clicked or st.session_state.pop("qj_sql_go", False) or from_link or st.session_state.get("qj_sql_ran") == sql
+    if not sql.strip() or not go:
+        return
+    st.query_params["q"] = sql
+    st.session_state["qj_sql_ran"] = sql
+    answer = run(sql, connection.warehouse_path(), limits)
+    if not answer.ok:
+        st.info(answer.error, icon=":material/info:")
+        return
+    frame = pl.DataFrame(answer.rows, schema=answer.columns, orient="row") if answer.rows else pl.DataFrame(
+        schema={c: pl.String for c in answer.columns})
+    note = state.t("sql.truncated", rows=f"{limits.max_rows:,}") if answer.truncated else ""
+    st.caption(state.t("sql.answered", rows=f"{frame.height:,}", seconds=f"{answer.seconds:.2f}") + note)
+    st.dataframe(frame, hide_index=True)
+    downloads(state, frame, "query", "SQL")

@@ -1,0 +1,246 @@
+"""Ad-hoc SQL on the warehouse, safe to offer on a public link.
+
+Two walls, each enough on most attacks, together on all the corpus in tests/test_sandbox.py:
+
+1. **A statement classifier** decides first, from DuckDB's own parser and tokenizer (never a
+   regex): exactly one statement; it opens with a reading keyword (SELECT, WITH, FROM,
+   VALUES, TABLE, DESCRIBE, SUMMARIZE, SHOW, PIVOT, UNPIVOT, EXPLAIN) and holds no keyword
+   that writes or changes the session anywhere (so `WITH … INSERT`, `EXPLAIN ANALYZE CREATE …`
+   and `CREATE TEMP TABLE x AS PIVOT …` are refused); it calls no function that reads files,
+   runs SQL of its own or shows the host (read_csv, read_blob, glob, query, duckdb_settings,
+   …); and no file path stands where a table goes (`FROM '/etc/passwd'`).
+2. **A locked connection**: a `:memory:` database with the warehouse attached READ_ONLY, then
+   external access off (no files, no network), extension install and autoload off, memory and
+   thread limits, no temp directory, DuckDB's own statement time limit, and the configuration
+   locked last, so no statement can undo any of it. A timer interrupts a statement that
+   outlives the limit, as a backstop. Results stream: at most `max_rows` rows are fetched.
+
+    python -m qjgov.sql [--warehouse PATH] [--timeout S] [--max-rows N] [--memory 1GB] [--json] "SQL"
+
+The page and the command line share this module. Limits default to what a public
+deployment should allow (5 s, 5,000 rows, 1 GB); `QJGOV_LOCAL=1` raises them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import decimal
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from qjgov.paths import WAREHOUSE
+
+READING_STARTS = {"select", "with", "from", "values", "table", "describe", "summarize", "show", "pivot", "unpivot",
+                  "explain", "("}
+# Verbs that write or change the session; none can take part in a read, wherever it stands.
+FORBIDDEN_KEYWORDS = {
+    "insert", "update", "delete", "create", "drop", "alter", "copy", "export", "import", "attach", "detach",
+    "install", "load", "set", "reset", "pragma", "call", "begin", "commit", "rollback", "checkpoint", "vacuum",
+    "truncate", "use", "merge", "prepare", "execute", "deallocate", "grant", "revoke",
+}
+FORBIDDEN_FUNCTIONS = {
+    # reading files (DuckDB allows the open database's own files even without external access)
+    "read_csv", "read_csv_auto", "sniff_csv", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
+    "parquet_file_metadata", "parquet_kv_metadata", "parquet_bloom_probe", "read_json", "read_json_auto",
+    "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects",
+    "read_text", "read_blob", "glob", "read_xlsx", "read_duckdb", "iceberg_scan", "delta_scan", "arrow_scan",
+    # running SQL of their own
+    "query", "query_table", "sql_auto_complete", "json_execute_serialized_sql",
+    # what the host is (paths, settings, extensions, environment)
+    "duckdb_databases", "duckdb_settings", "duckdb_extensions", "duckdb_secrets", "duckdb_temporary_files",
+    "duckdb_memory", "pragma_database_list", "pragma_database_size", "pragma_storage_info", "getenv", "current_setting",
+    "pragma_platform", "pragma_metadata_info", "which_secret", "duckdb_log_contexts", "duckdb_logs",
+}
+# Keywords that end a FROM clause (a string after FROM, JOIN or a comma inside one is a path).
+FROM_ENDS = {"where", "group", "order", "limit", "having", "qualify", "window", "union", "except", "intersect",
+             "select", "on", "using", "offset"}
+DEFAULTS = {"timeout": 5.0, "max_rows": 5_000, "memory": "1GB", "threads": 1}
+LOCAL = {"timeout": 60.0, "max_rows": 100_000, "memory": "4GB", "threads": 2}
+ALLOWED = ("Only reading queries run here: one statement starting with SELECT, WITH, FROM, VALUES, DESCRIBE, "
+           "SUMMARIZE, SHOW, PIVOT, UNPIVOT or EXPLAIN, on the warehouse's tables.")
+
+
+class Refused(Exception):
+    """The statement is not a read of the warehouse; the message says what is allowed."""
+
+
+@dataclass
+class Limits:
+    timeout: float = DEFAULTS["timeout"]
+    max_rows: int = DEFAULTS["max_rows"]
+    memory: str = DEFAULTS["memory"]
+    threads: int = DEFAULTS["threads"]
+
+    @classmethod
+    def for_here(cls) -> "Limits":
+        """The public defaults, or the higher local ones when QJGOV_LOCAL=1."""
+        local = os.environ.get("QJGOV_LOCAL", "").strip().lower() in ("1", "true", "yes", "on")
+        return cls(**(LOCAL if local else DEFAULTS))
+
+
+@dataclass
+class Answer:
+    ok: bool
+    columns: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+    truncated: bool = False
+    seconds: float = 0.0
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "columns": self.columns, "rows": [[_plain(v) for v in row] for row in self.rows],
+                "truncated": self.truncated, "seconds": round(self.seconds, 4), "error": self.error}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+# --------------------------------------------------------------------------- the classifier
+
+
+def classify(sql: str) -> str:
+    """The one statement of `sql`, stripped, if it only reads; Refused otherwise."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as error:
+        raise Refused(f"DuckDB cannot read this statement: {str(error).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise Refused(f"One statement at a time ({len(statements)} found). {ALLOWED}")
+    statement = statements[0]
+    try:
+        kind = statement.type
+    except ValueError:
+        raise Refused(f"This kind of statement is not allowed. {ALLOWED}") from None
+    if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.MULTI,
+                    duckdb.StatementType.PRAGMA, duckdb.StatementType.RELATION):
+        raise Refused(f"{kind.name.title()} statements are not allowed. {ALLOWED}")
+    text = statement.query.strip().rstrip(";").strip()
+    tokens = duckdb.tokenize(text)
+    words = []
+    for index, (start, token_type) in enumerate(tokens):
+        end = tokens[index + 1][0] if index + 1 < len(tokens) else len(text)
+        words.append((text[start:end].strip(), token_type))
+    if not words or words[0][0].lower() not in READING_STARTS:
+        raise Refused(ALLOWED)
+    in_from = False
+    for index, (word, token_type) in enumerate(words):
+        lowered = word.lower().strip('"')
+        following = words[index + 1][0] if index + 1 < len(words) else ""
+        previous = words[index - 1][0].lower() if index else ""
+        if token_type == duckdb.token_type.keyword and lowered in FORBIDDEN_KEYWORDS:
+            raise Refused(f"“{word.upper()}” writes or changes the session. {ALLOWED}")
+        if lowered in FORBIDDEN_FUNCTIONS and following.startswith("("):
+            raise Refused(f"{lowered}() reads files, runs SQL of its own or shows the host: not allowed here. {ALLOWED}")
+        if token_type == duckdb.token_type.keyword:
+            if lowered in ("from", "join"):
+                in_from = True
+            elif lowered in FROM_ENDS:
+                in_from = False
+        if token_type == duckdb.token_type.string_const and (previous in ("from", "join") or (in_from and previous == ",")):
+            raise Refused(f"A file or path where a table goes ({word}) is not allowed: query the warehouse's tables.")
+    if kind == duckdb.StatementType.PRAGMA and words[0][0].lower() not in ("show", "describe", "summarize"):
+        raise Refused(ALLOWED)
+    return text
+
+
+# --------------------------------------------------------------------------- the connection
+
+
+def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
+    """A connection that can read the warehouse and nothing else, with its limits locked."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    quoted = "'" + str(warehouse).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as warehouse (read_only)")
+    con.execute("use warehouse")
+    for setting in (  # the order matters: the last two forbid the others' changes
+        f"set memory_limit = '{limits.memory}'",
+        f"set threads = {int(limits.threads)}",
+        "set temp_directory = ''",
+        f"set max_execution_time = {int(limits.timeout * 1000)}",
+        "set enable_external_access = false",
+        "set lock_configuration = true",
+    ):
+        con.execute(setting)
+    return con
+
+
+def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> Answer:
+    """Classify, then run on a locked connection; never raises for the user's SQL."""
+    limits = limits or Limits.for_here()
+    began = time.perf_counter()
+    try:
+        statement = classify(sql)
+    except Refused as refusal:
+        return Answer(False, error=str(refusal), seconds=time.perf_counter() - began)
+    if not Path(warehouse).exists():
+        return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
+    try:
+        con = sandbox(Path(warehouse), limits)
+    except duckdb.Error as error:
+        return Answer(False, error=_message(error))
+    timer = threading.Timer(limits.timeout + 1.0, con.interrupt)  # backstop to DuckDB's own limit
+    timer.start()
+    try:
+        con.execute(statement)
+        columns = [d[0] for d in con.description or []]
+        rows = con.fetchmany(limits.max_rows + 1)
+        truncated = len(rows) > limits.max_rows
+        con.abort() if truncated else con.complete()
+        return Answer(True, columns, [list(r) for r in rows[: limits.max_rows]], truncated, time.perf_counter() - began)
+    except duckdb.InterruptException:
+        return Answer(False, error=f"stopped after {limits.timeout:g} s, the time limit", seconds=time.perf_counter() - began)
+    except duckdb.Error as error:
+        return Answer(False, error=_message(error, limits), seconds=time.perf_counter() - began)
+    finally:
+        timer.cancel()
+        con.close()
+
+
+def _message(error: Exception, limits: Limits | None = None) -> str:
+    text = str(error).strip()
+    if limits and ("max_execution_time" in text or "execution time" in text.lower()):
+        return f"stopped after {limits.timeout:g} s, the time limit"
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qjgov.sql", description=__doc__.split("\n\n")[0])
+    here = Limits.for_here()
+    parser.add_argument("sql", help="one reading statement")
+    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, help="the warehouse file (default: %(default)s)")
+    parser.add_argument("--timeout", type=float, default=here.timeout, help="seconds a statement may run (default: %(default)s)")
+    parser.add_argument("--max-rows", type=int, default=here.max_rows, help="rows returned at most (default: %(default)s)")
+    parser.add_argument("--memory", default=here.memory, help="memory limit (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    args = parser.parse_args(argv)
+    answer = run(args.sql, args.warehouse, Limits(args.timeout, args.max_rows, args.memory, here.threads))
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, default=str))
+    elif answer.ok:
+        print("\t".join(answer.columns))
+        for row in answer.rows:
+            print("\t".join("" if v is None else str(v) for v in row))
+        print(f"({len(answer.rows):,} rows{', the first ' + str(args.max_rows) + ' shown' if answer.truncated else ''}, "
+              f"{answer.seconds:.3f} s)", file=sys.stderr)
+    else:
+        print(answer.error, file=sys.stderr)
+    return 0 if answer.ok else 1

@@ -1,0 +1,192 @@
+"""The SQL sandbox under attack: every statement of the corpus is refused or bounded, through
+the command line and through the page, and neither the warehouse file nor the file system
+changes; honest analytical queries keep working."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qjgov.paths import ROOT
+from qjgov.warehouse.sandbox import Limits, classify, Refused, run
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    from qjgov.demo.build import build_demo
+
+    folder = tmp_path_factory.mktemp("sandbox")
+    return build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=1500, log=lambda m: None)
+
+
+def attacks(warehouse: Path, canary: Path) -> list[str]:
+    raw_file = next((warehouse.parent / "raw" / "cases").glob("*.parquet"))
+    return [
+        "select * from read_text('/etc/passwd')",
+        "select * from read_csv('/etc/passwd')",
+        "select * from read_csv_auto('/etc/passwd')",
+        "select * from read_blob('/etc/passwd')",
+        "select * from sniff_csv('/etc/passwd')",
+        "from '/etc/passwd'",
+        "select * from '/etc/pass*'",
+        "select * from glob('/etc/*')",
+        f"select * from read_blob('{warehouse}')",
+        f"select * from read_parquet('{raw_file}')",
+        f"from '{raw_file}'",
+        f"select * from marts.goals, '{raw_file}'",
+        f"copy (select 1) to '{canary}'",
+        f"copy marts.goals to '{canary}'",
+        f"export database '{canary.parent / 'exported'}'",
+        f"attach '{canary}' as other",
+        "attach ':memory:' as scratch",
+        "install httpfs",
+        "load httpfs",
+        "load '/tmp/evil.duckdb_extension'",
+        "set enable_external_access = true",
+        "set lock_configuration = false",
+        "reset memory_limit",
+        "set memory_limit = '100GB'",
+        "set threads = 64",
+        "create table marts.evil as select 1",
+        "insert into marts.goals select * from marts.goals",
+        "update marts.goal_progress set status = 'achieved'",
+        "delete from marts.goal_progress",
+        "drop table marts.goal_progress",
+        "create temp table x as select 1",
+        "create temp table x as pivot marts.goal_progress on status using count(*)",
+        "explain analyze create temp table x as select 1",
+        "create temporary secret s (type http, bearer_token 'x')",
+        "set variable v = 1",
+        "begin",
+        "select 1; select 2",
+        "with x as (select 1 as a) insert into marts.goals select * from x",
+        "select * from query('select 1')",
+        "select * from duckdb_databases()",
+        "select * from duckdb_settings()",
+        "select current_setting('temp_directory')",
+        "checkpoint",
+        "vacuum",
+        "pragma database_list",
+        "call pragma_version()",
+    ]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_attack_is_refused_or_bounded_and_nothing_changes(warehouse, tmp_path):
+    canary = tmp_path / "canary.csv"
+    before = digest(warehouse)
+    listing = sorted(p.name for p in warehouse.parent.iterdir())
+    corpus = attacks(warehouse, canary)
+    assert len(corpus) >= 35
+    answers = {sql: run(sql, warehouse, Limits()) for sql in corpus}
+    wrongly_answered = [sql for sql, answer in answers.items() if answer.ok]
+    assert not wrongly_answered, wrongly_answered
+    assert all(answer.error and "Traceback" not in answer.error for answer in answers.values())
+    assert not canary.exists() and not (tmp_path / "exported").exists()
+    assert digest(warehouse) == before
+    assert sorted(p.name for p in warehouse.parent.iterdir()) == listing
+    # and the refusals say what is allowed
+    assert "Only reading queries" in answers["install httpfs"].error
+
+
+def test_runaway_queries_are_stopped_or_capped(warehouse):
+    limits = Limits(timeout=2, max_rows=1000)
+    stopped = run("select count(*) from range(1000000000000)", warehouse, limits)
+    assert not stopped.ok and "time limit" in stopped.error and stopped.seconds < 10
+    capped = run("select * from range(100000000)", warehouse, limits)
+    assert capped.ok and capped.truncated and len(capped.rows) == 1000
+    cross = run("select a.* from marts.goal_progress_by_department a, marts.goal_progress_by_department b, "
+                "marts.goal_progress_by_department c", warehouse, limits)
+    assert (cross.ok and cross.truncated and len(cross.rows) == 1000) or (not cross.ok and "time limit" in cross.error)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "with months as (select as_of, count(*) as n from marts.goal_progress group by as_of) select * from months order by as_of",
+        "select goal_id, actual, avg(actual) over (partition by goal_id order by as_of rows 2 preceding) as smooth from marts.goal_progress",
+        "summarize marts.goal_progress",
+        "pivot marts.goal_progress on status using count(*) group by goal_id",
+        "pivot marts.goal_progress on status in ('achieved', 'missed') using count(*) group by goal_id",
+        "from marts.goals select goal_id, goal_name_en",
+        "describe marts.goal_progress",
+        "select comment, replace(channel, '渝快办', 'Y') from staging.stg_reviews limit 5",
+        "explain select * from marts.goals",
+        "select case when actual > target then 'ahead' else 'behind' end as side, count(*) from marts.goal_progress group by all",
+    ],
+)
+def test_honest_analytical_queries_keep_working(warehouse, sql):
+    answer = run(sql, warehouse, Limits())
+    assert answer.ok, answer.error
+
+
+def test_the_command_line_answers_in_json_with_exit_codes(warehouse):
+    command = [sys.executable, "-m", "qjgov.sql", "--warehouse", str(warehouse), "--json"]
+    good = subprocess.run([*command, "select goal_id from marts.goals order by 1 limit 2"], cwd=ROOT, capture_output=True, text=True)
+    assert good.returncode == 0
+    assert json.loads(good.stdout) == {"ok": True, "columns": ["goal_id"], "rows": [["G01"], ["G02"]], "truncated": False,
+                                       "seconds": json.loads(good.stdout)["seconds"], "error": None}
+    bad = subprocess.run([*command, "copy marts.goals to '/tmp/x.csv'"], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1 and json.loads(bad.stdout)["ok"] is False
+    capped = subprocess.run([*command, "--max-rows", "3", "select * from range(10)"], cwd=ROOT, capture_output=True, text=True)
+    assert json.loads(capped.stdout)["truncated"] is True and len(json.loads(capped.stdout)["rows"]) == 3
+
+
+def test_the_classifier_reads_statements_not_text():
+    assert classify("select 'insert into t' as words, 'read_text(x)' as more") .startswith("select")
+    assert classify("select \"update\" from (select 1 as \"update\")")
+    for sql in ("", "   ", "-- nothing"):
+        with pytest.raises(Refused):
+            classify(sql)
+
+
+@pytest.mark.parametrize("sql", ["copy marts.goals to '/tmp/page.csv'", "select * from read_text('/etc/passwd')", "drop table marts.goals"])
+def test_the_page_refuses_calmly(warehouse, monkeypatch, sql):
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
+    before = digest(warehouse)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en", "q": sql})
+    at.switch_page("pages/sql.py").run()
+    assert not at.exception
+    assert any(sql.split()[0].upper() in info.value.upper() or "not allowed" in info.value or "Only reading" in info.value
+               for info in at.info), [i.value for i in at.info]
+    assert not at.dataframe or all("page" not in str(frame.value.columns) for frame in at.dataframe)
+    assert digest(warehouse) == before
+
+
+def test_the_page_answers_and_keeps_the_query_in_the_url(warehouse, monkeypatch):
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en"})
+    at.switch_page("pages/sql.py").run()
+    assert not at.exception
+    at.text_area[0].set_value("select goal_id, status from marts.goal_progress where as_of = (select max(as_of) from marts.goal_progress)")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("21 rows" in caption.value for caption in at.caption)
+    assert "select goal_id, status" in at.query_params["q"][0] if isinstance(at.query_params["q"], list) else at.query_params["q"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        statuses = dict(con.sql("select goal_id, status from marts.goal_progress where as_of = (select max(as_of) from marts.goal_progress)").fetchall())
+    frame = [f.value for f in at.dataframe if "goal_id" in f.value.columns][-1]
+    assert dict(zip(frame["goal_id"], frame["status"])) == statuses
+
+
+def test_the_page_examples_answer(warehouse):
+    from qjgov.app.sql_page import EXAMPLES
+
+    assert len(EXAMPLES) >= 5
+    for key, sql in EXAMPLES.items():
+        answer = run(sql, warehouse, Limits())
+        assert answer.ok and answer.rows, (key, answer.error)
