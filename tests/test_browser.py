@@ -61,11 +61,11 @@ WIDTH, HEIGHT = 1440, 900
 
 # Every text node of the main area and the sidebar (hidden tabs included), without table
 # cells (item names are data and stay Chinese), the ligature names of Material icons and `code`
-# (a command or setting to type).
+# (a command or setting to type) and what a reader types (the SQL editor).
 VISIBLE_TEXT_JS = """
 () => {
     const skipped = element => !element
-        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script, code')
+        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script, code, textarea')
         || /Material/i.test(getComputedStyle(element).fontFamily);
     const texts = [];
     for (const selector of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
@@ -269,7 +269,7 @@ def own_page_titles() -> set[str]:
     titles: set[str] = set()
     for lang in ("zh", "en"):
         nav = tomllib.loads((ROOT / "qjgov" / "app" / f"{lang}.toml").read_text(encoding="utf-8"))["nav"]
-        titles |= {nav["overview"], nav["method"], nav["data"]}
+        titles |= {title for key, title in nav.items() if not key.startswith("section.")}
     for line in (ROOT / "seeds" / "areas.csv").read_text(encoding="utf-8").splitlines()[1:]:
         titles |= set(line.split(",")[1:3])
     return titles
