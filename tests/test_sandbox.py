@@ -190,3 +190,29 @@ def test_the_page_examples_answer(warehouse):
     for key, sql in EXAMPLES.items():
         answer = run(sql, warehouse, Limits())
         assert answer.ok and answer.rows, (key, answer.error)
+
+
+def test_the_whole_corpus_through_the_command_line_and_the_page(warehouse, tmp_path, monkeypatch):
+    """The same attacks as the command line and the page receive them: refused or failed,
+    never answered, and nothing changes."""
+    canary = tmp_path / "canary.csv"
+    before = digest(warehouse)
+    corpus = attacks(warehouse, canary)
+    answered = []
+    for sql in corpus:
+        result = subprocess.run([sys.executable, "-m", "qjgov.sql", "--warehouse", str(warehouse), "--json", sql],
+                                cwd=ROOT, capture_output=True, text=True)
+        answer = json.loads(result.stdout)
+        if result.returncode != 1 or answer["ok"] or "Traceback" in result.stderr:
+            answered.append(sql)
+    assert not answered, answered
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en"})
+    at.switch_page("pages/sql.py").run()
+    for sql in corpus:
+        at.text_area[0].set_value(sql)
+        at.button[0].click().run()
+        assert not at.exception, sql
+        assert at.info and not any("rows in" in c.value for c in at.caption), sql
+    assert not canary.exists() and digest(warehouse) == before
