@@ -252,7 +252,7 @@ def report(all_figures: list[dict]) -> str:
             f"{f['warehouse_mb']:.0f} MB | {f['raw_in_duckdb_mb']:.0f} MB | {f['warehouse_mb'] / f['raw_in_duckdb_mb']:.2f}× | "
             f"{f['free_blocks']} of {f['total_blocks']} | {f['pandas_s']:.1f} s | {f['pandas_s'] / f['build_s']:.2f}× |"
         )
-    lines += ["", "Goals (ISSUES: city scale): " + "; ".join(f"{k} ≤ {v}" for k, v in GOALS.items()) + ".", ""]
+    lines += ["", "Goals of the city-scale work: " + "; ".join(f"{k} ≤ {v}" for k, v in GOALS.items()) + ".", ""]
     for f in all_figures:
         lines += [f"## {f['cases_per_year']:,} cases a year", "", "Rows: " + ", ".join(f"{t} {n:,}" for t, n in sorted(f["rows"].items())), ""]
         lines += ["Five slowest models:", "", "| model | kept as | seconds | share of the build |", "|---|---|---|---|"]
