@@ -301,10 +301,11 @@ def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str,
     results = []
     for name, sql, severity, path in declared + written:
         try:
-            relation = con.sql(f"select * from (\n{sql}\n)")
             count = scalar(con, f"select count(*) from (\n{sql}\n)")
-            sample = relation.limit(FAILING_ROWS_SHOWN).fetchall()
-            columns = relation.columns
+            sample, columns = [], []
+            if count:  # the rows are read again only to show a failure
+                relation = con.sql(f"select * from (\n{sql}\n)")
+                sample, columns = relation.limit(FAILING_ROWS_SHOWN).fetchall(), relation.columns
         except duckdb.Error as error:
             raise BuildError(f"data test {name} ({path}) could not run:\n{error}") from None
         results.append(TestResult(name, severity, count, sample, columns))
