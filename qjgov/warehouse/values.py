@@ -109,28 +109,25 @@ def _whole(text: str) -> int | None:
     return whole
 
 
-def rating(value: str | None) -> int | None:
-    text = _text(value)
-    if text is None:
-        return None
-    if text in RATINGS:
-        return RATINGS[text]
-    number = _whole(text)
-    if number is None:
-        raise ValueError(f"{text!r} is not a rating (1–5, or 非常满意 … 非常不满意)")
-    return number
+def _number_or_word(words: dict[str, int], what: str) -> Callable[[str | None], int | None]:
+    """A converter for a scale written as a number or as its word (ratings, online depth)."""
+
+    def convert(value: str | None) -> int | None:
+        text = _text(value)
+        if text is None:
+            return None
+        if text in words:
+            return words[text]
+        number = _whole(text)
+        if number is None:
+            raise ValueError(f"{text!r} is not {what}")
+        return number
+
+    return convert
 
 
-def online_depth(value: str | None) -> int | None:
-    text = _text(value)
-    if text is None:
-        return None
-    if text in DEPTHS:
-        return DEPTHS[text]
-    number = _whole(text)
-    if number is None:
-        raise ValueError(f"{text!r} is not an online depth (0–4, or 线下办理 … 全程网办)")
-    return number
+rating = _number_or_word(RATINGS, "a rating (1–5, or 非常满意 … 非常不满意)")
+online_depth = _number_or_word(DEPTHS, "an online depth (0–4, or 线下办理 … 全程网办)")
 
 
 def item_codes(value: str | None) -> str | None:
