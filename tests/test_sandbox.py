@@ -77,6 +77,16 @@ def attacks(warehouse: Path, canary: Path) -> list[str]:
         "vacuum",
         "pragma database_list",
         "call pragma_version()",
+        # found by a review: a comment between a name and its (, table functions off any list
+        f"select size from read_blob /**/ ('{warehouse}')",
+        f"select count(*) from read_single_csv_file('{warehouse}', columns={{'a': 'varchar'}}, header=false)",
+        "select database_name, path from duckdb_databases /* x */ ()",
+        "select name, value from duckdb_settings -- x\n () where value like '%/%'",
+        "select current_setting /**/ ('memory_limit')",
+        "select * from query /**/ ('select 42')",
+        "select * from duckdb_extension_repositories()",
+        "select * from \"read_text\"('/etc/passwd')",
+        "select repeat('x', 1500000000) as s",
     ]
 
 
@@ -144,8 +154,14 @@ def test_the_command_line_answers_in_json_with_exit_codes(warehouse):
     assert json.loads(capped.stdout)["truncated"] is True and len(json.loads(capped.stdout)["rows"]) == 3
 
 
+def test_long_values_are_cut_inside_duckdb(warehouse):
+    answer = run("select lpad('x', 50000, 'y') as long_text, 1 as n", warehouse, Limits())
+    assert answer.ok and len(answer.rows[0][0]) == 2000 and answer.rows[0][1] == 1
+
+
 def test_the_classifier_reads_statements_not_text():
-    assert classify("select 'insert into t' as words, 'read_text(x)' as more") .startswith("select")
+    assert classify("select 'insert into t' as words, 'read_text(x)' as more").startswith("select")
+    assert classify("select * from range(3) as r, unnest(['a', 'b']) as u(x)")
     assert classify("select \"update\" from (select 1 as \"update\")")
     for sql in ("", "   ", "-- nothing"):
         with pytest.raises(Refused):

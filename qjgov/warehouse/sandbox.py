@@ -46,19 +46,30 @@ FORBIDDEN_KEYWORDS = {
     "install", "load", "set", "reset", "pragma", "call", "begin", "commit", "rollback", "checkpoint", "vacuum",
     "truncate", "use", "merge", "prepare", "execute", "deallocate", "grant", "revoke",
 }
-FORBIDDEN_FUNCTIONS = {
-    # reading files (DuckDB allows the open database's own files even without external access)
-    "read_csv", "read_csv_auto", "sniff_csv", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
-    "parquet_file_metadata", "parquet_kv_metadata", "parquet_bloom_probe", "read_json", "read_json_auto",
-    "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects",
-    "read_text", "read_blob", "glob", "read_xlsx", "read_duckdb", "iceberg_scan", "delta_scan", "arrow_scan",
-    # running SQL of their own
-    "query", "query_table", "sql_auto_complete", "json_execute_serialized_sql",
-    # what the host is (paths, settings, extensions, environment)
-    "duckdb_databases", "duckdb_settings", "duckdb_extensions", "duckdb_secrets", "duckdb_temporary_files",
-    "duckdb_memory", "pragma_database_list", "pragma_database_size", "pragma_storage_info", "getenv", "current_setting",
-    "pragma_platform", "pragma_metadata_info", "which_secret", "duckdb_log_contexts", "duckdb_logs",
+# Table functions that read only the query's own values or the catalogue's names and comments.
+SAFE_TABLE_FUNCTIONS = {
+    "range", "generate_series", "unnest", "histogram", "histogram_values", "summary", "json_each", "json_tree",
+    "pg_timezone_names", "icu_calendar_names", "duckdb_keywords", "duckdb_types", "duckdb_tables", "duckdb_columns",
+    "duckdb_views", "duckdb_schemas", "duckdb_constraints", "duckdb_indexes",
 }
+
+
+def _table_functions() -> set[str]:
+    con = duckdb.connect()
+    try:
+        return {row[0] for row in con.execute(
+            "select distinct function_name from duckdb_functions() where function_type in ('table', 'table_macro')"
+        ).fetchall()}
+    finally:
+        con.close()
+
+
+# Every table function DuckDB has but the safe ones (reading files, running SQL of their own,
+# showing the host, changing logging or checkpoints: all of them, including any a later DuckDB
+# adds), and the scalar functions that show settings or the environment.
+FORBIDDEN_FUNCTIONS = (_table_functions() - SAFE_TABLE_FUNCTIONS) | {"current_setting", "getenv", "repeat"}
+MAX_TEXT = 2_000  # characters of one text value returned; a longer one is cut
+
 # Keywords that end a FROM clause (a string after FROM, JOIN or a comma inside one is a path).
 FROM_ENDS = {"where", "group", "order", "limit", "having", "qualify", "window", "union", "except", "intersect",
              "select", "on", "using", "offset"}
@@ -138,10 +149,11 @@ def classify(sql: str) -> str:
     words = []
     for index, (start, token_type) in enumerate(tokens):
         end = tokens[index + 1][0] if index + 1 < len(tokens) else len(text)
-        words.append((text[start:end].strip(), token_type))
+        if token_type != duckdb.token_type.comment:  # a comment may stand between a name and its (
+            words.append((text[start:end].strip(), token_type))
     if not words or words[0][0].lower() not in READING_STARTS:
         raise Refused(ALLOWED)
-    in_from = False
+    in_from, depth = False, 0
     for index, (word, token_type) in enumerate(words):
         lowered = word.lower().strip('"')
         following = words[index + 1][0] if index + 1 < len(words) else ""
@@ -155,7 +167,8 @@ def classify(sql: str) -> str:
                 in_from = True
             elif lowered in FROM_ENDS:
                 in_from = False
-        if token_type == duckdb.token_type.string_const and (previous in ("from", "join") or (in_from and previous == ",")):
+        depth += word.count("(") - word.count(")") if token_type == duckdb.token_type.operator else 0
+        if token_type == duckdb.token_type.string_const and (previous in ("from", "join") or (in_from and depth == 0 and previous == ",")):
             raise Refused(f"A file or path where a table goes ({word}) is not allowed: query the warehouse's tables.")
     if kind == duckdb.StatementType.PRAGMA and words[0][0].lower() not in ("show", "describe", "summarize"):
         raise Refused(ALLOWED)
@@ -200,7 +213,7 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
     timer = threading.Timer(limits.timeout + 1.0, con.interrupt)  # backstop to DuckDB's own limit
     timer.start()
     try:
-        con.execute(statement)
+        con.execute(_bounded(con, statement))
         columns = [d[0] for d in con.description or []]
         rows = con.fetchmany(limits.max_rows + 1)
         truncated = len(rows) > limits.max_rows
@@ -213,6 +226,23 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
     finally:
         timer.cancel()
         con.close()
+
+
+def _bounded(con: duckdb.DuckDBPyConnection, statement: str) -> str:
+    """The statement with every text, blob or nested value cut to MAX_TEXT characters inside
+    DuckDB, so no single value can grow past the limits once it leaves the engine."""
+    try:
+        described = con.execute(f"describe {statement}").fetchall()
+    except duckdb.Error:
+        return statement  # DESCRIBE, SHOW and the like: DuckDB answers them with small tables
+    if not described:
+        return statement
+    parts = []
+    for position, (name, kind, *_) in enumerate(described, start=1):
+        alias = '"' + str(name).replace('"', '""') + '"'
+        simple = kind.upper() in ("VARCHAR", "BLOB", "JSON") or kind.endswith("]") or kind.upper().startswith(("STRUCT", "MAP", "UNION"))
+        parts.append(f"left(cast(#{position} as varchar), {MAX_TEXT}) as {alias}" if simple else f"#{position} as {alias}")
+    return f"select {', '.join(parts)} from ({statement})"
 
 
 def _message(error: Exception, limits: Limits | None = None) -> str:
