@@ -232,3 +232,11 @@ def test_the_whole_corpus_through_the_command_line_and_the_page(warehouse, tmp_p
         assert not at.exception, sql
         assert at.info and not any("rows in" in c.value for c in at.caption), sql
     assert not canary.exists() and digest(warehouse) == before
+
+
+def test_the_one_local_setting_raises_the_limits(monkeypatch):
+    monkeypatch.delenv("QJGOV_LOCAL", raising=False)
+    assert Limits.for_here() == Limits(5.0, 5_000, "1GB", 1)
+    monkeypatch.setenv("QJGOV_LOCAL", "1")
+    public, local = Limits(), Limits.for_here()
+    assert local.timeout > public.timeout and local.max_rows > public.max_rows

@@ -1,6 +1,6 @@
 """The Data page's import panel: upload export files, see the importer's report and the first
 rows as they will land, then import and rebuild. Only on an analyst's own machine with
-writing switched on (`qjgov.app.settings`); a public deployment never writes.
+writing switched on (`qjgov.settings`); a public deployment never writes.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov.app import reads, settings
+from qjgov import settings
+from qjgov.app import reads
 from qjgov.app.state import State
 from qjgov.app.tables import show_table
 

@@ -30,7 +30,7 @@ import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
 from qjgov.warehouse import publish
-from qjgov.warehouse.load import SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
+from qjgov.warehouse.load import SHRINK_LIMIT, RawDataError, quote, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
 # DuckDB 1.2 and later (and the 1.x CLI) can open files written in this format.
@@ -179,7 +179,7 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
     for accepted in model.tags.get("accepted", []):
         column, _, values = accepted.partition("=")
         column = column.strip()
-        allowed = ", ".join(_quote(value) for value in _names(values))
+        allowed = ", ".join(quote(value) for value in _names(values))
         tests.append(
             (f"accepted__{model.name}.{column}", f"select distinct {column} from {model.name} where {column} not in ({allowed})")
         )
@@ -235,10 +235,6 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str):
     return con.sql(sql).fetchall()[0][0]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, log: Log) -> dict[str, int]:
     con.sql("create schema if not exists seeds")
     counts = {}
@@ -246,7 +242,7 @@ def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, log: Log) -> dic
         table = f"seeds.{path.stem}"
         try:
             con.sql(
-                f"create table {table} as select * from read_csv({_quote(str(path))}, "
+                f"create table {table} as select * from read_csv({quote(str(path))}, "
                 "header = true, sample_size = -1, encoding = 'utf-8')"
             )
         except duckdb.Error as error:
@@ -282,9 +278,9 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
             raise BuildError(f"model {model.name} ({model.path}) describes column {column}, which it does not produce")
     if model.materialized != "temporary":
         if model.description:
-            con.sql(f"comment on {kind} {model.name} is {_quote(model.description)}")
+            con.sql(f"comment on {kind} {model.name} is {quote(model.description)}")
         for column, text in model.column_comments.items():
-            con.sql(f"comment on column {model.name}.{column} is {_quote(text)}")
+            con.sql(f"comment on column {model.name}.{column} is {quote(text)}")
     return None if kind == "view" else scalar(con, f"select count(*) from {where}")
 
 
@@ -322,9 +318,9 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
     con.sql("create schema if not exists meta")
     con.sql(
         "create table meta.build_info as select "
-        f"{_quote(dt.datetime.now().isoformat(timespec='seconds'))}::timestamp as built_at, "
-        f"{_quote(str(raw_dir))} as raw_dir, {_quote(str(seeds_dir))} as seeds_dir, "
-        f"{_quote(duckdb.__version__)} as duckdb_version, {_quote(STORAGE_VERSION)} as storage_version, "
+        f"{quote(dt.datetime.now().isoformat(timespec='seconds'))}::timestamp as built_at, "
+        f"{quote(str(raw_dir))} as raw_dir, {quote(str(seeds_dir))} as seeds_dir, "
+        f"{quote(duckdb.__version__)} as duckdb_version, {quote(STORAGE_VERSION)} as storage_version, "
         f"{time.perf_counter() - started:.3f} as build_seconds"
     )
     con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint)")
@@ -383,8 +379,8 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
     served = served_row_counts(target)
     con = duckdb.connect()
     try:
-        con.sql(f"attach {_quote(str(temporary))} as warehouse (storage_version {_quote(STORAGE_VERSION)})")
-        con.sql(f"attach {_quote(str(scratch))} as {SCRATCH}")
+        con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)})")
+        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")

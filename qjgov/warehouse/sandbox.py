@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import decimal
 import json
-import os
 import sys
 import threading
 import time
@@ -36,7 +35,9 @@ from pathlib import Path
 
 import duckdb
 
+from qjgov import settings
 from qjgov.paths import WAREHOUSE
+from qjgov.warehouse.load import quote
 
 READING_STARTS = {"select", "with", "from", "values", "table", "describe", "summarize", "show", "pivot", "unpivot",
                   "explain", "("}
@@ -93,8 +94,7 @@ class Limits:
     @classmethod
     def for_here(cls) -> "Limits":
         """The public defaults, or the higher local ones when QJGOV_LOCAL=1."""
-        local = os.environ.get("QJGOV_LOCAL", "").strip().lower() in ("1", "true", "yes", "on")
-        return cls(**(LOCAL if local else DEFAULTS))
+        return cls(**(LOCAL if settings.local() else DEFAULTS))
 
 
 @dataclass
@@ -181,8 +181,7 @@ def classify(sql: str) -> str:
 def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
     """A connection that can read the warehouse and nothing else, with its limits locked."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    quoted = "'" + str(warehouse).replace("'", "''") + "'"
-    con.execute(f"attach {quoted} as warehouse (read_only)")
+    con.execute(f"attach {quote(str(warehouse))} as warehouse (read_only)")
     con.execute("use warehouse")
     for setting in (  # the order matters: the last two forbid the others' changes
         f"set memory_limit = '{limits.memory}'",
