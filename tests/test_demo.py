@@ -42,6 +42,29 @@ def test_mid_year_has_on_track_at_risk_and_off_track_goals(demo):
     found = statuses(demo, "2021-06-30")
     for status in ("on_track", "at_risk", "off_track"):
         assert found.get(status), (status, found)
+    assert set(found) <= {"on_track", "at_risk", "off_track"}, found  # nothing is won or lost before the deadline
+
+
+def test_goals_met_today_before_the_deadline_are_judged_by_their_projection(demo):
+    # METRICS.md section 3: "met today" is a column beside the status, never the status.
+    rows = demo.sql(
+        "select distinct status from marts.goal_progress where met and as_of < deadline order by status"
+    ).fetchall()
+    assert rows and {status for (status,) in rows} <= {"on_track", "at_risk", "off_track"}, rows
+    # The demo shows the case the rule is for: a goal met today that its projection says will fall short.
+    assert demo.sql(
+        "select count(*) from marts.goal_progress where met and as_of < deadline and status <> 'on_track'"
+    ).fetchall()[0][0] > 0
+
+
+def test_in_december_the_projection_is_the_actual(demo):
+    rows = demo.sql(
+        """select goal_id, actual, projected from marts.goal_progress_by_department
+        where month(as_of) = 12 and actual is not null"""
+    ).fetchall()
+    assert rows
+    for goal_id, actual, projected in rows:
+        assert projected == pytest.approx(max(0.0, min(1.0, actual)) if goal_id != "G05" else max(0.0, actual)), goal_id
 
 
 def test_demo_covers_every_month_end_of_the_plan_year(demo):

@@ -168,7 +168,10 @@ def test_g15_decisions_published_within_seven_workdays_across_may_day(tiny_wareh
     )
     apr = at(con, "G15", "2021-04-30")
     assert counts(apr) == (1, 1)  # D5; D1 and D2 are not due until 13 May
-    assert apr["status"] == "achieved"
+    assert apr["met"] is True
+    # Run rate, k = 4: 31 Jan (0, 0), recent = 1/1, rest = 1 * 8 / 4 = 2, projected = (1 + 2) / 3
+    assert apr["projected"] == approx(1.0)
+    assert apr["status"] == "on_track"  # met today and projected to stay met; not yet achieved
 
     may = at(con, "G15", "2021-05-31")
     # due: D1, D2, D3, D5; done: D1, D2, D5; on time: D1, D5

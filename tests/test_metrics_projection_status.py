@@ -112,7 +112,8 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     jan = g16[day("2021-01-31")]  # (10, 10)
     assert jan["projected"] == approx(1.0)
     assert jan["required_rate"] == approx((1.0 * (10 + 110) - 10) / 110)  # rest = 10 * 11 / 1
-    assert jan["status"] == "achieved"
+    assert jan["met"] is True
+    assert jan["status"] == "on_track"  # met today; before the deadline never "achieved"
 
     mar = g16[day("2021-03-31")]  # (28, 30); three months earlier is 31 Dec 2020: counts as 0, not 2020's
     assert counts(mar) == (28, 30)
@@ -145,7 +146,8 @@ def test_run_rate_projection_uses_the_month_end_three_months_earlier(tiny_wareho
     g20 = at(con, "G20", "2021-06-30")  # (30, 50); 31 Mar: (30, 30)
     assert g20["target"] == approx(1 / 5)
     assert counts(g20) == (30, 50)
-    assert g20["status"] == "achieved"
+    assert g20["met"] is True  # 0.6 > 0.2
+    assert g20["status"] == "on_track"  # the projection 0.3 > 0.2 (worked out below)
     # recent = (30 - 30) / (50 - 30) = 0, rest = 50 * 6 / 6 = 50, projected = 30 / 100
     assert g20["recent_rate"] == approx(0.0)
     assert g20["projected"] == approx((30 + 0 * 50) / 100)
@@ -218,7 +220,8 @@ def test_goal_values_by_department(tiny_warehouse):
     assert g02[DEPT]["to_go"] == 1  # ceil(0.7 * 2) - 1
     assert g02[DEPT]["status"] == "off_track"
     assert counts(g02[OTHER_DEPT]) == (1, 1)
-    assert g02[OTHER_DEPT]["status"] == "achieved"
+    assert g02[OTHER_DEPT]["met"] is True
+    assert g02[OTHER_DEPT]["status"] == "on_track"  # one value: projected = actual = 1.0 >= 0.7
     assert counts(at(con, "G02", d)) == (2, 3)  # the commission: the sum
 
     g03 = by_department(con, "G03", d)  # all due (deadline 5 Jan)
@@ -231,3 +234,43 @@ def test_goal_values_by_department(tiny_warehouse):
     assert counts(g16[DEPT]) == (1, 1)
     assert counts(g16[UNLINKED]) == (0, 1)
     assert g16[UNLINKED]["to_go"] == 1
+
+
+def test_met_today_is_not_achieved_and_december_projects_the_actual(tiny_warehouse):
+    # 20 items, depth 4 at the month-ends Jan..Nov: 18, 17, 16, ..., 8 (0.90 falling by 0.05),
+    # then 10 in December. G01 (>= 0.80) is met today from Jan to Mar, but its line falls: off
+    # track, never achieved.
+    online = {month: 19 - month for month in range(1, 12)} | {12: 10}
+    ends = ["2021-01-31", "2021-02-28", "2021-03-31", "2021-04-30", "2021-05-31", "2021-06-30",
+            "2021-07-31", "2021-08-31", "2021-09-30", "2021-10-31", "2021-11-30", "2021-12-31"]
+    con = tiny_warehouse(items=[
+        row
+        for month, end in enumerate(ends, start=1)
+        for row in monthly_catalogue(end, 20, online=online[month], on_the_spot=8, yukuaiban=20, visits=0, hall=20)
+    ])
+    g01 = progress(con, "G01")
+    jan, feb, mar = (g01[day(d)] for d in ends[:3])
+    assert jan["met"] is True and jan["projected"] == approx(0.90)  # one value: the actual
+    assert jan["status"] == "on_track"
+    assert feb["met"] is True and feb["projected"] == approx(0.85)  # two values: the actual
+    assert feb["status"] == "on_track"
+    # Mar: three values 0.90, 0.85, 0.80 (met today, exactly): ybar 0.85 + slope -0.05 * 10 = 0.35
+    assert mar["met"] is True
+    assert mar["projected"] == approx(0.35)
+    assert mar["status"] == "off_track"  # met today, but the projection misses by 0.45
+
+    nov = g01[day("2021-11-30")]  # the line fitted through 11 values, evaluated at month 12
+    assert nov["projected"] == approx(0.90 - 0.05 * 11)
+    dec = g01[day("2021-12-31")]
+    assert dec["actual"] == approx(10 / 20)
+    # The line through all twelve values would give ybar + slope * 5.5, not the actual:
+    values = [online[m] / 20 for m in range(1, 13)]
+    slope = sum((m - 6.5) * v for m, v in zip(range(1, 13), values)) / sum((m - 6.5) ** 2 for m in range(1, 13))
+    assert sum(values) / 12 + slope * 5.5 != approx(0.5)
+    assert dec["projected"] == approx(0.5)  # in December the year's value is known: the actual
+    assert dec["status"] == "missed"
+
+    # G06 (>= 0.40) stays at 8/20 all year: met today every month, achieved only at the deadline.
+    g06 = progress(con, "G06")
+    assert [g06[day(d)]["status"] for d in ends] == ["on_track"] * 11 + ["achieved"]
+    assert all(g06[day(d)]["met"] for d in ends)

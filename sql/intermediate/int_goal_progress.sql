@@ -6,7 +6,7 @@
 -- materialized: temporary
 -- columns:
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
---   met: the actual meets the target now (exact on the counts for count-based goals)
+--   met: the actual meets the target today ("met today"; exact on the counts for count-based goals); never the status before the deadline
 --   on_time: share of due duties done by their deadline (done-over-due goals)
 --   projected: year-end projection: least-squares trend over month-ends, or the run rate of the last three months
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months
@@ -102,7 +102,6 @@ select
         when finished.actual is null or finished.target is null then 'no_data'
         when finished.as_of >= finished.deadline and finished.is_met then 'achieved'
         when finished.as_of >= finished.deadline then 'missed'
-        when finished.is_met then 'achieved'
         when finished.projection_meets then 'on_track'
         when finished.projected_shortfall <= finished.tolerance + finished.rounding_slack then 'at_risk'
         else 'off_track'

@@ -7,7 +7,7 @@
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   recent_rate: the share meeting the goal among the units added in the last three months
 --   rest: the units the rest of the year will add at this year's pace so far
---   projection: year-end projection: trend (least squares, three month-ends or more) or run rate, clipped to the unit's range
+--   projection: year-end projection: trend (least squares, three month-ends or more) or run rate, clipped to the unit's range; in December the actual itself
 --   rounding_slack: how far apart two values may be and still count as equal (floating-point rounding of target × denominator)
 with values_ as (
     select * from intermediate.int_goal_values
@@ -73,6 +73,7 @@ projected as (
         *,
         case
             when actual is null then null
+            when month_no = 12 then actual
             when projection_kind = 'run_rate'
                 then (numerator + recent_rate * rest) / (denominator + rest)
             when points >= 3 then intercept + slope * 12

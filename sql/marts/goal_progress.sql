@@ -13,7 +13,7 @@
 --   actual: the goal's value: a fraction (0.8, not 80), or trips for G05
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   comparator: >=, <=, = (a 100 % goal) or > (strictly above the baseline)
---   met: the actual meets the target now
+--   met: the actual meets the target today (shown as "met today"); before the deadline it is not the status
 --   on_time: done-over-due goals: share of due duties done by their deadline
 --   projected: the year-end projection (trend: least squares over month-ends; run_rate: last three months' rate)
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months (the rate the projection carries forward)
@@ -21,7 +21,7 @@
 --   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
 --   within_tolerance: the shortfall (of the actual at the deadline, of the projection before it) is within the goal's tolerance
---   status: achieved, on_track, at_risk, off_track, missed or no_data
+--   status: on or after the deadline achieved or missed; before it on_track, at_risk or off_track by the projection alone; no_data
 with progress as (
     select * from intermediate.int_goal_progress
     where department is null

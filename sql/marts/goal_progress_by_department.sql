@@ -8,7 +8,7 @@
 -- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:
 --   department: 承办科室 of the item behind the records, or 未关联事项
---   status: achieved, on_track, at_risk, off_track, missed or no_data
+--   status: on or after the deadline achieved or missed; before it on_track, at_risk or off_track by the projection alone; no_data
 with progress as (
     select * from intermediate.int_goal_progress
     where department is not null
