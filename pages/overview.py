@@ -1,7 +1,8 @@
 """Overview: every goal at the chosen date, the status counts and the milestones.
 
 What a deputy director reads in two minutes: a row per goal (actual, target, gap, status,
-monthly path, year-end projection, what is still to go); a click opens the goal's page.
+monthly path, year-end projection, what is still to go); a click opens the goal's page. On a
+phone the same goals show as cards.
 """
 
 import polars as pl
@@ -24,7 +25,9 @@ with st.expander(state.t("status.legend")):
 
 st.subheader(state.t("overview.scorecard"), anchor=False)
 st.caption(state.t("overview.click_hint"))
+overview.narrow_screen_css()
 clicked = overview.scorecard(state, progress, paths)
+overview.scorecard_cards(state, progress)
 if clicked:
     area = progress.filter(pl.col("goal_id") == clicked)["area"][0]
     st.switch_page(navigation.area_file(area), query_params=url_params(state, goal=clicked))

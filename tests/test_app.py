@@ -195,12 +195,12 @@ def test_overview_shows_21_goals_with_the_marts_numbers(marts: duckdb.DuckDBPyCo
     table = at.dataframe[0].value
     assert list(table["goal_id"]) == list(GOAL_IDS)
     expected = marts.sql(
-        "select goal_id, actual, unit, to_go, status from marts.goal_progress where as_of = ? order by goal_id",
+        "select goal_id, actual, unit, to_go, status, target from marts.goal_progress where as_of = ? order by goal_id",
         params=[as_of],
     ).fetchall()
-    for (goal_id, actual, unit, to_go, status), shown in zip(expected, table.to_dict("records")):
+    for (goal_id, actual, unit, to_go, status, target), shown in zip(expected, table.to_dict("records")):
         assert shown["goal_id"] == goal_id
-        assert shown["actual"] == formatting.fmt_value(actual, unit), goal_id
+        assert shown["actual"] == formatting.fmt_value(actual, unit, target), goal_id
         assert shown["status"] == statuses.status_word("zh", status), goal_id
         if to_go is None:
             assert shown["to_go"] is None or shown["to_go"] != shown["to_go"], goal_id  # None or NaN
@@ -238,13 +238,13 @@ def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, date
     at.switch_page(f"pages/{area.replace('_', '-')}.py").run()
     shown = _metrics_by_goal(at)
     rows = marts.sql(
-        "select goal_id, actual, projected, to_go, unit from marts.goal_progress where as_of = ? and area = ? order by goal_id",
+        "select goal_id, actual, projected, to_go, unit, target from marts.goal_progress where as_of = ? and area = ? order by goal_id",
         params=[as_of, area],
     ).fetchall()
     assert [row[0] for row in rows] == list(shown)
-    for goal_id, actual, projected, to_go, unit in rows:
-        assert shown[goal_id]["Actual"] == formatting.fmt_value(actual, unit), goal_id
-        assert shown[goal_id]["Year-end projection"] == formatting.fmt_value(projected, unit), goal_id
+    for goal_id, actual, projected, to_go, unit, target in rows:
+        assert shown[goal_id]["Actual"] == formatting.fmt_value(actual, unit, target), goal_id
+        assert shown[goal_id]["Year-end projection"] == formatting.fmt_value(projected, unit, target), goal_id
         assert shown[goal_id]["To go"] == formatting.fmt_count(to_go), goal_id
 
 
@@ -252,15 +252,17 @@ def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyC
     as_of = dates[-1]
     at = start({"lang": "zh", "as_of": as_of.isoformat(), "dept": department})
     table = at.dataframe[0].value
-    rows = dict(
-        marts.sql(
-            "select goal_id, actual from marts.goal_progress_by_department where as_of = ? and department = ?",
+    rows = {
+        goal_id: (actual, target)
+        for goal_id, actual, target in marts.sql(
+            "select goal_id, actual, target from marts.goal_progress_by_department where as_of = ? and department = ?",
             params=[as_of, department],
         ).fetchall()
-    )
+    }
     units = dict(marts.sql("select goal_id, unit from seeds.targets").fetchall())
     for record in table.to_dict("records"):
-        assert record["actual"] == formatting.fmt_value(rows.get(record["goal_id"]), units[record["goal_id"]]), record["goal_id"]
+        actual, target = rows.get(record["goal_id"], (None, None))
+        assert record["actual"] == formatting.fmt_value(actual, units[record["goal_id"]], target), record["goal_id"]
 
 
 def test_open_duties_list_matches_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
@@ -454,6 +456,20 @@ def test_numbers_read_as_the_platform_writes_them() -> None:
     assert formatting.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
     assert formatting.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
     assert formatting.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
+
+
+def test_numbers_never_round_across_the_target() -> None:
+    # 99.95 % against "= 100 %" must not read "100.0 %"; the same value far from a target keeps one decimal.
+    assert formatting.fmt_value(0.9995, "ratio", 1.0) == "99.95 %"
+    assert formatting.fmt_value(0.9995, "ratio", 0.8) == "100.0 %"
+    assert formatting.fmt_value(0.79996, "ratio", 0.8) == "79.996 %"
+    assert formatting.fmt_value(0.8, "ratio", 0.8) == "80.0 %"
+    assert formatting.fmt_value(0.3004, "trips", 0.3) == "0.3004"
+    # "On target" only when the gap is exactly zero; a small gap shows the decimals it needs.
+    assert formatting.fmt_gap("en", 0.0, "ratio", "=") == "level"
+    assert formatting.fmt_gap("en", 0.0005, "ratio", "=") == "0.05 pp short"
+    assert formatting.fmt_gap("zh", 0.0005, "ratio", "=") != formatting.fmt_gap("zh", 0.0, "ratio", "=")
+    assert formatting.fmt_gap("en", -0.0004, "trips", "<=") == "0.0004 trips ahead"
     assert formatting.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
     assert words.plan_clause("en", "保障措施二") == "Safeguard 2"
     assert words.plan_clause("zh", "重点任务九") == "重点任务九"

@@ -25,11 +25,28 @@ def fmt_percent(value: float | None) -> str:
     return "—" if is_missing(value) else f"{value * 100:.1f} %"
 
 
-def fmt_value(value: float | None, unit: str) -> str:
-    """A goal's value in its own unit: a share, or trips with two decimals."""
+SAME = 1e-9  # two values this close are equal (the marts' rounding slack)
+MAX_DIGITS = 4
+
+
+def _digits_apart(value: float, target: float | None, scale: float, digits: int) -> int:
+    """The fewest decimals (from `digits`) at which value and target do not print alike, so a
+    number is never rounded onto its target: 99.95 % against 100 % is "99.95 %", not "100.0 %"."""
+    if is_missing(target) or abs(value - target) <= SAME:
+        return digits
+    while digits < MAX_DIGITS and f"{value * scale:.{digits}f}" == f"{target * scale:.{digits}f}":
+        digits += 1
+    return digits
+
+
+def fmt_value(value: float | None, unit: str, target: float | None = None) -> str:
+    """A goal's value in its own unit: a share, or trips with two decimals; given the target,
+    with as many more decimals as it takes not to print like the target when it differs."""
     if is_missing(value):
         return "—"
-    return fmt_percent(value) if unit == "ratio" else f"{value:.2f}"
+    if unit == "ratio":
+        return f"{value * 100:.{_digits_apart(value, target, 100, 1)}f} %"
+    return f"{value:.{_digits_apart(value, target, 1, 2)}f}"
 
 
 def fmt_count(value: float | int | None) -> str:
@@ -44,15 +61,23 @@ def fmt_target(lang: str, target: float | None, comparator: str | None, unit: st
     return words.t(lang, "target.baseline", value=text) if target_kind == "baseline" else text
 
 
+def fmt_amount(lang: str, size: float, unit: str) -> str:
+    """A distance from the target: "3.0 pp", "0.05 pp" (a small distance gets the decimals
+    that keep it within a quarter of its size, never "0.0 pp" or "0.1 pp" for 0.05), "0.15 trips"."""
+    scale, digits, key = (100, 1, "unit.pp") if unit == "ratio" else (1, 2, "unit.trips")
+    while digits < MAX_DIGITS and abs(float(f"{size * scale:.{digits}f}") - size * scale) > 0.25 * size * scale:
+        digits += 1
+    return words.t(lang, key, value=f"{size * scale:.{digits}f}")
+
+
 def fmt_gap(lang: str, gap: float | None, unit: str, comparator: str | None) -> str:
-    """The shortfall in words: "3.0 pp short", "2.9 pp ahead"; for trips "0.15 trips over"."""
+    """The shortfall in words: "3.0 pp short", "2.9 pp ahead"; for trips "0.15 trips over".
+    "On target" only when the gap is exactly zero; a small one gets the decimals it needs."""
     if is_missing(gap):
         return "—"
-    size = abs(gap)
-    amount = words.t(lang, "unit.pp", value=f"{size * 100:.1f}") if unit == "ratio" else words.t(lang, "unit.trips", value=f"{size:.2f}")
-    shown_as_zero = size < (5e-4 if unit == "ratio" else 5e-3)  # "0.0 pp", "0.00 trips"
-    if shown_as_zero:
+    if abs(gap) <= SAME:
         return words.t(lang, "gap.zero")
+    amount = fmt_amount(lang, abs(gap), unit)
     if gap > 0:
         return words.t(lang, "gap.over" if comparator == "<=" else "gap.short", value=amount)
     return words.t(lang, "gap.ahead", value=amount)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from qjgov.app import charts, reads, words
 from qjgov.app.formatting import (
-    badge, code_label, department_label, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
+    badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
     is_missing, plan_sentence, seed_text,
 )
 from qjgov.app.state import State
@@ -28,11 +28,11 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
         return [state.t("status.help.no_data")]
     sentences: list[str] = []
     if seed_text(state.lang, seed, "take_met"):  # no count to go (G04): say how far off the mean is
-        values = dict(actual=fmt_percent(row["actual"]), target=fmt_percent(row["target"]))
+        values = dict(actual=fmt_value(row["actual"], "ratio", row["target"]), target=fmt_percent(row["target"]))
         if row["met"]:
             sentences.append(seed_text(state.lang, seed, "take_met").format(**values))
         else:
-            gap = words.t(state.lang, "unit.pp", value=f"{abs(row['gap']) * 100:.1f}")
+            gap = fmt_amount(state.lang, abs(row["gap"]), "ratio")
             sentences.append(seed_text(state.lang, seed, "take").format(gap=gap, **values))
     elif not is_missing(row["to_go"]):
         to_go = int(row["to_go"])
@@ -58,10 +58,10 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
             sentences.append(state.t("rate.recent", rate=fmt_percent(row["recent_rate"])))
     target = fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"])
     if row["deadline"] is not None and state.as_of >= row["deadline"]:
-        sentences.append(state.t("projection.final", actual=fmt_value(row["actual"], unit), target=target))
+        sentences.append(state.t("projection.final", actual=fmt_value(row["actual"], unit, row["target"]), target=target))
     elif not is_missing(row["projected"]):
         kind = "projection.run_rate" if row["projection_kind"] == "run_rate" else "projection.trend"
-        sentences.append(state.t(kind, projected=fmt_value(row["projected"], unit), target=target))
+        sentences.append(state.t(kind, projected=fmt_value(row["projected"], unit, row["target"]), target=target))
     return sentences
 
 
@@ -74,7 +74,7 @@ def _kpis(state: State, row: dict) -> None:
     numbers = None
     if not is_missing(row["denominator"]):
         numbers = state.t("goal.numbers", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
-    actual.metric(state.t("goal.actual"), fmt_value(row["actual"], unit), help=numbers)
+    actual.metric(state.t("goal.actual"), fmt_value(row["actual"], unit, row["target"]), help=numbers)
     target.metric(
         state.t("goal.target"),
         fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"]),
@@ -82,7 +82,7 @@ def _kpis(state: State, row: dict) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit))
+    projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit, row["target"]))
     to_go.metric(state.t("goal.to_go"), fmt_count(row["to_go"]))
 
 

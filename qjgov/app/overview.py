@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlencode
+
 import polars as pl
 import streamlit as st
 
 from qjgov.app import words
 from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, is_missing
-from qjgov.app.navigation import area_file
+from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
 from qjgov.app.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES, milestone_word, status_word
@@ -28,13 +31,18 @@ def status_counts(state: State, progress: pl.DataFrame) -> None:
     st.markdown(f'<div style="display:flex;gap:0.6rem;flex-wrap:wrap">{tiles}</div>', unsafe_allow_html=True)
 
 
-def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str | None:
-    """All 21 goals in one table with a sparkline; returns the goal of a clicked row."""
+def _to_go_text(state: State, row: dict) -> str | None:
+    """"24 次", "72 条", "3 cases": the count still to go with what it counts."""
+    if is_missing(row["to_go"]):
+        return None
+    unit = row.get(f"count_unit_{state.lang}") or ""
+    n = f"{int(row['to_go']):,}"
+    return f"{n} {unit}".strip()
+
+
+def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
+    """One dict of display texts per goal, shared by the table and the phone cards."""
     lang = state.lang
-    sparks = {
-        goal: group.sort("as_of")["actual"].drop_nulls().to_list()
-        for (goal,), group in paths.group_by("goal_id")
-    }
     rows = []
     for row in progress.iter_rows(named=True):
         unit = row["unit"] or row["seed_unit"]
@@ -42,47 +50,110 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
             {
                 "goal_id": row["goal_id"],
                 "goal": goal_name(lang, row),
+                "area": row["area"],
+                "status_key": row["status"] or "no_data",
                 "status": status_word(lang, row["status"]),
-                "actual": fmt_value(row["actual"], unit),
+                "met": None if row["met"] is None else bool(row["met"]),
+                "actual": fmt_value(row["actual"], unit, row["target"]),
                 "target": fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"]),
                 "gap": fmt_gap(lang, row["gap"], unit, row["comparator"]),
-                "trend": sparks.get(row["goal_id"], []),
-                "projected": fmt_value(row["projected"], unit),
-                "to_go": None if is_missing(row["to_go"]) else int(row["to_go"]),
+                "projected": fmt_value(row["projected"], unit, row["target"]),
+                "to_go": _to_go_text(state, row),
             }
         )
+    return rows
+
+
+def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str | None:
+    """All 21 goals in one table with a sparkline; returns the goal of a clicked row or cell.
+
+    The id column is pinned (it stays when the table scrolls sideways), names wrap over two
+    lines, every column fits at 1,400 px, and a click on any cell (or on a row's box) opens the goal. Narrow screens get the
+    cards of `scorecard_cards` instead (CSS in `narrow_screen_css`)."""
+    sparks = {
+        goal: group.sort("as_of")["actual"].drop_nulls().to_list()
+        for (goal,), group in paths.group_by("goal_id")
+    }
+    rows = scorecard_rows(state, progress)
     frame = pl.DataFrame(
-        rows,
+        [{**{k: r[k] for k in ("goal_id", "goal", "status", "met", "actual", "target", "gap")},
+          "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "to_go": r["to_go"]} for r in rows],
         schema={
-            "goal_id": pl.String, "goal": pl.String, "status": pl.String, "actual": pl.String,
-            "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String, "to_go": pl.Int64,
+            "goal_id": pl.String, "goal": pl.String, "status": pl.String, "met": pl.Boolean, "actual": pl.String,
+            "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String, "to_go": pl.String,
         },
         orient="row",
     )
+    t = state.t
     config = {
-        "goal_id": st.column_config.TextColumn(state.t("col.goal_id"), width=48),
-        "goal": st.column_config.TextColumn(state.t("col.goal"), width=230),
-        "status": st.column_config.TextColumn(state.t("col.status"), width=96),
-        "actual": st.column_config.TextColumn(state.t("col.actual"), width=72),
-        "target": st.column_config.TextColumn(state.t("col.target"), width=130),
-        "gap": st.column_config.TextColumn(state.t("col.gap"), width=120),
-        "trend": st.column_config.LineChartColumn(state.t("col.trend"), width=90),
-        "projected": st.column_config.TextColumn(state.t("col.projected"), width=90),
-        "to_go": st.column_config.NumberColumn(state.t("col.to_go"), format="%d", width=60),
+        "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=44, pinned=True),
+        "goal": st.column_config.TextColumn(t("col.goal"), width=180),
+        "status": st.column_config.TextColumn(t("col.status"), width=92, help=t("col.status_help")),
+        "met": st.column_config.CheckboxColumn(t("status.met_today"), width=60, help=t("col.met_help")),
+        "actual": st.column_config.TextColumn(t("col.actual"), width=70),
+        "target": st.column_config.TextColumn(t("col.target"), width=100),
+        "gap": st.column_config.TextColumn(t("col.gap"), width=110, help=t("col.gap_help")),
+        "trend": st.column_config.LineChartColumn(t("col.trend"), width=60),
+        "projected": st.column_config.TextColumn(t("col.projected"), width=70, help=t("col.projected_help")),
+        "to_go": st.column_config.TextColumn(t("col.to_go"), width=64, help=t("col.to_go_help")),
     }
-    event = st.dataframe(
-        frame,
-        hide_index=True,
-        column_config=config,
-        on_select="rerun",
-        selection_mode="single-row",
-        key=f"scorecard_{lang}",
-        height=35 * (frame.height + 1) + 3,
-        placeholder="—",
-        alt=state.t("overview.scorecard"),
-    )
-    selected = event.selection.rows if event is not None else []
+    with st.container(key="qj_scorecard_table"):
+        event = st.dataframe(
+            frame,
+            hide_index=True,
+            column_config=config,
+            on_select="rerun",
+            selection_mode=["single-row", "single-cell"],
+            key=f"scorecard_{state.lang}",
+            row_height=ROW_HEIGHT,
+            height=ROW_HEIGHT * frame.height + HEADER_HEIGHT,
+            placeholder="—",
+            alt=t("overview.scorecard"),
+        )
+    if event is None:
+        return None
+    selected = list(event.selection.rows) or [cell[0] for cell in event.selection.cells]
     return frame["goal_id"][selected[0]] if selected else None
+
+
+ROW_HEIGHT = 66  # Streamlit wraps cell text only in rows taller than 4rem: long names take two lines
+HEADER_HEIGHT = 38
+
+
+def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
+    """The scorecard for a phone: one card per goal with its status, actual, target and a link."""
+    t = state.t
+    cards = []
+    for r in scorecard_rows(state, progress):
+        style = STATUS_STYLE[r["status_key"]]
+        met = f' · {t("status.met_today")}' if r["met"] else ""
+        href = html.escape(
+            f"{area_path(r['area'])}?{urlencode(url_params(state, goal=r['goal_id']))}"
+        )
+        cards.append(
+            f'<a class="qj-card" href="{href}" target="_self" style="display:block;text-decoration:none;color:inherit;'
+            f'border-left:0.45rem solid {style["fill"]};background:#F4F6F9;border-radius:0.3rem;'
+            f'padding:0.5rem 0.7rem;margin-bottom:0.5rem">'
+            f'<div style="font-weight:600">{r["goal_id"]} {html.escape(r["goal"])}</div>'
+            f'<div style="margin:0.25rem 0">{badge(state.lang, r["status_key"])}'
+            f'<span style="font-size:0.85rem">{met}</span></div>'
+            f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual"]}</b> · {t("col.target")} {r["target"]}'
+            f' · {t("col.projected")} {r["projected"]}</div></a>'
+        )
+    with st.container(key="qj_scorecard_cards"):
+        st.markdown("".join(cards), unsafe_allow_html=True)
+
+
+NARROW = 640  # px: below this the scorecard shows as cards
+
+
+def narrow_screen_css() -> None:
+    """Show the table on wide screens and the cards on narrow ones (both are drawn; CSS picks)."""
+    st.markdown(
+        f"<style>@media (max-width: {NARROW}px) {{ .st-key-qj_scorecard_table {{ display: none; }} }}"
+        f"@media (min-width: {NARROW + 1}px) {{ .st-key-qj_scorecard_cards {{ display: none; }} }}</style>",
+        unsafe_allow_html=True,
+    )
 
 
 def goal_links(state: State, progress: pl.DataFrame, areas: pl.DataFrame) -> None:
@@ -114,11 +185,18 @@ def goal_links(state: State, progress: pl.DataFrame, areas: pl.DataFrame) -> Non
 def milestone_counts(state: State, frame: pl.DataFrame) -> None:
     """One badge per milestone status with how many milestones have it."""
     counts = {s: frame.filter(pl.col("status") == s).height for s in MILESTONE_STATUSES}
-    st.markdown(" ".join(f"{badge(state.lang, s)} {counts[s]}" for s in MILESTONE_STATUSES), unsafe_allow_html=True)
+    # the margin keeps the table's toolbar (drawn above the table) off the badges
+    st.markdown(
+        '<div style="margin-bottom:2.2rem;line-height:2">'
+        + " ".join(f"{badge(state.lang, s)} {counts[s]}" for s in MILESTONE_STATUSES)
+        + "</div>",
+        unsafe_allow_html=True,
+    )
 
 
 def milestone_table(state: State, frame: pl.DataFrame) -> None:
-    """M01–M15 with status words; evidence only in Chinese (the seed keeps it in Chinese)."""
+    """M01–M15 with status words (done late apart from done on time) and the working days late;
+    evidence only in Chinese (the seed keeps it in Chinese)."""
     lang = state.lang
     table = pl.DataFrame(
         {
@@ -128,7 +206,7 @@ def milestone_table(state: State, frame: pl.DataFrame) -> None:
             state.t("col.due_date"): frame["due_date"],
             state.t("col.done_date"): frame["done_date"],
             state.t("col.status"): [milestone_word(lang, s) for s in frame["status"].to_list()],
-            state.t("col.days_overdue"): frame["days_overdue"],
+            state.t("col.days_overdue"): frame["working_days_late"],
         }
     )
     if lang == "zh":

@@ -169,7 +169,7 @@ def progress(as_of: dt.date, department: str | None) -> pl.DataFrame:
     columns = ", ".join(f"p.{c.strip()}" for c in _PROGRESS_COLUMNS.split(","))
     return query(
         f"select t.goal_id, t.area, t.goal_name_zh as name_zh, t.goal_name_en as name_en, "
-        f"t.projection_kind as kind, t.unit as seed_unit, {columns} "
+        f"t.projection_kind as kind, t.unit as seed_unit, t.count_unit_zh, t.count_unit_en, {columns} "
         f"from marts.goals as t "
         f"left join {source} as p on p.goal_id = t.goal_id and p.as_of = ? {condition} "
         f"order by t.goal_id",
@@ -248,7 +248,8 @@ def secondary(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFr
 def milestones(as_of: dt.date) -> pl.DataFrame:
     """M01–M15 at `as_of`."""
     return query(
-        "select milestone_id, plan_clause, name_zh, name_en, due_date, done_date, evidence, status, days_overdue "
+        "select milestone_id, plan_clause, name_zh, name_en, due_date, done_date, evidence, "
+        "case when done_late then 'done_late' else status end as status, working_days_late "
         "from marts.milestone_status where as_of = ? order by milestone_id",
         (as_of,),
     )

@@ -1,7 +1,9 @@
 """The statuses a goal or milestone can have, how they look and how they read.
 
-Colours are Okabe–Ito (distinguishable with the common colour-vision deficiencies), always
-shown with an icon and a word, never alone. `ink` is the text colour that reads on the fill.
+Colours follow severity: green (achieved), blue (on track), amber (at risk), orange-red (off
+track), dark red (missed, the worst), grey (no data). Every `ink` (the text colour on its
+`fill`) reads at 4.5:1 or more (WCAG AA for normal text; a test computes it), and a status is
+always shown with an icon and a word, never by colour alone.
 """
 
 from __future__ import annotations
@@ -9,19 +11,21 @@ from __future__ import annotations
 from qjgov.app.words import t
 
 STATUSES: tuple[str, ...] = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")
-MILESTONE_STATUSES: tuple[str, ...] = ("done", "overdue", "open")
+MILESTONE_STATUSES: tuple[str, ...] = ("done", "done_late", "overdue", "open")
 
 STATUS_STYLE: dict[str, dict[str, str]] = {
-    "achieved": {"icon": "✓", "fill": "#009E73", "ink": "#FFFFFF"},
-    "on_track": {"icon": "➚", "fill": "#56B4E9", "ink": "#08263A"},
-    "at_risk": {"icon": "⚠", "fill": "#E69F00", "ink": "#2B1D00"},
-    "off_track": {"icon": "▼", "fill": "#D55E00", "ink": "#FFFFFF"},
-    "missed": {"icon": "✗", "fill": "#CC79A7", "ink": "#2A0F1F"},
-    "no_data": {"icon": "–", "fill": "#D9D9D9", "ink": "#222222"},
-    "done": {"icon": "✓", "fill": "#009E73", "ink": "#FFFFFF"},
-    "overdue": {"icon": "⚠", "fill": "#D55E00", "ink": "#FFFFFF"},
-    "open": {"icon": "○", "fill": "#56B4E9", "ink": "#08263A"},
+    "achieved": {"icon": "✓", "fill": "#1A7A4A", "ink": "#FFFFFF"},
+    "on_track": {"icon": "➚", "fill": "#2C6FB7", "ink": "#FFFFFF"},
+    "at_risk": {"icon": "⚠", "fill": "#F0B323", "ink": "#2B1D00"},
+    "off_track": {"icon": "▼", "fill": "#C2410C", "ink": "#FFFFFF"},
+    "missed": {"icon": "✗", "fill": "#8E1B1B", "ink": "#FFFFFF"},
+    "no_data": {"icon": "–", "fill": "#9AA3AE", "ink": "#1B2430"},
+    "done": {"icon": "✓", "fill": "#1A7A4A", "ink": "#FFFFFF"},
+    "done_late": {"icon": "✓", "fill": "#F0B323", "ink": "#2B1D00"},
+    "overdue": {"icon": "⚠", "fill": "#C2410C", "ink": "#FFFFFF"},
+    "open": {"icon": "○", "fill": "#2C6FB7", "ink": "#FFFFFF"},
 }
+SEVERITY: tuple[str, ...] = ("achieved", "on_track", "at_risk", "off_track", "missed")  # mildest to worst
 
 
 def status_word(lang: str, status: str | None) -> str:

@@ -50,6 +50,8 @@ select
     goal_words.take_en,
     goal_words.take_met_zh,
     goal_words.take_met_en,
+    goal_words.count_unit_zh,
+    goal_words.count_unit_en,
     goal_words.list_title_zh,
     goal_words.list_title_en,
     goal_words.rate_noun_zh,
