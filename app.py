@@ -14,7 +14,8 @@ import streamlit as st
 from qjgov.app import navigation, reads, words
 from qjgov.app.state import framed, resolve_state
 
-lang_hint = words.language(st.session_state.get("qj_lang") or st.query_params.get("lang"))
+lang_hint = st.session_state.get("qj_lang") or st.query_params.get("lang")
+lang_hint = words.language(lang_hint) if lang_hint else words.from_locale(st.context.locale)
 st.set_page_config(page_title=words.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
 reads.ensure_warehouse(lambda key: words.t(lang_hint, key))
 reads.open_warehouse(lambda key: words.t(lang_hint, key))
@@ -25,7 +26,10 @@ if not dates:  # a warehouse built from raw data outside the plan year
     st.stop()
 departments = reads.departments()["department"].to_list()
 state = resolve_state(dates, departments)
+top = st.sidebar.container()  # the language switch goes first: found at once, also on a phone
 page = navigation.navigation(state)
+with top:  # drawn after st.navigation, as widgets that keep their value across pages must be
+    navigation.language_switch(state)
 navigation.sidebar(state, dates, departments)
 with framed():
     page.run()

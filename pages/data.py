@@ -55,21 +55,16 @@ def outcome(passed: bool, severity: str) -> str:
     return state.t("data.warned") if severity == "warn" else state.t("data.failed")
 
 
-tables.show_table(
-    pl.DataFrame(
-        {
-            state.t("data.col.test"): tests["test"],
-            state.t("data.col.description"): [
-                test_description(name) for name in tests["test"].to_list()
-            ],
-            state.t("data.col.severity"): [state.t(f"data.severity.{s}") for s in tests["severity"].to_list()],
-            state.t("data.col.failing_rows"): tests["failing_rows"],
-            state.t("data.col.passed"): [outcome(p, s) for p, s in zip(tests["passed"].to_list(), tests["severity"].to_list())],
-        }
-    ),
-    counts=[state.t("data.col.failing_rows")],
-    height=35 * (tests.height + 1) + 3,
+# What each check makes sure of, in the reader's words; the checks' own names go in the details.
+checks = pl.DataFrame(
+    {
+        state.t("data.col.description"): [test_description(name) for name in tests["test"].to_list()],
+        state.t("data.col.severity"): [state.t(f"data.severity.{s}") for s in tests["severity"].to_list()],
+        state.t("data.col.failing_rows"): tests["failing_rows"],
+        state.t("data.col.passed"): [outcome(p, s) for p, s in zip(tests["passed"].to_list(), tests["severity"].to_list())],
+    }
 )
+tables.show_table(checks, counts=[state.t("data.col.failing_rows")], height=min(600, 35 * (tests.height + 1) + 3))
 
 st.subheader(state.t("data.raw_files"), anchor="raw-files")
 raw = reads.raw_files()
@@ -84,22 +79,30 @@ tables.show_table(
     counts=[state.t("data.col.rows")],
 )
 
-st.subheader(state.t("data.models"), anchor="tables")
-runs = reads.model_runs()
-tables.show_table(
-    pl.DataFrame(
-        {
-            state.t("data.col.model"): runs["model"],
-            state.t("data.col.layer"): [
-                state.t(f"data.layer.{layer}") if words.has(f"data.layer.{layer}") else layer for layer in runs["layer"].to_list()
-            ],
-            state.t("data.col.rows"): runs["row_count"],
-            state.t("data.col.seconds"): runs["seconds"],
-        }
-    ),
-    trips=[state.t("data.col.seconds")],
-    counts=[state.t("data.col.rows")],
-    height=min(600, 36 * (runs.height + 1) + 3),
-)
+with st.expander(state.t("data.technical")):
+    st.markdown(f"**{state.t('data.tests')}**")
+    tables.show_table(
+        checks.insert_column(0, pl.Series(state.t("data.col.test"), tests["test"])),
+        counts=[state.t("data.col.failing_rows")],
+        height=min(600, 35 * (tests.height + 1) + 3),
+    )
+    st.markdown(f"**{state.t('data.models')}**")
+    runs = reads.model_runs()
+    tables.show_table(
+        pl.DataFrame(
+            {
+                state.t("data.col.model"): runs["model"],
+                state.t("data.col.layer"): [
+                    state.t(f"data.layer.{layer}") if words.has(f"data.layer.{layer}") else layer
+                    for layer in runs["layer"].to_list()
+                ],
+                state.t("data.col.rows"): runs["row_count"],
+                state.t("data.col.seconds"): runs["seconds"],
+            }
+        ),
+        trips=[state.t("data.col.seconds")],
+        counts=[state.t("data.col.rows")],
+        height=min(600, 36 * (runs.height + 1) + 3),
+    )
 
 imports.import_panel(state)

@@ -1,6 +1,8 @@
 """Method: the plan sentence by sentence with its goal, every formula, the working-day rules
 and the choices the project made where the sources give no formula."""
 
+import html
+
 import polars as pl
 import streamlit as st
 
@@ -45,11 +47,23 @@ for key in ("as_of", "workdays", "catalogue", "ytd", "duty", "baseline"):
     st.markdown(state.t(f"method.bb.{key}"))
 
 st.header(state.t("method.formulas"), anchor="formulas")
-rows = []
-for goal in targets.iter_rows(named=True):
-    rows.append(f"| {goal['goal_id']} | {formatting.goal_name(lang, goal)} | {formatting.formula(state, goal)} | {state.t('kind.' + goal['kind'])} |")
-header = f"| {state.t('col.goal_id')} | {state.t('col.goal')} | {state.t('goal.formula')} | {state.t('method.kind')} |"
-st.markdown("\n".join([header, "|---|---|---|---|", *rows]))
+st.markdown(state.t("method.formulas_lead"))
+# The status rule per goal: how it projects and how far the projection may fall short and still
+# be at risk; the two short columns do not wrap.
+cells = "padding:0.35rem 0.6rem;border-bottom:1px solid #D5DBE3;vertical-align:top;text-align:left"
+head = "".join(
+    f"<th style='{cells}'>{state.t(key)}</th>"
+    for key in ("col.goal_id", "col.goal", "goal.formula", "method.kind", "method.tolerance")
+)
+body = "".join(
+    f"<tr><td style='{cells};white-space:nowrap'>{goal['goal_id']}</td>"
+    f"<td style='{cells}'>{html.escape(formatting.goal_name(lang, goal), quote=False)}</td>"
+    f"<td style='{cells}'>{html.escape(formatting.formula(state, goal), quote=False)}</td>"
+    f"<td style='{cells};white-space:nowrap'>{state.t('kind.' + goal['kind'])}</td>"
+    f"<td style='{cells};white-space:nowrap'>{formatting.fmt_amount(lang, goal['tolerance'], goal['unit'])}</td></tr>"
+    for goal in targets.iter_rows(named=True)
+)
+st.markdown(f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr>{body}</table>", unsafe_allow_html=True)
 
 st.header(state.t("method.projection"), anchor="projection")
 for key in ("trend", "run_rate", "to_go", "status"):
@@ -81,3 +95,6 @@ st.markdown("\n".join(f"- {text}" for text in [*goal_choices, *general]))
 st.header(state.t("method.status_legend"), anchor="statuses")
 st.caption(state.t("method.status_legend_lead"))
 formatting.status_legend(state)
+
+with st.expander(state.t("method.technical")):
+    st.markdown(state.t("method.technical_body"))

@@ -163,6 +163,14 @@ def badge(lang: str, status: str | None) -> str:
 
 def page_header(state: State, title: str, lead: str | None = None) -> None:
     """Title, the as-of/department line and a one-sentence lead."""
+    if reads.generated_data():
+        st.markdown(
+            f'<div class="qj-demo-notice" style="display:inline-block;background:#FFF4CE;color:#3D2800;'
+            f'border:1px solid #E0B400;border-radius:0.3rem;padding:0.15rem 0.6rem;font-size:0.9rem">'
+            f'{state.t("app.demo_notice")}</div>',
+            unsafe_allow_html=True,
+            help=state.t("app.demo_notice_help"),
+        )
     st.title(title, anchor=False)
     dept = department_label(state.lang, state.department) if state.department else state.t("sidebar.dept_all")
     st.caption(state.t("common.as_of_caption", as_of=state.as_of.isoformat(), dept=dept))

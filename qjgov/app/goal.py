@@ -71,6 +71,9 @@ def _kpis(state: State, row: dict) -> None:
     with status:
         st.markdown(f"<div style='font-size:0.875rem;margin-bottom:0.35rem'>{state.t('goal.status')}</div>", unsafe_allow_html=True)
         st.markdown(badge(state.lang, row["status"]), unsafe_allow_html=True)
+        if row["met"] is not None and row["status"] not in ("achieved", "missed"):
+            met = "✓ " + state.t("status.met_today") if row["met"] else state.t("status.not_met_today")
+            st.caption(met, help=state.t("col.met_help"))
     numbers = None
     if not is_missing(row["denominator"]):
         numbers = state.t("goal.numbers", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
@@ -83,7 +86,12 @@ def _kpis(state: State, row: dict) -> None:
         delta_arrow="off",
     )
     projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit, row["target"]))
-    to_go.metric(state.t("goal.to_go"), fmt_count(row["to_go"]))
+    unit_word = row.get(f"count_unit_{state.lang}") or ""
+    to_go.metric(
+        state.t("goal.to_go"),
+        fmt_count(row["to_go"]) + (f" {unit_word}" if unit_word and not is_missing(row["to_go"]) else ""),
+        help=state.t("col.to_go_help"),
+    )
 
 
 def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> None:
@@ -227,15 +235,10 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     filters = st.columns([2, 2, 1]) if family == "duty" else st.columns([2, 2])
     text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
     departments = sorted(d for d in raw["department"].unique().to_list() if d)
-    chosen: list[str] = []
+    chosen: str | None = None
     if state.department is None and len(departments) > 1:
-        chosen = filters[1].multiselect(
-            state.t("common.departments"),
-            departments,
-            key=f"depts_{goal_id}_{lang}",
-            format_func=lambda d: department_label(lang, d),
-            placeholder=state.t("common.all_items"),
-        )
+        with filters[1]:
+            chosen = list_department(state, goal_id, departments)
     overdue_only = False
     if family == "duty" and "deadline" in extra:
         with filters[2]:
@@ -244,7 +247,7 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
 
     frame = _filter_text(raw, text, ("unit_id", "unit_name", "record_id", "item_code", "item_name", "case_id", "department"))
     if chosen:
-        frame = frame.filter(pl.col("department").is_in(chosen))
+        frame = frame.filter(pl.col("department") == chosen)
     if overdue_only:
         frame = frame.filter(pl.col("is_overdue"))
 
@@ -259,8 +262,63 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         shown = table.slice((int(page) - 1) * LIST_PAGE_ROWS, LIST_PAGE_ROWS)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
-    stem = f"{goal_id}-{state.as_of.isoformat()}" + (f"-{state.department}" if state.department else "")
+    stem = file_stem(state, goal_id, chosen, text, overdue_only)
     downloads(state, table, stem, title, percent=spec.get("percent", ()))
+
+
+LIST_DEPT = "list_dept"  # the URL key of the list's own department filter
+
+
+def list_department(state: State, goal_id: str, departments: list[str]) -> str | None:
+    """The list's department filter (when the sidebar shows all departments): one department
+    or all, kept in the URL (`list_dept`) so a copied link shows the same rows."""
+    key = f"list_dept_{goal_id}_{state.lang}"
+    if key not in st.session_state:
+        wanted = st.query_params.get(LIST_DEPT)
+        st.session_state[key] = wanted if wanted in departments else ""
+
+    def remember() -> None:
+        value = st.session_state[key]
+        if value:
+            st.query_params[LIST_DEPT] = value
+        elif LIST_DEPT in st.query_params:
+            del st.query_params[LIST_DEPT]
+
+    chosen = st.selectbox(
+        state.t("common.departments"),
+        ["", *departments],
+        key=key,
+        format_func=lambda d: department_label(state.lang, d) if d else state.t("sidebar.dept_all"),
+        on_change=remember,
+    )
+    return chosen or None
+
+
+def file_stem(state: State, goal_id: str, department: str | None, text: str, overdue_only: bool) -> str:
+    """A download's name says what is in it: goal, date, department, search and the overdue
+    filter, e.g. "G09-2021-06-30-妇幼健康科-overdue"."""
+    parts = [goal_id, state.as_of.isoformat()]
+    department = state.department or department
+    if department:
+        parts.append(department_label(state.lang, department))
+    if text.strip():
+        parts.append(state.t("common.file_search", text=text.strip()))
+    if overdue_only:
+        parts.append(state.t("common.file_overdue"))
+    stem = "-".join(parts)
+    return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in stem)[:120]
+
+
+def time_left(lang: str, workdays_left: object) -> str:
+    """"剩余 3 个工作日", "逾期 94 个工作日", "今日到期": the working days to or past the deadline."""
+    if is_missing(workdays_left):
+        return "—"
+    n = int(workdays_left)
+    if n == 0:  # due today: it already counts against the goal when not done by tonight
+        return words.t(lang, "list.due_today")
+    if n < 0:
+        return words.t(lang, "list.overdue_day") if n == -1 else words.t(lang, "list.overdue_days", n=f"{-n:,}")
+    return words.t(lang, "list.day_left") if n == 1 else words.t(lang, "list.days_left", n=f"{n:,}")
 
 
 def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
@@ -294,7 +352,7 @@ def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame)
         if "deadline" in extra:
             columns[c("col.deadline_date")] = frame["deadline_date"]
             columns[c("col.is_overdue")] = frame["is_overdue"]
-            columns[c("col.workdays_left")] = frame["workdays_left"].cast(pl.Int64, strict=False)
+            columns[c("col.workdays_left")] = [time_left(lang, n) for n in frame["workdays_left"].to_list()]
         spec = {
             "datetimes": [c("col.started_at")],
             "dates": [c("col.deadline_date")],

@@ -85,6 +85,17 @@ def navigation(state: State) -> Any:
     return page
 
 
+def language_switch(state: State) -> None:
+    """中文 | English at the top of the sidebar."""
+    st.radio(
+        state.t("sidebar.lang"),
+        list(words.LANGUAGES),
+        key=WIDGET["lang"],
+        format_func=lambda code: words.LANGUAGE_NAMES[code],
+        horizontal=True,
+    )
+
+
 def sidebar(state: State, dates: list[dt.date], departments: list[str]) -> None:
     """The shared controls; their values already sit in session state (resolve_state)."""
     lang = state.lang
@@ -97,19 +108,18 @@ def sidebar(state: State, dates: list[dt.date], departments: list[str]) -> None:
             format_func=lambda d: d.isoformat(),
             help=state.t("sidebar.as_of_help"),
         )
+        # One widget per language: a widget keeps the option labels it was first drawn with,
+        # so after a language switch the box would still read 全部科室. The chosen department
+        # itself lives under WIDGET["dept"], which no widget owns.
+        dept_key = f"{WIDGET['dept']}_{lang}"
+        st.session_state[dept_key] = st.session_state[WIDGET["dept"]]
         st.selectbox(
             state.t("sidebar.dept"),
             [ALL_DEPARTMENTS, *departments],
-            key=WIDGET["dept"],
+            key=dept_key,
             format_func=lambda d: state.t("sidebar.dept_all") if d == ALL_DEPARTMENTS else department_label(lang, d),
             help=state.t("sidebar.dept_help"),
-        )
-        st.radio(
-            state.t("sidebar.lang"),
-            list(words.LANGUAGES),
-            key=WIDGET["lang"],
-            format_func=lambda code: words.LANGUAGE_NAMES[code],
-            horizontal=True,
+            on_change=lambda: st.session_state.__setitem__(WIDGET["dept"], st.session_state[dept_key]),
         )
         info = reads.build_info()
         if info:

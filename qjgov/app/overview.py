@@ -87,15 +87,15 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
     t = state.t
     config = {
         "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=44, pinned=True),
-        "goal": st.column_config.TextColumn(t("col.goal"), width=180),
-        "status": st.column_config.TextColumn(t("col.status"), width=92, help=t("col.status_help")),
+        "goal": st.column_config.TextColumn(t("col.goal"), width=176),
+        "status": st.column_config.TextColumn(t("col.status"), width=90, help=t("col.status_help")),
         "met": st.column_config.CheckboxColumn(t("status.met_today"), width=60, help=t("col.met_help")),
         "actual": st.column_config.TextColumn(t("col.actual"), width=70),
         "target": st.column_config.TextColumn(t("col.target"), width=100),
-        "gap": st.column_config.TextColumn(t("col.gap"), width=110, help=t("col.gap_help")),
-        "trend": st.column_config.LineChartColumn(t("col.trend"), width=60),
-        "projected": st.column_config.TextColumn(t("col.projected"), width=70, help=t("col.projected_help")),
-        "to_go": st.column_config.TextColumn(t("col.to_go"), width=64, help=t("col.to_go_help")),
+        "gap": st.column_config.TextColumn(t("col.gap"), width=104, help=t("col.gap_help")),
+        "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=60),
+        "projected": st.column_config.TextColumn(t("col.projected_short"), width=70, help=t("col.projected_help")),
+        "to_go": st.column_config.TextColumn(t("col.to_go"), width=84, help=t("col.to_go_help")),
     }
     with st.container(key="qj_scorecard_table"):
         event = st.dataframe(
@@ -134,7 +134,7 @@ def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
             f'<a class="qj-card" href="{href}" target="_self" style="display:block;text-decoration:none;color:inherit;'
             f'border-left:0.45rem solid {style["fill"]};background:#F4F6F9;border-radius:0.3rem;'
             f'padding:0.5rem 0.7rem;margin-bottom:0.5rem">'
-            f'<div style="font-weight:600">{r["goal_id"]} {html.escape(r["goal"])}</div>'
+            f'<div style="font-weight:600">{r["goal_id"]} {html.escape(r["goal"], quote=False)}</div>'
             f'<div style="margin:0.25rem 0">{badge(state.lang, r["status_key"])}'
             f'<span style="font-size:0.85rem">{met}</span></div>'
             f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual"]}</b> · {t("col.target")} {r["target"]}'
@@ -149,10 +149,9 @@ NARROW = 640  # px: below this the scorecard shows as cards
 
 def narrow_screen_css() -> None:
     """Show the table on wide screens and the cards on narrow ones (both are drawn; CSS picks)."""
-    st.markdown(
+    st.html(
         f"<style>@media (max-width: {NARROW}px) {{ .st-key-qj_scorecard_table {{ display: none; }} }}"
-        f"@media (min-width: {NARROW + 1}px) {{ .st-key-qj_scorecard_cards {{ display: none; }} }}</style>",
-        unsafe_allow_html=True,
+        f"@media (min-width: {NARROW + 1}px) {{ .st-key-qj_scorecard_cards {{ display: none; }} }}</style>"
     )
 
 

@@ -131,7 +131,7 @@ def targets() -> pl.DataFrame:
     sentences of each goal in both languages (seeds/targets.csv and goal_words.csv)."""
     return query(
         "select goal_id, area, goal_name_zh as name_zh, goal_name_en as name_en, comparator, "
-        "projection_kind as kind, unit, family, list_columns, plan_text_zh, plan_text_en, rule, rule_working_days as rule_days, "
+        "projection_kind as kind, unit, tolerance, family, list_columns, plan_text_zh, plan_text_en, rule, rule_working_days as rule_days, "
         "formula_zh, formula_en, take_zh, take_en, take_met_zh, take_met_en, list_title_zh, list_title_en, "
         "rate_noun_zh, rate_noun_en, rate_verb_zh, rate_verb_en, choice_zh, choice_en "
         "from marts.goals order by goal_id"
@@ -262,6 +262,17 @@ def build_info() -> dict:
     """When and with what the warehouse was built (one row)."""
     frame = query("select built_at, duckdb_version, storage_version, build_seconds from meta.build_info")
     return frame.row(0, named=True) if frame.height else {}
+
+
+def generated_data() -> bool:
+    """Whether any raw file of this build came from the demo generator (meta.raw_files.origin)."""
+    frame = query(
+        "select count(*) as n from duckdb_columns() "
+        "where schema_name = 'meta' and table_name = 'raw_files' and column_name = 'origin'"
+    )
+    if not frame["n"][0]:  # a warehouse built before files carried their origin
+        return False
+    return bool(query("select count(*) as n from meta.raw_files where origin = 'demo'")["n"][0])
 
 
 def data_span() -> tuple:

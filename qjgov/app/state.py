@@ -54,7 +54,7 @@ def resolve_state(dates: list[dt.date], departments: list[str]) -> State:
     if written is None or (any(url.values()) and url != written):
         ss[WIDGET["as_of"]] = _parse_date(url["as_of"], dates) or dates[-1]
         ss[WIDGET["dept"]] = url["dept"] if url["dept"] in departments else ALL_DEPARTMENTS
-        ss[WIDGET["lang"]] = words.language(url["lang"])
+        ss[WIDGET["lang"]] = words.language(url["lang"]) if url["lang"] else words.from_locale(st.context.locale)
     elif WIDGET["lang"] not in ss and isinstance(ss.get(_STATE), State):
         # st.switch_page drops every widget's value; the last state (not a widget) stays.
         last = ss[_STATE]

@@ -37,6 +37,14 @@ def language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def from_locale(locale: str | None) -> str:
+    """The language for a browser's locale when the URL names none: Chinese for a Chinese
+    browser (or none known), English for any other (a visitor who reads no Chinese)."""
+    if not locale:
+        return DEFAULT_LANGUAGE
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
 def t(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, formatted. A missing key raises: better a failing test
     than a raw key or the other language on screen."""

@@ -27,7 +27,7 @@ import polars as pl
 from numpy.random import PCG64, Generator
 
 from qjgov.demo import catalogue as cat
-from qjgov.warehouse.contract import RAW_TABLES
+from qjgov.warehouse.contract import ORIGIN_KEY, RAW_TABLES
 from qjgov.paths import RAW_DIR, SEEDS_DIR
 
 # =============================================================================================
@@ -925,7 +925,7 @@ def write_table(out: Path, table: str, frame: pl.DataFrame) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.parquet"):
         old.unlink()
-    frame.write_parquet(folder / "part-0.parquet")
+    frame.write_parquet(folder / "part-0.parquet", metadata={ORIGIN_KEY: "demo"})
 
 
 def generate(out: Path, seed: int = 42, cases_per_year: int = 30_000, log: Log = print) -> dict[str, int]:

@@ -30,6 +30,7 @@ import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
 from qjgov.warehouse import publish
+from qjgov.warehouse.contract import ORIGIN_KEY
 from qjgov.warehouse.load import SHRINK_LIMIT, RawDataError, quote, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
@@ -314,6 +315,14 @@ def format_rows(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def file_origin(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
+    """The file's origin as its writer stamped it (the demo generator writes "demo")."""
+    rows = con.execute(
+        "select decode(value) from parquet_kv_metadata(?) where decode(key) = ?", [path, ORIGIN_KEY]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -> None:
     con.sql("create schema if not exists meta")
     con.sql(
@@ -323,9 +332,9 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
         f"{quote(duckdb.__version__)} as duckdb_version, {quote(STORAGE_VERSION)} as storage_version, "
         f"{time.perf_counter() - started:.3f} as build_seconds"
     )
-    con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint)")
+    con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint, origin varchar)")
     if raw_files:
-        con.executemany("insert into meta.raw_files values (?, ?, ?)", raw_files)
+        con.executemany("insert into meta.raw_files values (?, ?, ?, ?)", [(*f, file_origin(con, f[1])) for f in raw_files])
     con.execute(
         "create table meta.model_runs (model varchar, layer varchar, materialized varchar, row_count bigint, seconds double)"
     )
@@ -338,6 +347,7 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
         )
     con.sql("comment on table meta.build_info is 'one row: when and from what this warehouse was built'")
     con.sql("comment on table meta.raw_files is 'one row per raw Parquet file loaded, with its row count'")
+    con.sql("comment on column meta.raw_files.origin is 'who wrote the file, from its Parquet metadata (qjgov.origin): demo for the demo generator; null for the platform''s exports'")
     con.sql("comment on table meta.model_runs is 'one row per SQL model: how it is kept (table, view, or temporary: dropped before publishing), rows written (none for views) and seconds taken'")
     con.sql("comment on table meta.test_results is 'one row per data test in sql/tests, and per check made while loading raw data: failing rows and outcome'")
 

@@ -150,3 +150,8 @@ def frame(table: str, rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(
         [{col: row.get(col) for col in schema} for row in rows], schema=schema, orient="row"
     )
+
+
+# Parquet key-value metadata naming who wrote a raw file: the demo generator stamps "demo",
+# so the app can say its figures are generated (meta.raw_files.origin).
+ORIGIN_KEY = "qjgov.origin"
