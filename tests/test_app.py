@@ -534,3 +534,175 @@ def test_long_record_lists_are_paged(monkeypatch: pytest.MonkeyPatch, marts: duc
     tables = [frame for frame in at.dataframe if "Record" in getattr(frame.value, "columns", [])]
     assert tables and all(len(frame.value) <= 2 for frame in tables)
     assert any(f"{open_count:,} rows" in caption.value for caption in at.caption)
+
+
+# --------------------------------------------------------------------------- what a leader reads first
+
+
+def _contrast(fill: str, ink: str) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(fill), luminance(ink)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_status_word_reads_on_its_colour_at_wcag_aa_and_the_worst_looks_worst() -> None:
+    for status, style in statuses.STATUS_STYLE.items():
+        assert _contrast(style["fill"], style["ink"]) >= 4.5, status
+        assert style["icon"] and words.t("zh", ("ms." if status in statuses.MILESTONE_STATUSES else "status.") + status)
+    assert _contrast("#000000", "#FFFFFF") == pytest.approx(21.0)  # the formula itself
+    # Severity: amber (at risk), orange-red (off track), dark red (missed): each darker than the last.
+    fills = [statuses.STATUS_STYLE[s]["fill"] for s in ("at_risk", "off_track", "missed")]
+    darkness = [_contrast(fill, "#FFFFFF") for fill in fills]
+    assert darkness == sorted(darkness) and len(set(darkness)) == 3, darkness
+    assert statuses.SEVERITY[-1] == "missed"
+
+
+def test_a_click_on_any_cell_of_the_scorecard_opens_the_goal(dates: list[dt.date]) -> None:
+    at = start({"lang": "en", "as_of": dates[-1].isoformat()})
+    at.session_state["scorecard_en"] = {"selection": {"rows": [], "columns": [], "cells": [[4, "actual"]]}}
+    at.run()
+    assert [t.value for t in at.title] == ["Efficiency"]
+    assert at.query_params["goal"] == "G05"
+
+
+def test_the_scorecard_shows_met_today_and_the_units_still_to_go(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
+    as_of = dates[len(dates) // 2]
+    at = start({"lang": "zh", "as_of": as_of.isoformat()})
+    table = at.dataframe[0].value
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["met"]["label"] == "目前达标" and config["to_go"]["help"]
+    assert config["goal_id"]["pinned"] is True
+    met = dict(marts.sql("select goal_id, met from marts.goal_progress where as_of = ?", params=[as_of]).fetchall())
+    assert {r["goal_id"]: r["met"] for r in table.to_dict("records")} == met
+    assert any(met.values()), "the mid-year demo has goals met today"
+    # The phone's cards carry the same goals, each with status, actual and target.
+    cards = next(m.value for m in at.markdown if "qj-card" in m.value)
+    assert cards.count('class="qj-card"') == len(GOAL_IDS)
+    assert cards.count("实际 <b>") == len(GOAL_IDS) and cards.count(" · 目标值 ") == len(GOAL_IDS)
+    assert all(re.search(r'class="qj-badge"', card) for card in cards.split('class="qj-card"')[1:])
+
+
+def test_an_english_browser_opens_in_english_unless_the_link_says_otherwise() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context = {"locale": "en-US"}
+    at.run()
+    assert at.session_state["qj_lang"] == "en"
+    assert at.title[0].value == words.t("en", "overview.title")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context = {"locale": "zh-CN"}
+    assert at.run().session_state["qj_lang"] == "zh"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context = {"locale": "en-GB"}
+    at.query_params["lang"] = "zh"
+    assert at.run().session_state["qj_lang"] == "zh"  # a shared link keeps its language
+
+
+def test_the_language_switch_leads_the_sidebar_and_relabels_the_department_box(department: str) -> None:
+    at = start({"lang": "zh", "dept": department})
+    assert at.sidebar.radio[0].key == "qj_lang"
+    first_widget = next(node for node in at.sidebar if getattr(node, "type", "") in {"radio", "selectbox", "page_link"})
+    assert first_widget.type == "radio"
+    at.sidebar.radio[0].set_value("en").run()
+    box = at.sidebar.selectbox(key="qj_dept_en")
+    assert box.options[0] == words.t("en", "sidebar.dept_all")
+    assert box.value == department  # the chosen department stays across the switch
+    assert not [label for label in box.options if CJK.search(label)], box.options
+
+
+def test_the_record_list_filters_one_department_kept_in_the_link(dates: list[dt.date]) -> None:
+    as_of = dates[-1].isoformat()  # G08 (reviews not yet reported) has open records in four departments then
+    at = start({"lang": "zh", "as_of": as_of, "goal": "G08"})
+    at.switch_page("pages/reviews.py").run()
+    assert not at.multiselect, "no multiselect (and its untranslated 'Select all') on the page"
+    box = at.selectbox(key="list_dept_G08_zh")
+    assert box.value == "" and box.options[0] == "全部科室"
+    chosen = box.options[1]
+    box.set_value(chosen).run()
+    assert at.query_params["list_dept"] == chosen
+    assert any(chosen in b.proto.id for b in at.get("download_button")), "the download is named after the filter"
+    # A copied link opens the list with the same filter.
+    again = start({"lang": "zh", "as_of": as_of, "goal": "G08", "list_dept": chosen})
+    again.switch_page("pages/reviews.py").run()
+    assert again.selectbox(key="list_dept_G08_zh").value == chosen
+
+
+def test_lists_say_how_late_and_files_say_what_they_hold() -> None:
+    assert goal.time_left("zh", -94) == "逾期 94 个工作日"
+    assert goal.time_left("en", -1) == "1 working day overdue"
+    assert goal.time_left("zh", 0) == "今日到期"
+    assert goal.time_left("en", 3) == "3 working days left"
+    assert goal.time_left("zh", None) == "—"
+    state = State(dt.date(2021, 6, 30), None, "zh")
+    assert goal.file_stem(state, "G09", "妇幼健康科", "", True) == "G09-2021-06-30-妇幼健康科-已逾期"
+    assert goal.file_stem(state, "G09", None, " 体检/证明 ", False) == "G09-2021-06-30-含“体检_证明”"
+    assert goal.file_stem(State(dt.date(2021, 6, 30), "疾控科", "en"), "G03", None, "", False).startswith("G03-2021-06-30-")
+
+
+def test_a_milestone_done_late_says_so_with_the_working_days(dates: list[dt.date]) -> None:
+    at = start({"lang": "zh", "as_of": dates[-1].isoformat(), "goal": "milestones"})
+    at.switch_page("pages/safeguards.py").run()
+    table = next(d.value for d in at.dataframe if "M03" in list(d.value.iloc[:, 0]))
+    m03 = table[table.iloc[:, 0] == "M03"].iloc[0]
+    assert m03[words.t("zh", "col.status")] == "✓ 逾期完成"
+    # Due Wed 30 Jun 2021, done Wed 15 Sep 2021: the working days after the due date up to the done date.
+    import chinese_calendar
+    expected = sum(
+        chinese_calendar.is_workday(dt.date(2021, 6, 30) + dt.timedelta(days=n)) for n in range(1, (dt.date(2021, 9, 15) - dt.date(2021, 6, 30)).days + 1)
+    )
+    assert int(m03[words.t("zh", "col.days_overdue")]) == expected
+
+
+DEVELOPER_WORDS = re.compile(r"METRICS\.md|seeds/|\.csv\b|\.sql\b|assert_|warn_|（无说明）|同上|\(no description\)")
+
+
+def _texts_outside_details(node: object) -> list[str]:
+    """The texts of a page a reader sees without opening a collapsed detail (an expander)."""
+    if getattr(node, "type", "") == "expander":
+        return []
+    texts: list[str] = []
+    for child in getattr(node, "children", {}).values():
+        texts += _texts_outside_details(child)
+    kind = getattr(node, "type", "")
+    if kind in {"markdown", "caption", "title", "header", "subheader", "info"}:
+        texts.append(str(node.value))
+    elif kind == "dataframe":
+        texts += [str(value) for value in node.value.astype(str).to_numpy().ravel()]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_method_and_data_pages_speak_the_users_words_outside_details(lang: str) -> None:
+    at = start({"lang": lang})
+    for page in ("pages/method.py", "pages/data.py"):
+        at.switch_page(page).run()
+        shown = " ".join(_texts_outside_details(at.main))
+        assert not DEVELOPER_WORDS.findall(shown), (page, DEVELOPER_WORDS.findall(shown))
+        assert at.expander, page  # the technical names are still there, in a detail
+    method = " ".join(_texts_outside_details(at.switch_page("pages/method.py").run().main))
+    assert ("D** 是所选的截至日期" if lang == "zh" else "**D** in the formulas is the chosen as-of date") in method
+    assert ("容差" if lang == "zh" else "Tolerance") in method
+
+
+def test_the_demo_notice_shows_on_a_demo_build_and_not_on_imported_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> None:
+    at = start({"lang": "zh"})
+    assert any("qj-demo-notice" in m.value and "演示数据（随机生成）" in m.value for m in at.markdown)
+    # The same rows written by something else than the generator (no origin stamp): no notice.
+    from qjgov.warehouse.build import build
+
+    raw = tmp_path / "raw"
+    for part in (warehouse.parent / "raw").rglob("*.parquet"):
+        target = raw / part.relative_to(warehouse.parent / "raw")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pl.read_parquet(part).write_parquet(target)
+    imported = tmp_path / "warehouse.duckdb"
+    build(raw, ROOT / "seeds", imported, ROOT / "sql", log=lambda message: None, allow_shrink=True)
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(imported))
+    at = start({"lang": "en"})
+    assert not at.exception
+    assert not any("qj-demo-notice" in m.value for m in at.markdown)
+    assert at.title[0].value == words.t("en", "overview.title")
