@@ -581,7 +581,7 @@ def test_the_scorecard_shows_met_today_and_the_units_still_to_go(marts: duckdb.D
     assert {r["goal_id"]: r["met"] for r in table.to_dict("records")} == met
     assert any(met.values()), "the mid-year demo has goals met today"
     # The phone's cards carry the same goals, each with status, actual and target.
-    cards = next(m.value for m in at.markdown if "qj-card" in m.value)
+    cards = next(h.value for h in at.get("html") if "qj-card" in h.value)
     assert cards.count('class="qj-card"') == len(GOAL_IDS)
     assert cards.count("实际 <b>") == len(GOAL_IDS) and cards.count(" · 目标值 ") == len(GOAL_IDS)
     assert all(re.search(r'class="qj-badge"', card) for card in cards.split('class="qj-card"')[1:])

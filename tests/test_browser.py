@@ -55,7 +55,7 @@ PAGES = {
     "data": "data",
     "sql": "sql",
 }
-ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv", "English"}
+ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "WCAG", "AA", "seeds", "rules", "csv", "English"}
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 WIDTH, HEIGHT = 1440, 900
 
@@ -216,17 +216,17 @@ def untranslated(text: str, lang: str) -> list[str]:
     return sorted({line.strip() for line in text.splitlines() if CJK.search(line) and line.strip() != "中文"})
 
 
-def full_page_screenshot(page: object, path: Path) -> None:
+def full_page_screenshot(page: object, path: Path, width: int = WIDTH, height: int = HEIGHT) -> None:
     """Streamlit scrolls inside its own container, so grow the window to the content first."""
-    height = page.evaluate(
+    full = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
         ".map(e => e.scrollHeight), 0)"
     )
-    page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, int(height) + 40)})
+    page.set_viewport_size({"width": width, "height": max(height, int(full) + 40)})
     page.wait_for_timeout(600)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.set_viewport_size({"width": width, "height": height})
 
 
 def query(page: object) -> dict[str, str]:
@@ -333,8 +333,8 @@ def test_a_scorecard_row_click_opens_the_goal(app_url: str, page: object) -> Non
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    row_height = 35  # Streamlit's default; the header is one row
-    page.mouse.click(box["x"] + 18, box["y"] + row_height * 3 + row_height / 2)  # third goal: G03
+    header, row_height = 38, 66  # qjgov/app/overview.py: rows tall enough for two lines of a name
+    page.mouse.click(box["x"] + 18, box["y"] + header + row_height * 2 + row_height / 2)  # third goal: G03
     page.wait_for_url(re.compile(r"/complaints\?"))
     settle(page)
     assert query(page)["goal"] == "G03" and query(page)["lang"] == "en"
@@ -400,3 +400,71 @@ def test_chinese_characters_have_glyphs(app_url: str, page: object) -> None:
         }"""
     )
     assert same_as_missing == [False, False, False]
+
+
+# --------------------------------------------------------------------------- desk and phone
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scorecard_fits_a_1400_px_screen_and_any_cell_opens_the_goal(browser: object, app_url: str, lang: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_page(page, f"{app_url}/?lang={lang}&as_of=2021-06-30")
+        grid = page.locator('.st-key-qj_scorecard_table [data-testid="stDataFrame"]')
+        assert grid.is_visible()
+        assert not page.locator(".st-key-qj_scorecard_cards").is_visible()
+        # No column is cut or hidden: the grid needs no sideways scrolling.
+        scroll, client = grid.locator(".dvn-scroller").first.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroll <= client + 1, (scroll, client)
+        full_page_screenshot(page, SHOTS / f"overview-1400-{lang}.png", 1400, 900)
+        # A click on the name of the fifth goal (not on the row's box) opens G05.
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 180, box["y"] + 38 + 66 * 4 + 33)
+        page.wait_for_url(re.compile(r"/efficiency\?"))
+        settle(page)
+        assert query(page)["goal"] == "G05" and query(page)["lang"] == lang
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_phone_shows_each_goal_as_a_card_with_status_actual_and_target(browser: object, app_url: str, lang: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_page(page, f"{app_url}/?lang={lang}&as_of=2021-06-30")
+        assert not page.locator(".st-key-qj_scorecard_table").is_visible()
+        cards = page.locator(".qj-card")
+        assert cards.count() == 21
+        actual, target = ("实际", "目标值") if lang == "zh" else ("Actual", "Target")
+        for index in range(cards.count()):
+            card = cards.nth(index)
+            text = card.inner_text()
+            assert card.locator(".qj-badge").count() == 1 and actual in text and target in text, text
+            card_box = card.bounding_box()
+            assert card_box["x"] >= 0 and card_box["x"] + card_box["width"] <= 390, card_box
+        full_page_screenshot(page, SHOTS / f"overview-390-{lang}.png", 390, 844)
+        cards.nth(8).click()  # G09
+        page.wait_for_url(re.compile(r"/reviews\?"))
+        settle(page)
+        assert query(page)["goal"] == "G09"
+        full_page_screenshot(page, SHOTS / f"reviews-390-{lang}.png", 390, 844)
+    finally:
+        context.close()
+
+
+def test_an_english_browser_opens_the_app_in_english(browser: object, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-US")
+    page = context.new_page()
+    try:
+        open_page(page, app_url)
+        assert page.locator("h1").first.inner_text().strip() == "2021 government-service goals at a glance"
+        assert query(page).get("lang") == "en"
+        # The language switch is the first thing in the sidebar.
+        first = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"], [data-testid="stSidebar"] a').first
+        assert "English" in first.inner_text()
+        assert page.locator(".qj-demo-notice").first.inner_text().strip() == "Demo data (generated)"
+    finally:
+        context.close()

@@ -141,7 +141,7 @@ def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
             f' · {t("col.projected")} {r["projected"]}</div></a>'
         )
     with st.container(key="qj_scorecard_cards"):
-        st.markdown("".join(cards), unsafe_allow_html=True)
+        st.html("".join(cards))  # raw HTML: a markdown pass would split the block links
 
 
 NARROW = 640  # px: below this the scorecard shows as cards
