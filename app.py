@@ -26,10 +26,10 @@ if not dates:  # a warehouse built from raw data outside the plan year
     st.stop()
 departments = reads.departments()["department"].to_list()
 state = resolve_state(dates, departments)
-top = st.sidebar.container()  # the language switch goes first: found at once, also on a phone
+top = st.sidebar.container()  # language, date and department first: found at once, also on a phone
 page = navigation.navigation(state)
 with top:  # drawn after st.navigation, as widgets that keep their value across pages must be
-    navigation.language_switch(state)
-navigation.sidebar(state, dates, departments)
+    navigation.controls(state, dates, departments)
+navigation.sidebar_footer(state)
 with framed():
     page.run()

@@ -85,8 +85,11 @@ def navigation(state: State) -> Any:
     return page
 
 
-def language_switch(state: State) -> None:
-    """中文 | English at the top of the sidebar."""
+def controls(state: State, dates: list[dt.date], departments: list[str]) -> None:
+    """The shared controls, drawn at the top of the sidebar (app.py gives the container):
+    中文 | English first, then the as-of date and the department. Their values already sit in
+    session state (resolve_state)."""
+    lang = state.lang
     st.radio(
         state.t("sidebar.lang"),
         list(words.LANGUAGES),
@@ -94,33 +97,32 @@ def language_switch(state: State) -> None:
         format_func=lambda code: words.LANGUAGE_NAMES[code],
         horizontal=True,
     )
+    st.markdown(f"**{state.t('app.title')}**")
+    st.selectbox(
+        state.t("sidebar.as_of"),
+        dates,
+        key=WIDGET["as_of"],
+        format_func=lambda d: d.isoformat(),
+        help=state.t("sidebar.as_of_help"),
+    )
+    # One widget per language: a widget keeps the option labels it was first drawn with,
+    # so after a language switch the box would still read 全部科室. The chosen department
+    # itself lives under WIDGET["dept"], which no widget owns.
+    dept_key = f"{WIDGET['dept']}_{lang}"
+    st.session_state[dept_key] = st.session_state[WIDGET["dept"]]
+    st.selectbox(
+        state.t("sidebar.dept"),
+        [ALL_DEPARTMENTS, *departments],
+        key=dept_key,
+        format_func=lambda d: state.t("sidebar.dept_all") if d == ALL_DEPARTMENTS else department_label(lang, d),
+        help=state.t("sidebar.dept_help"),
+        on_change=lambda: st.session_state.__setitem__(WIDGET["dept"], st.session_state[dept_key]),
+    )
 
 
-def sidebar(state: State, dates: list[dt.date], departments: list[str]) -> None:
-    """The shared controls; their values already sit in session state (resolve_state)."""
-    lang = state.lang
+def sidebar_footer(state: State) -> None:
+    """Below the page links: when the warehouse was built and how to share a view."""
     with st.sidebar:
-        st.markdown(f"**{state.t('app.title')}**")
-        st.selectbox(
-            state.t("sidebar.as_of"),
-            dates,
-            key=WIDGET["as_of"],
-            format_func=lambda d: d.isoformat(),
-            help=state.t("sidebar.as_of_help"),
-        )
-        # One widget per language: a widget keeps the option labels it was first drawn with,
-        # so after a language switch the box would still read 全部科室. The chosen department
-        # itself lives under WIDGET["dept"], which no widget owns.
-        dept_key = f"{WIDGET['dept']}_{lang}"
-        st.session_state[dept_key] = st.session_state[WIDGET["dept"]]
-        st.selectbox(
-            state.t("sidebar.dept"),
-            [ALL_DEPARTMENTS, *departments],
-            key=dept_key,
-            format_func=lambda d: state.t("sidebar.dept_all") if d == ALL_DEPARTMENTS else department_label(lang, d),
-            help=state.t("sidebar.dept_help"),
-            on_change=lambda: st.session_state.__setitem__(WIDGET["dept"], st.session_state[dept_key]),
-        )
         info = reads.build_info()
         if info:
             built = info["built_at"]
