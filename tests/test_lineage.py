@@ -63,3 +63,41 @@ def test_a_staging_view_that_makes_a_number_out_of_raw_text_is_still_scanned(tmp
     message = str(refused.value)
     assert "staging.stg_cases.item_code" in message, message
     assert not re.search(r"13800138000", message)
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("with s as (select * from raw.cases) select trim(case_id) as case_id, status = '办结' as done from s", {"case_id": "case_id"}),
+        ("select nullif(trim(case_id), '') as id, cast(accepted_at as date) as d from raw.cases", {"id": "case_id"}),
+        # Rows filtered, grouped, joined, multiplied or cut, or a key remade: not proven.
+        ("select trim(case_id) as case_id from raw.cases where status = '办结'", None),
+        ("select distinct trim(case_id) as case_id from raw.cases", None),
+        ("select trim(case_id) as case_id, count(*) as n from raw.cases group by 1", None),
+        ("select trim(case_id) as case_id, count(*) over () as n from raw.cases", None),
+        ("select trim(case_id) as case_id, unnest([1, 2]) as u from raw.cases", None),
+        ("select trim(case_id) as case_id from raw.cases limit 5", None),
+        ("select trim(c.case_id) as case_id from raw.cases as c join raw.reviews as r using (case_id)", None),
+        ("select trim(case_id) as case_id from raw.cases union all select trim(case_id) from raw.cases", None),
+        ("select lower(case_id) as case_id from raw.cases", {}),
+        ("select nullif(trim(case_id), status) as case_id from raw.cases", {}),
+    ],
+)
+def test_a_grain_is_proven_at_load_only_for_one_row_per_raw_row_and_the_raw_key(sql, expected):
+    found = lineage.raw_key_columns(duckdb.connect(), sql, {"cases": ["case_id"], "reviews": ["review_id"]})
+    assert (None if found is None else found[1]) == expected
+
+
+def test_a_staging_view_that_repeats_raw_rows_has_its_grain_tested(tmp_path):
+    sql_dir = copy_sql(tmp_path)
+    model = sql_dir / "staging" / "stg_decisions.sql"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace("    from source\n", "    from source\n    cross join (select 1 union all select 2)\n"), encoding="utf-8")
+    assert "cross join" in model.read_text(encoding="utf-8")
+    write_raw(tmp_path / "raw", {name: [row] for name, row in ROWS.items()})
+    with pytest.raises(BuildError) as refused:
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", sql_dir, log=lambda m: None, allow_shrink=True)
+    assert "grain__staging.stg_decisions" in str(refused.value)
+    lines: list[str] = []
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", copy_sql(tmp_path / "plain"), log=lines.append, allow_shrink=True)
+    assert any("grain__staging.stg_decisions: proven by the raw key check" in line for line in lines)

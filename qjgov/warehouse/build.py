@@ -30,7 +30,7 @@ import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
 from qjgov.warehouse import lineage, publish
-from qjgov.warehouse.contract import RAW_TABLES
+from qjgov.warehouse.contract import RAW_KEYS, RAW_TABLES
 from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, served_row_counts, sql_type,
 )
@@ -287,10 +287,33 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     return None if kind == "view" else scalar(con, f"select count(*) from {where}")
 
 
-def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model]) -> list[TestResult]:
+def grains_proven_at_load(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> set[str]:
+    """The grain tests the raw check has already passed: a staging view that returns one row
+    per raw row and whose grain is the raw table's key, trimmed at most (the raw check
+    refuses blank keys and keys that repeat once trimmed). Proven from the view's SQL by
+    DuckDB's parser (`qjgov.warehouse.lineage`); any other grain is tested."""
+    proven = set()
+    for model in models.values():
+        if not (model.name.startswith("staging.") and model.materialized == "view"):
+            continue
+        found = lineage.raw_key_columns(con, model.sql, RAW_KEYS)
+        if found is None:
+            continue
+        table, keys = found
+        for grain in model.tags.get("grain", []):
+            columns = _names(grain)
+            if sorted(keys.get(column, "") for column in columns) == sorted(RAW_KEYS[table]) and len(set(columns)) == len(columns):
+                proven.add(f"grain__{model.name}")
+    return proven
+
+
+def run_tests(
+    con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model], proven: set[str] = frozenset(), log: Log = print,
+) -> list[TestResult]:
     """The tests the model headers declare (grain, not_null, accepted), then each
     `sql/tests/*.sql`, which returns the rows that break its rule; a header line
-    `-- severity: warn` makes a failure a warning instead of an error."""
+    `-- severity: warn` makes a failure a warning instead of an error. A test in `proven`
+    (a grain the raw check already proved) passes without running again."""
     declared = [(name, sql, "error", model.path) for model in models.values() for name, sql in tag_tests(model)]
     written = []
     for path in sorted(tests_dir.glob("*.sql")):
@@ -299,6 +322,10 @@ def run_tests(con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str,
         written.append((path.stem, sql, severity, path))
     results = []
     for name, sql, severity, path in declared + written:
+        if name in proven:
+            log(f"  {name}: proven by the raw key check (one row per raw row, the raw key trimmed)")
+            results.append(TestResult(name, severity, 0, [], []))
+            continue
         try:
             count = scalar(con, f"select count(*) from (\n{sql}\n)")
             sample, columns = [], []
@@ -429,7 +456,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # records them beside the data tests.
         tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
         with step(log, "ran the data tests"):
-            tests += run_tests(con, sql_dir / "tests", models)
+            tests += run_tests(con, sql_dir / "tests", models, grains_proven_at_load(con, models), log)
         errors = [t for t in tests if not t.passed and t.severity == "error"]
         for test in tests:
             if test.passed:

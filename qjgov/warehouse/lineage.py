@@ -128,3 +128,132 @@ def _expression_proven(expr: dict, node: dict, ctes: dict, raw_text: dict[str, s
         reaching = children[:1] if expr["function_name"].lower() == "nullif" else children
         return all(_expression_proven(child, node, ctes, raw_text, depth) for child in reaching)
     return False
+
+
+# --------------------------------------------------------------------------- keys
+
+# Scalar functions: one value per row, never a row more or less.
+_SCALAR = {"trim", "ltrim", "rtrim", "nullif", "upper", "lower", "date", "year", "month", "day"}
+_ROW_KEEPING = {"COLUMN_REF", "CONSTANT", "CAST", "COMPARISON", "CONJUNCTION", "OPERATOR", "CASE", "FUNCTION"}
+
+
+def raw_key_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_keys: dict[str, list[str]]) -> tuple[str, dict[str, str]] | None:
+    """(raw table, {output column: raw key column}) when the query `sql` returns exactly one
+    row per row of one raw table (no filter, grouping, join, DISTINCT, LIMIT, aggregate,
+    window or unnest on the way) and those output columns are that table's key columns
+    passed through trim, nullif or a cast. The raw check has then already proven that they
+    are unique and never blank, so a grain test on them would repeat it. None otherwise."""
+    try:
+        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
+    except (duckdb.Error, json.JSONDecodeError, IndexError):
+        return None
+    if tree.get("error") or len(tree.get("statements", [])) != 1:
+        return None
+    node = tree["statements"][0]["node"]
+    table = _row_keeping_source(node, {}, depth=0)
+    if table is None or table not in raw_keys:
+        return None
+    keys = {}
+    for key in raw_keys[table]:
+        for name in _output_names(node):
+            if _key_of(node, name, {}, depth=0) == (table, key):
+                keys[name] = key
+    return table, keys
+
+
+def _output_names(node: dict) -> set[str]:
+    return {_output_name(expr) for expr in node.get("select_list", []) if expr.get("class") != "STAR"} | _star_names(node, {}, _ALL)
+
+
+class _Everything(dict):
+    """raw_text stand-in for names only: every raw table has every column."""
+
+    def get(self, key, default=None):  # noqa: D401
+        return set()
+
+
+_ALL = _Everything()
+
+
+def _row_keeping_source(node: dict, ctes: dict, depth: int) -> str | None:
+    """The raw table whose rows `node` returns one for one, or None."""
+    if depth > 20 or node.get("type") != "SELECT_NODE":
+        return None
+    ctes = _ctes(node, ctes)
+    if node.get("where_clause") or node.get("group_expressions") or node.get("group_sets") or node.get("having") \
+            or node.get("qualify") or node.get("sample") or node.get("modifiers") \
+            or node.get("aggregate_handling") not in (None, "STANDARD_HANDLING"):
+        return None
+    for expr in node.get("select_list", []):
+        if expr.get("class") == "STAR":
+            if expr.get("expr") or expr.get("columns"):
+                return None
+        elif not _keeps_rows(expr):
+            return None
+    source = node.get("from_table") or {}
+    if source.get("type") != "BASE_TABLE" or source.get("catalog_name") or source.get("sample"):
+        return None
+    if source.get("schema_name") == "raw":
+        return source.get("table_name")
+    inner = ctes.get(source.get("table_name")) if not source.get("schema_name") else None
+    return None if inner is None else _row_keeping_source(inner, ctes, depth + 1)
+
+
+def _keeps_rows(expr) -> bool:
+    """No aggregate, window, unnest or subquery anywhere in the expression."""
+    if isinstance(expr, list):
+        return all(_keeps_rows(item) for item in expr)
+    if not isinstance(expr, dict):
+        return True
+    kind = expr.get("class")
+    if kind in ("WINDOW", "SUBQUERY", "LAMBDA", "LAMBDA_REF", "STAR", "COLLATE", "PARAMETER", "DEFAULT"):
+        return False
+    if kind in _ROW_KEEPING:
+        if kind == "FUNCTION" and expr.get("function_name", "").lower() not in _SCALAR:
+            return False
+        if kind == "FUNCTION" and (expr.get("distinct") or expr.get("filter") or (expr.get("order_bys") or {}).get("orders")):
+            return False
+    return all(_keeps_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+
+
+def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] | None:
+    """(raw table, raw column) when output column `name` of `node` is that column passed
+    through trim, nullif (its first argument) or casts, through CTEs and `*`."""
+    if depth > 20 or node.get("type") != "SELECT_NODE":
+        return None
+    ctes = _ctes(node, ctes)
+    candidates = [expr for expr in node.get("select_list", []) if expr.get("class") != "STAR" and _output_name(expr) == name]
+    if len(candidates) > 1:
+        return None
+    if candidates:
+        return _key_expression(candidates[0], node, ctes, depth)
+    if any(expr.get("class") == "STAR" for expr in node.get("select_list", [])):
+        return _key_from(node, name, ctes, depth)
+    return None
+
+
+def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] | None:
+    source = node.get("from_table") or {}
+    if source.get("type") != "BASE_TABLE" or source.get("catalog_name"):
+        return None
+    if source.get("schema_name") == "raw":
+        return source.get("table_name"), name
+    inner = ctes.get(source.get("table_name")) if not source.get("schema_name") else None
+    return None if inner is None else _key_of(inner, name, ctes, depth + 1)
+
+
+def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str, str] | None:
+    kind = expr.get("class")
+    if kind == "COLUMN_REF":
+        return _key_from(node, expr["column_names"][-1], ctes, depth)
+    if kind == "CAST":
+        return _key_expression(expr["child"], node, ctes, depth)
+    if kind == "FUNCTION" and expr.get("function_name", "").lower() in ("trim", "nullif"):
+        arguments = expr.get("arguments", [{"name": "", "expression": child} for child in expr.get("children", [])])
+        expected = 1 if expr["function_name"].lower() == "trim" else 2
+        if len(arguments) != expected or any(argument.get("name") for argument in arguments):
+            return None
+        if expected == 2 and arguments[1]["expression"].get("class") != "CONSTANT":
+            return None
+        return _key_expression(arguments[0]["expression"], node, ctes, depth)
+    return None
