@@ -235,3 +235,21 @@ def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(
     (sql_dir / "marts" / "unsaid.sql").write_text("-- grain: x\nselect 1 as x\n")
     with pytest.raises(BuildError, match=r"marts.unsaid .* does not say how it is kept"):
         discover_models(sql_dir)
+
+
+def test_records_naming_a_missing_case_are_warnings_and_unknown_codes_fail(tmp_path):
+    from test_raw_checks import DECISION, REVIEW
+
+    orphan_review = dict(REVIEW, review_id="R2", case_id="NO-SUCH-CASE")
+    orphan_decision = dict(DECISION, decision_id="D2", case_id="NO-SUCH-CASE", item_code="NOT-IN-CATALOGUE")
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE], "reviews": [REVIEW, orphan_review], "decisions": [DECISION, orphan_decision]})
+    report = build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    assert "warn_records_case_not_found: 2 rows" in report.warnings
+    assert "warn_records_item_not_in_catalogue: 1 rows" in report.warnings
+
+    for table, row, code in [("cases", dict(CASE, channel="飞鸽传书"), "飞鸽传书"), ("cases", dict(CASE, township="不存在镇"), "不存在镇"),
+                             ("reviews", dict(REVIEW, verified_result="存疑"), "存疑")]:
+        write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE], "reviews": [REVIEW]} | {table: [row]})
+        with pytest.raises(BuildError, match="assert_accepted_values") as refused:
+            build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+        assert "assert_accepted_values" in str(refused.value), code
