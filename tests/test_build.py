@@ -253,3 +253,17 @@ def test_records_naming_a_missing_case_are_warnings_and_unknown_codes_fail(tmp_p
         with pytest.raises(BuildError, match="assert_accepted_values") as refused:
             build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
         assert "assert_accepted_values" in str(refused.value), code
+
+
+def test_a_large_file_is_loaded_slice_by_slice_whole_and_in_order(tmp_path, monkeypatch):
+    from qjgov.warehouse import load
+
+    monkeypatch.setattr(load, "SLICE_ROWS", 7)
+    cases = [dict(CASE, case_id=f"C{n:02d}") for n in range(30, 10, -1)]  # 20 rows, not in key order
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": cases})
+    lines: list[str] = []
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lines.append, allow_shrink=True)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert [row[0] for row in con.sql("select case_id from raw.cases").fetchall()] == [c["case_id"] for c in cases]
+        assert con.sql("select sum(row_count) from meta.raw_files where raw_table = 'cases'").fetchall() == [(20,)]
+    assert "raw.cases: 20 rows from 1 file(s)" in lines
