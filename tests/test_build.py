@@ -267,3 +267,20 @@ def test_a_large_file_is_loaded_slice_by_slice_whole_and_in_order(tmp_path, monk
         assert [row[0] for row in con.sql("select case_id from raw.cases").fetchall()] == [c["case_id"] for c in cases]
         assert con.sql("select sum(row_count) from meta.raw_files where raw_table = 'cases'").fetchall() == [(20,)]
     assert "raw.cases: 20 rows from 1 file(s)" in lines
+
+
+def test_the_command_line_help_works_and_names_the_memory_limit():
+    result = subprocess.run([sys.executable, "-m", "qjgov.build", "--help"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--memory-limit" in result.stdout and "20% of" in result.stdout
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_a_clear_error_and_a_small_one_builds(tmp_path, monkeypatch):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    with pytest.raises(BuildError, match=r"memory limit 'lots' is not one DuckDB understands"):
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True, memory_limit="lots")
+    assert not (tmp_path / "w.duckdb").exists()
+    monkeypatch.setenv("QJGOV_BUILD_MEMORY", "300MB")
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    assert (tmp_path / "w.duckdb").exists()
+    assert not [p.name for p in tmp_path.iterdir() if ".spill" in p.name or ".building-" in p.name]

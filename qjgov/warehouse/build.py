@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import graphlib
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from typing import Callable
 import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
+from qjgov import settings
 from qjgov.warehouse import lineage, publish
 from qjgov.warehouse.contract import RAW_KEYS, RAW_TABLES
 from qjgov.warehouse.load import (
@@ -403,6 +405,7 @@ def build(
     log: Log = print,
     allow_shrink: bool = False,
     wait: float = 600,
+    memory_limit: str | None = None,
 ) -> BuildReport:
     """Build the warehouse into a file of its own and publish it over `target` only if all is
     well: one build at a time (it waits up to `wait` seconds for a running one)."""
@@ -412,17 +415,28 @@ def build(
     order = build_order(models)
     try:
         with publish.build_lock(target, wait, log):
-            return _build(Path(raw_dir), Path(seeds_dir), target, sql_dir, models, order, log, allow_shrink)
+            return _build(Path(raw_dir), Path(seeds_dir), target, sql_dir, models, order, log, allow_shrink,
+                          memory_limit or settings.build_memory())
     except (RawDataError, publish.BuildBusy) as error:
         raise BuildError(f"{error}\nThe served warehouse {target} was left untouched.") from None
 
 
-def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink) -> BuildReport:
+def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink, memory_limit) -> BuildReport:
     started = time.perf_counter()
     temporary = publish.temporary_path(target)
     scratch = temporary.with_name(temporary.name + ".scratch")
+    spill = temporary.with_name(temporary.name + ".spill")
     served = served_row_counts(target)
     con = duckdb.connect()
+    # DuckDB keeps what it reads and builds in memory up to its limit (80 % of the machine by
+    # default) and spills joins and aggregates to disk beyond it: the limit bounds the build's
+    # memory whatever the volume.
+    try:
+        con.sql(f"set memory_limit = {quote(memory_limit)}")
+    except duckdb.Error as error:
+        con.close()
+        raise BuildError(f"memory limit {memory_limit!r} is not one DuckDB understands (e.g. 1.5GB, 800MB): {error}") from None
+    con.sql(f"set temp_directory = {quote(str(spill))}")
     try:
         con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)})")
         con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
@@ -487,6 +501,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         con.close()
         publish.discard(temporary)
         publish.discard(scratch)
+        shutil.rmtree(spill, ignore_errors=True)
     seconds = time.perf_counter() - started
     log(f"published {target} in {seconds:.1f} s")
     return BuildReport(target, model_rows, tests, warnings, seconds)
@@ -500,15 +515,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql", type=Path, default=SQL_DIR, help="folder of SQL models and tests (default: %(default)s)")
     parser.add_argument(
         "--allow-shrink", action="store_true",
-        help=f"publish even when a raw table is empty or lost more than {SHRINK_LIMIT:.0%} of the served warehouse's rows",
+        help=f"publish even when a raw table is empty or lost more than {SHRINK_LIMIT:.0%}% of the served warehouse's rows",
     )
     parser.add_argument(
         "--wait", type=float, default=600, metavar="SECONDS",
         help="how long to wait for another build of the same warehouse to finish; 0 refuses at once (default: %(default)s)",
     )
+    parser.add_argument(
+        "--memory-limit", default=None, metavar="SIZE",
+        help=f"most memory DuckDB may hold; beyond it, joins and aggregates spill to disk "
+             f"(default: ${settings.BUILD_MEMORY} or {settings.DEFAULT_BUILD_MEMORY})",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.raw, args.seeds, args.target, args.sql, allow_shrink=args.allow_shrink, wait=args.wait)
+        build(args.raw, args.seeds, args.target, args.sql, allow_shrink=args.allow_shrink, wait=args.wait,
+              memory_limit=args.memory_limit)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1
