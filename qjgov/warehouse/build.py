@@ -457,6 +457,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         model_rows: dict[str, int] = {}
         model_runs = []
         width = max(len(name) for name in order) if order else 0
+        models_began = time.perf_counter()
         for number, name in enumerate(order, start=1):
             began = time.perf_counter()
             rows = run_model(con, models[name])
@@ -465,6 +466,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
             model_runs.append((name, name.split(".")[0], models[name].materialized, rows, seconds))
             shown = "view" if rows is None else f"{rows:,} rows"
             log(f"[{number:>3}/{len(order)}] {name:<{width}} {shown:>17} {seconds:7.2f} s")
+        log(f"ran the models in {time.perf_counter() - models_began:.1f} s")
 
         # The checks made while loading stop the build when they fail; a published warehouse
         # records them beside the data tests.
@@ -491,12 +493,13 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
             covered = raw_text_views(con, models)
             check_personal_data(con, ("staging", "marts"), covered=covered)
             log(f"  {sum(map(len, covered.values()))} text columns of staging views pass raw text on: covered by the raw scan")
-        write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
-        con.sql("use memory")
-        con.sql(f"detach {SCRATCH}")
-        con.sql("detach warehouse")
-        con.close()
-        publish.publish(temporary, target)
+        with step(log, "recorded the build and published"):
+            write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
+            con.sql("use memory")
+            con.sql(f"detach {SCRATCH}")
+            con.sql("detach warehouse")
+            con.close()
+            publish.publish(temporary, target)
     finally:
         con.close()
         publish.discard(temporary)
