@@ -174,8 +174,15 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
     tests = []
     for grain in model.tags.get("grain", []):
         columns = ", ".join(_names(grain))
+        # Grouped by the columns' 64-bit hash first (a table of numbers, which fits in memory
+        # where one of strings would spill), then only rows whose hash repeats by the columns.
         tests.append(
-            (f"grain__{model.name}", f"select {columns}, count(*) as copies from {model.name} group by all having count(*) > 1")
+            (
+                f"grain__{model.name}",
+                f"select {columns}, count(*) as copies from {model.name} "
+                f"where hash({columns}) in (select hash({columns}) from {model.name} group by 1 having count(*) > 1) "
+                "group by all having count(*) > 1",
+            )
         )
     for not_null in model.tags.get("not_null", []):
         names = _names(not_null)

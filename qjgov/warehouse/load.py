@@ -265,8 +265,12 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
             _refuse_broken_rows(con, table, paths, rules)
             check_personal_data(con, ("raw",), tables={table})
         trimmed = ", ".join(f"trim(cast({k} as varchar))" for k in RAW_KEYS[table])
+        # Keys grouped by their 64-bit hash first: a table of numbers, not of strings, so 20
+        # million keys fit in memory; only rows whose hash repeats are compared as text.
         repeated = con.execute(
+            f"with repeated_hashes as (select hash({trimmed}) as h from raw.{table} group by 1 having count(*) > 1) "
             f"select any_value({_key_text(table)}) as key, count(*) as copies from raw.{table} "
+            f"where hash({trimmed}) in (select h from repeated_hashes) "
             f"group by {trimmed} having count(*) > 1 limit {PROBLEMS_SHOWN}"
         ).fetchall()
         if repeated:
