@@ -119,8 +119,9 @@ TRAJECTORY: dict = {
     "second_review_share": 0.02,  # proactive reviews followed by a second one
     "caseless_review_share": 0.003,  # reviews of the hall not tied to a case
     "ratings": {5: 0.845, 4: 0.11, 3: 0.03, 2: 0.01, 1: 0.005},
-    # G08: proactive reviews never reported (rest reported, a few late).
-    "review_unreported": {"2020-01": 0.010, "2020-12": 0.004, "2021-01": 0.002},
+    # G08: proactive reviews never reported (rest reported, a few late); 0.5 % in 2021, so that
+    # even a small demo (3,000 cases a year) has more than a page of open reporting duties.
+    "review_unreported": {"2020-01": 0.010, "2020-12": 0.004, "2021-01": 0.005},
     "review_reported_late": 0.005,
     "verified_results": {"属实": 0.75, "不属实": 0.15, "恶意评价": 0.10},
     # G09: founded bad reviews never rectified (rising towards the end: recent ones linger).
