@@ -235,3 +235,52 @@ def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(
     (sql_dir / "marts" / "unsaid.sql").write_text("-- grain: x\nselect 1 as x\n")
     with pytest.raises(BuildError, match=r"marts.unsaid .* does not say how it is kept"):
         discover_models(sql_dir)
+
+
+def test_records_naming_a_missing_case_are_warnings_and_unknown_codes_fail(tmp_path):
+    from test_raw_checks import DECISION, REVIEW
+
+    orphan_review = dict(REVIEW, review_id="R2", case_id="NO-SUCH-CASE")
+    orphan_decision = dict(DECISION, decision_id="D2", case_id="NO-SUCH-CASE", item_code="NOT-IN-CATALOGUE")
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE], "reviews": [REVIEW, orphan_review], "decisions": [DECISION, orphan_decision]})
+    report = build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    assert "warn_records_case_not_found: 2 rows" in report.warnings
+    assert "warn_records_item_not_in_catalogue: 1 rows" in report.warnings
+
+    for table, row, code in [("cases", dict(CASE, channel="飞鸽传书"), "飞鸽传书"), ("cases", dict(CASE, township="不存在镇"), "不存在镇"),
+                             ("reviews", dict(REVIEW, verified_result="存疑"), "存疑")]:
+        write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE], "reviews": [REVIEW]} | {table: [row]})
+        with pytest.raises(BuildError, match="assert_accepted_values") as refused:
+            build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+        assert "assert_accepted_values" in str(refused.value), code
+
+
+def test_a_large_file_is_loaded_slice_by_slice_whole_and_in_order(tmp_path, monkeypatch):
+    from qjgov.warehouse import load
+
+    monkeypatch.setattr(load, "SLICE_ROWS", 7)
+    cases = [dict(CASE, case_id=f"C{n:02d}") for n in range(30, 10, -1)]  # 20 rows, not in key order
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": cases})
+    lines: list[str] = []
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lines.append, allow_shrink=True)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert [row[0] for row in con.sql("select case_id from raw.cases").fetchall()] == [c["case_id"] for c in cases]
+        assert con.sql("select sum(row_count) from meta.raw_files where raw_table = 'cases'").fetchall() == [(20,)]
+    assert "raw.cases: 20 rows from 1 file(s)" in lines
+
+
+def test_the_command_line_help_works_and_names_the_memory_limit():
+    result = subprocess.run([sys.executable, "-m", "qjgov.build", "--help"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--memory-limit" in result.stdout and "20% of" in result.stdout
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_a_clear_error_and_a_small_one_builds(tmp_path, monkeypatch):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    with pytest.raises(BuildError, match=r"memory limit 'lots' is not one DuckDB understands"):
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True, memory_limit="lots")
+    assert not (tmp_path / "w.duckdb").exists()
+    monkeypatch.setenv("QJGOV_BUILD_MEMORY", "300MB")
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    assert (tmp_path / "w.duckdb").exists()
+    assert not [p.name for p in tmp_path.iterdir() if ".spill" in p.name or ".building-" in p.name]

@@ -76,6 +76,13 @@ def test_bad_values_are_refused_with_table_file_key_and_value(tmp_path, table, c
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def test_text_the_one_pass_check_looks_at_twice_but_is_fine_builds(tmp_path):
+    # Full-width digits and long digit runs that are no ID-card or mobile number make the
+    # one-pass raw check look closer; the closer look finds nothing, so the build goes on.
+    comment = "第１２号窗口，办件编号 202103051430001，等候１５分钟"
+    assert attempt(tmp_path, reviews=[dict(REVIEW, comment=comment)], complaints=[dict(COMPLAINT, content="２０２１年３月")]) == ""
+
+
 def test_line_breaks_are_allowed_in_free_text_only(tmp_path):
     assert attempt(tmp_path, reviews=[dict(REVIEW, comment="办得快。\n窗口热情。")]) == ""
 

@@ -10,6 +10,9 @@ the year-end values of G01, G04, G07 and G09 computed with pandas from the same 
 
     python -m qjgov.bench [--sizes 100000 1000000] [--out bench-output] [--doc docs/benchmarks.md]
     BENCH_MAX=10000000 make bench      # adds the city volume
+
+The largest volume also has its pages loaded in a real browser (qjgov.demo.pageload), when
+/usr/bin/chromium is there.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from qjgov.demo import pageload
 from qjgov.paths import ROOT
 
 SIZES = (100_000, 1_000_000)
@@ -193,7 +198,7 @@ def pandas_path(raw: Path) -> tuple[float, float, dict]:
 # --------------------------------------------------------------------------- one volume
 
 
-def measure(cases_per_year: int, out: Path, log=print) -> dict:
+def measure(cases_per_year: int, out: Path, log=print, page_loads: bool = False) -> dict:
     work = out / f"work-{cases_per_year}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -203,8 +208,10 @@ def measure(cases_per_year: int, out: Path, log=print) -> dict:
     figures["generate_s"], figures["generate_peak_mb"], _ = run_step(
         [sys.executable, "-m", "qjgov.generate", "--out", str(raw), "--seed", "7", "--cases-per-year", str(cases_per_year)])
     log(f"generated in {figures['generate_s']:.1f} s")
-    figures["build_s"], figures["build_peak_mb"], _ = run_step(
+    figures["load_average"] = os.getloadavg()[0]
+    figures["build_s"], figures["build_peak_mb"], build_output = run_step(
         [sys.executable, "-m", "qjgov.build", "--raw", str(raw), "--target", str(warehouse), "--wait", "0"])
+    figures["build_steps"] = build_steps(build_output)
     log(f"built in {figures['build_s']:.1f} s")
     figures["floor_s"], figures["floor_peak_mb"], raw_bytes = floor(raw, work)
     figures["warehouse_mb"] = warehouse.stat().st_size / 2**20
@@ -222,11 +229,24 @@ def measure(cases_per_year: int, out: Path, log=print) -> dict:
             "select goal_id, actual from marts.goal_progress where goal_id in ('G01','G04','G07','G09') "
             "and as_of = (select max(as_of) from marts.goal_progress)").fetchall())
     figures["queries"] = time_queries(warehouse)
+    if page_loads and pageload.available():
+        log("page loads in the browser")
+        figures["page_loads"] = pageload.measure(warehouse, log=log)
     figures["pandas_s"], figures["pandas_peak_mb"], pandas_values = pandas_path(raw)
     figures["pandas_values"] = {k: v for k, v in pandas_values.items() if k != "seconds"}
     figures["warehouse_values"] = warehouse_values
     shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def build_steps(output: str) -> list[tuple[str, float]]:
+    """The build's own timings of its steps outside the models ("loaded raw data in 6.8 s")."""
+    steps = []
+    for line in output.splitlines():
+        match = re.match(r"^([a-z][a-z ,]+?) in ([0-9.]+) s$", line.strip())
+        if match and not line.startswith("published"):
+            steps.append((match.group(1), float(match.group(2))))
+    return steps
 
 
 # --------------------------------------------------------------------------- the report
@@ -255,6 +275,11 @@ def report(all_figures: list[dict]) -> str:
     lines += ["", "Goals of the city-scale work: " + "; ".join(f"{k} ≤ {v}" for k, v in GOALS.items()) + ".", ""]
     for f in all_figures:
         lines += [f"## {f['cases_per_year']:,} cases a year", "", "Rows: " + ", ".join(f"{t} {n:,}" for t, n in sorted(f["rows"].items())), ""]
+        if f.get("build_steps"):
+            lines += [f"Build steps outside the models (machine load average {f.get('load_average', float('nan')):.1f} "
+                      "when the build began):", "", "| step | seconds | share of the build |", "|---|---|---|"]
+            lines += [f"| {step} | {seconds:.1f} | {seconds / f['build_s']:.0%} |" for step, seconds in f["build_steps"]]
+            lines += [""]
         lines += ["Five slowest models:", "", "| model | kept as | seconds | share of the build |", "|---|---|---|---|"]
         lines += [f"| {m['model']} | {m['materialized']} | {m['seconds']:.2f} | {m['share']:.0%} |" for m in f["slowest_models"]]
         lines += ["", "Year-end values, warehouse and the pandas path: " + ", ".join(
@@ -271,6 +296,18 @@ def report(all_figures: list[dict]) -> str:
             )
         worst = max(f["queries"], key=lambda q: q["p95_ms"])
         lines += ["", f"Slowest query (p95 {worst['p95_ms']:.1f} ms, {worst['rows']:,} rows): `{worst['sql']}…`", ""]
+        if f.get("page_loads"):
+            department = next((p["department"] for p in f["page_loads"] if p["department"]), "")
+            lines += [f"Page loads in headless Chromium (`python -m qjgov.demo.pageload`), latest as-of date, until the run is over "
+                      "and every chart drawn; first load, then again with the app's cache warm. Goal: under 2 s.", "",
+                      f"| page | all departments | again | {department} | again |", "|---|---|---|---|---|"]
+            by_page: dict[str, dict] = {}
+            for p in f["page_loads"]:
+                by_page.setdefault(p["page"], {})[bool(p["department"])] = p
+            for page, runs in by_page.items():
+                cells = [f"{runs[k]['first_s']:.2f} s | {runs[k]['second_s']:.2f} s" if k in runs else "– | –" for k in (False, True)]
+                lines.append(f"| {page} | {cells[0]} | {cells[1]} |")
+            lines += [""]
     return "\n".join(lines) + "\n"
 
 
@@ -281,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md", help="the report (default: %(default)s)")
     args = parser.parse_args(argv)
     sizes = args.sizes or [*SIZES, *([int(os.environ["BENCH_MAX"])] if os.environ.get("BENCH_MAX") else [])]
-    figures = [measure(size, args.out) for size in sizes]
+    figures = [measure(size, args.out, page_loads=size == max(sizes)) for size in sizes]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str))
     args.doc.parent.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,18 @@ knobs that steer the goal values sit in `TRAJECTORY` below; the rest of the file
     python -m qjgov.generate [--out data/raw] [--seed 42] [--cases-per-year 30000]
 
 Everything is drawn from one numpy Generator(PCG64(seed)) in a fixed order, so a seed gives
-identical tables. Cases and reviews are generated as whole arrays (no loop over rows): two
-million cases take seconds.
+identical tables. Cases are made a month at a time (the month they are accepted or refused),
+in chunks of at most 250,000, with each chunk's reviews and licensing decisions, as whole
+arrays (no loop over rows), and written as they are made: memory holds a chunk or two,
+whatever the volume (about 0.5 GB; 10,000,000 cases a year take under a minute).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import queue
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +28,7 @@ from typing import NamedTuple
 import chinese_calendar
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 from numpy.random import PCG64, Generator
 
 from qjgov.demo import catalogue as cat
@@ -114,8 +119,9 @@ TRAJECTORY: dict = {
     "second_review_share": 0.02,  # proactive reviews followed by a second one
     "caseless_review_share": 0.003,  # reviews of the hall not tied to a case
     "ratings": {5: 0.845, 4: 0.11, 3: 0.03, 2: 0.01, 1: 0.005},
-    # G08: proactive reviews never reported (rest reported, a few late).
-    "review_unreported": {"2020-01": 0.010, "2020-12": 0.004, "2021-01": 0.002},
+    # G08: proactive reviews never reported (rest reported, a few late); 0.5 % in 2021, so that
+    # even a small demo (3,000 cases a year) has more than a page of open reporting duties.
+    "review_unreported": {"2020-01": 0.010, "2020-12": 0.004, "2021-01": 0.005},
     "review_reported_late": 0.005,
     "verified_results": {"属实": 0.75, "不属实": 0.15, "恶意评价": 0.10},
     # G09: founded bad reviews never rectified (rising towards the end: recent ones linger).
@@ -164,6 +170,7 @@ REVIEW_CHANNEL_BY_CASE_CHANNEL = np.array(
 REAL_NAME_BY_REVIEW_CHANNEL = np.array([0.35, 0.50, 0.95, 0.98, 0.95, 0.40, 0.85, 0.0])
 STATUSES = ["办结", "不予受理", "退回", "撤回", "撤回", "在办"]  # 3 = before, 4 = after acceptance
 OFFICE_SECONDS = (3 * 60 + 3 * 60 + 30) * 60  # 9:00–12:00 and 14:00–17:30
+CHUNK_CASES = 250_000  # cases drawn and written at a time: what bounds the generator's memory
 
 Log = Callable[[str], None]
 
@@ -268,11 +275,20 @@ def month_ends() -> list[dt.date]:
     return ends
 
 
-def categorical(rng: Generator, probs: np.ndarray) -> np.ndarray:
-    """One draw per row of an (n, k) probability matrix."""
+def categorical(rng: Generator, probs: np.ndarray, group: np.ndarray | None = None, n: int | None = None) -> np.ndarray:
+    """One draw per row from the probability row `probs[group[row]]` ((k,) or (g, k) probs).
+
+    A row of a few probabilities per group rather than one per draw: a single uniform per draw
+    and a binary search in the groups' cumulative sums laid end to end (group r's sums + r).
+    """
+    probs = np.atleast_2d(np.asarray(probs, dtype=float))
+    k = probs.shape[1]
     cum = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs)) * cum[:, -1]
-    return (u[:, None] >= cum).sum(axis=1).clip(0, probs.shape[1] - 1)
+    cum = cum / cum[:, -1:]
+    flat = (cum + np.arange(len(cum))[:, None]).ravel()
+    group = np.zeros(n, np.int64) if group is None else np.asarray(group, np.int64)
+    u = rng.random(len(group))
+    return (np.searchsorted(flat, u + group, side="right") - group * k).clip(0, k - 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,54 +503,72 @@ def township_weights() -> tuple[list[str], np.ndarray]:
     return names, weights / weights.sum()
 
 
-def decision_days(rng: Generator, cal: Calendar, cases_per_year: int) -> np.ndarray:
-    """The day each case is accepted (or refused): workdays, weighted by season and weekday."""
-    days = []
-    weekday_factor = np.array(TRAJECTORY["weekday_factor"])
-    for year in YEARS:
-        first, last = day_index(dt.date(year, 1, 1)), day_index(dt.date(year, 12, 31))
-        span = np.arange(first, last + 1)
-        months = cal.dates[span].astype("datetime64[M]").astype(np.int64) % 12
-        weekday = (cal.dates[span].astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-        weight = np.array(TRAJECTORY["month_factor"][year])[months] * weekday_factor[np.minimum(weekday, 4)]
-        weight = weight * cal.workday[span]
-        chosen = rng.choice(span, size=cases_per_year, p=weight / weight.sum())
-        duty = rng.random(cases_per_year) < TRAJECTORY["weekend_duty_share"]
-        duty_days = span[cal.plain_weekend[span]]
+def month_span(m: int) -> np.ndarray:
+    """Day indices of month m (0 = Jan 2020)."""
+    year, month = 2020 + m // 12, m % 12 + 1
+    first = dt.date(year, month, 1)
+    return np.arange(day_index(first), day_index(month_ends()[m]) + 1)
+
+
+def day_weights(cal: Calendar, span: np.ndarray) -> np.ndarray:
+    """Relative case volume of each day of `span`: workdays only, by season and weekday."""
+    year = cal.dates[span].astype("datetime64[Y]").astype(np.int64) + 1970
+    months = cal.dates[span].astype("datetime64[M]").astype(np.int64) % 12
+    weekday = (cal.dates[span].astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    factor = np.array([TRAJECTORY["month_factor"][y][mo] for y, mo in zip(year, months)])
+    return factor * np.array(TRAJECTORY["weekday_factor"])[np.minimum(weekday, 4)] * cal.workday[span]
+
+
+def month_case_counts(rng: Generator, cal: Calendar, cases_per_year: int) -> np.ndarray:
+    """Cases decided in each of the 24 months: each year's total spread by the day weights."""
+    counts = []
+    for year in range(len(YEARS)):
+        weight = np.array([day_weights(cal, month_span(12 * year + m)).sum() for m in range(12)])
+        counts.append(rng.multinomial(cases_per_year, weight / weight.sum()))
+    return np.concatenate(counts)
+
+
+def decision_days(rng: Generator, cal: Calendar, m: int, n: int) -> np.ndarray:
+    """The day each of month m's n cases is accepted (or refused): workdays by the day weights,
+    a few on an ordinary weekend (the hall's weekend duty)."""
+    span = month_span(m)
+    weight = day_weights(cal, span)
+    chosen = rng.choice(span, size=n, p=weight / weight.sum())
+    duty = rng.random(n) < TRAJECTORY["weekend_duty_share"]
+    duty_days = span[cal.plain_weekend[span]]
+    if len(duty_days):
         chosen[duty] = rng.choice(duty_days, size=int(duty.sum()))
-        days.append(chosen)
-    return np.sort(np.concatenate(days))
+    return np.sort(chosen)
 
 
 def sample_items(rng: Generator, items: dict, states: dict, month: np.ndarray) -> np.ndarray:
     """Item per case by popularity among the items in that month's catalogue."""
     out = np.empty(len(month), dtype=np.int64)
-    for m in range(MONTHS):
+    for m in np.unique(month):
         rows = np.flatnonzero(month == m)
         weight = items["weight"] * states["present"][m] * items["app"]
         out[rows] = rng.choice(len(weight), size=len(rows), p=weight / weight.sum())
     return out
 
 
-def channel_probabilities(month: np.ndarray, online_capable: np.ndarray) -> np.ndarray:
-    """(n, 7) channel probabilities that keep the monthly mix of TRAJECTORY["channel_mix"].
+def channel_probabilities(m: int, online_capable: np.ndarray) -> np.ndarray:
+    """(2, 7) channel probabilities in month m for cases of items without (row 0) and with
+    (row 1) online_depth ≥ 3, keeping the monthly mix of TRAJECTORY["channel_mix"].
 
     Online channels are open only to items with online_depth ≥ 3, so their share is scaled up
     among those cases by 1 / (share of such cases in the month).
     """
-    mix = np.stack([path({k: v[c] for k, v in TRAJECTORY["channel_mix"].items()}) for c in CHANNELS], axis=1)
-    mix = mix / mix.sum(axis=1, keepdims=True)
-    capable_share = np.bincount(month, weights=online_capable, minlength=MONTHS) / np.maximum(
-        np.bincount(month, minlength=MONTHS), 1
-    )
-    online = mix[:, ONLINE_CHANNELS].sum(axis=1)
-    p_online = np.minimum(online / np.maximum(capable_share, 1e-9), 0.97)
+    mix = np.array([path({k: v[c] for k, v in TRAJECTORY["channel_mix"].items()})[m] for c in CHANNELS])
+    mix = mix / mix.sum()
+    capable_share = online_capable.mean() if len(online_capable) else 0.0
+    online = mix[ONLINE_CHANNELS].sum()
+    p_online = min(online / max(capable_share, 1e-9), 0.97)
     offline = mix.copy()
-    offline[:, ONLINE_CHANNELS] = 0
-    offline = offline / offline.sum(axis=1, keepdims=True)
-    capable = offline * (1 - p_online)[:, None]
-    capable[:, ONLINE_CHANNELS] = mix[:, ONLINE_CHANNELS] / online[:, None] * p_online[:, None]
-    return np.where(online_capable[:, None], capable[month], offline[month])
+    offline[ONLINE_CHANNELS] = 0
+    offline = offline / offline.sum()
+    capable = offline * (1 - p_online)
+    capable[ONLINE_CHANNELS] = mix[ONLINE_CHANNELS] / online * p_online
+    return np.stack([offline, capable])
 
 
 def handling_days(rng: Generator, instant: np.ndarray, promised: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -554,17 +588,42 @@ def handling_days(rng: Generator, instant: np.ndarray, promised: np.ndarray, mon
     return days + suspended, suspended
 
 
-def generate_cases(rng: Generator, cal: Calendar, items: dict, states: dict, cases_per_year: int) -> tuple[pl.DataFrame, dict]:
-    """All cases as arrays first (for reviews and decisions), then as the contract frame."""
-    day = decision_days(rng, cal, cases_per_year)
-    n = len(day)
-    month = month_of(cal, day)
+def numbered(counters: dict, key: tuple, years: np.ndarray) -> np.ndarray:
+    """Running numbers per year for rows in time order, carried on from the chunks before
+    (`counters` holds the next number per key and year), so keys stay unique across chunks."""
+    seq = np.empty(len(years), np.int64)
+    for year in np.unique(years):
+        rows = np.flatnonzero(years == year)
+        start = counters.get((*key, int(year)), 1)
+        seq[rows] = np.arange(start, start + len(rows))
+        counters[(*key, int(year))] = start + len(rows)
+    return seq
+
+
+def id_series(name: str, template: str, years: np.ndarray, seq: np.ndarray, width: int = 0) -> pl.Series:
+    """Keys such as QJWJ2021-0000123 from years and running numbers (template holds two {})."""
+    number = pl.lit(pl.Series(seq)).cast(pl.String)
+    number = number.str.zfill(width) if width else number
+    return pl.select(pl.format(template, pl.lit(pl.Series(years)), number)).to_series().alias(name)
+
+
+def year_of(us: np.ndarray) -> np.ndarray:
+    return us.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def generate_cases(
+    rng: Generator, cal: Calendar, items: dict, states: dict, m: int, n: int, townships: tuple, counters: dict
+) -> tuple[pl.DataFrame, dict]:
+    """The n cases decided in month m: arrays first (for reviews and decisions), then the contract frame."""
+    day = decision_days(rng, cal, m, n)
+    month = np.full(n, m, dtype=np.int64)
     item = sample_items(rng, items, states, month)
     depth = states["depth"][month, item]
     instant = states["instant"][month, item]
     promised = states["promised"][month, item]
 
-    channel = categorical(rng, channel_probabilities(month, depth >= 3))
+    capable = depth >= 3
+    channel = categorical(rng, channel_probabilities(m, capable), capable)
     online = np.isin(channel, ONLINE_CHANNELS)
     # 跨省通办 cases: fully online where applied online, otherwise mostly collected elsewhere
     # (the case then comes in through 异地代收), a few handled jointly by several places.
@@ -577,7 +636,7 @@ def generate_cases(rng: Generator, cal: Calendar, items: dict, states: dict, cas
     shares = TRAJECTORY["status_shares"]
     after = TRAJECTORY["withdrawn_after_acceptance"]
     p = [shares["不予受理"], shares["退回"], shares["撤回"] * (1 - after), shares["撤回"] * after]
-    outcome = categorical(rng, np.tile([1 - sum(p), *p], (n, 1)))
+    outcome = categorical(rng, [1 - sum(p), *p], n=n)
     accepted = (outcome == 0) | (outcome == 4)
 
     office = rng.integers(0, OFFICE_SECONDS, n)
@@ -627,14 +686,14 @@ def generate_cases(rng: Generator, cal: Calendar, items: dict, states: dict, cas
     agency = ~special & (rng.random(n) < path(TRAJECTORY["agency_share"])[month] * propensity)
     special_kinds = list(TRAJECTORY["special_channel_mix"])
     kind_probs = np.array(list(TRAJECTORY["special_channel_mix"].values()))
-    kind = categorical(rng, np.where(elderly[:, None], kind_probs * [1, 2, 1], kind_probs))
+    kind = categorical(rng, np.stack([kind_probs, kind_probs * [1, 2, 1]]), elderly)
     assisted = np.where(special, kind, np.where(agency, 3, -1))
 
     chuanyu = states["chuanyu_live"][month, item] & (rng.random(n) < TRAJECTORY["chuanyu_case_share"])
     credit_checked = rng.random(n) >= path(TRAJECTORY["credit_miss"])[month]
     commitment = states["notify_commit"][month, item] & (rng.random(n) < TRAJECTORY["credit_commitment_share"])
     legal = rng.random(n) < items["legal_share"][item]
-    townships, township_p = township_weights()
+    townships, township_p = townships
     township = rng.choice(len(townships), size=n, p=township_p)
     unknown = rng.random(n) < TRAJECTORY["unknown_item_case_share"]
 
@@ -674,13 +733,8 @@ def generate_cases(rng: Generator, cal: Calendar, items: dict, states: dict, cas
             pl.Series("postal", postal[order]),
         ]
     )
-    frame = frame.with_columns(
-        case_id=pl.format(
-            "QJWJ{}-{}",
-            pl.col("submitted_year"),
-            (pl.int_range(1, pl.len() + 1).over("submitted_year")).cast(pl.String).str.zfill(7),
-        )
-    ).drop("submitted_year")
+    case_id = id_series("case_id", "QJWJ{}-{}", submitted_year, numbered(counters, ("cases",), submitted_year), 7)
+    frame = frame.with_columns(case_id).drop("submitted_year")
     arrays["case_id"] = frame["case_id"]
     return frame, arrays
 
@@ -698,8 +752,11 @@ def elderly_probability(items: dict, item: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Reviews
 # ---------------------------------------------------------------------------------------------
-def generate_reviews(rng: Generator, cal: Calendar, items: dict, states: dict, cases: dict) -> pl.DataFrame:
-    """好差评: proactive reviews, system defaults, and the handling of bad ones."""
+def generate_reviews(
+    rng: Generator, cal: Calendar, items: dict, states: dict, cases: dict, m: int, counters: dict
+) -> pl.DataFrame:
+    """好差评 of month m's cases: proactive reviews, system defaults, and the handling of bad
+    ones; and the month's reviews of the hall tied to no case."""
     done = np.flatnonzero(cases["outcome"] == 0)
     month = cases["month_end"][done]
     p_pro = path(TRAJECTORY["proactive_review"])[month]
@@ -711,7 +768,7 @@ def generate_reviews(rng: Generator, cal: Calendar, items: dict, states: dict, c
     is_default = np.concatenate([default[proactive | default], np.zeros(second.sum(), bool)])
     n = len(case_rows)
 
-    channel = categorical(rng, REVIEW_CHANNEL_BY_CASE_CHANNEL[cases["channel"][case_rows]])
+    channel = categorical(rng, REVIEW_CHANNEL_BY_CASE_CHANNEL, cases["channel"][case_rows])
     channel = np.where(is_default, DEFAULT_REVIEW, channel)
     lag_s = np.select(
         [channel <= 1, (channel >= 2) & (channel <= 4), channel == DEFAULT_REVIEW],
@@ -722,8 +779,7 @@ def generate_reviews(rng: Generator, cal: Calendar, items: dict, states: dict, c
 
     # Reviews of the hall itself, tied to no case.
     extra = int(round(TRAJECTORY["caseless_review_share"] * n))
-    first, last = day_index(PERIOD_START), day_index(PERIOD_END)
-    span = np.arange(first, last + 1)
+    span = month_span(m)
     extra_day = rng.choice(span[cal.workday[span]], size=extra)
     extra_month = month_of(cal, extra_day)
     extra_item = sample_items(rng, items, states, extra_month)
@@ -757,11 +813,11 @@ def generate_reviews(rng: Generator, cal: Calendar, items: dict, states: dict, c
 
     bad = rating <= 2
     follow = bad_review_handling(rng, cal, reviewed_day, month, real_name, bad)
-    year = reviewed_us.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
+    year = year_of(reviewed_us)
     comments = cat.BAD_REVIEW_COMMENTS
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         [
-            pl.Series("year", year),
+            id_series("review_id", "PJ{}-{}", year, numbered(counters, ("reviews",), year), 7),
             case_id.alias("case_id"),
             labels("item_code", [*items["code"], cat.UNKNOWN_ITEM_CODE], np.where(unknown, len(items["code"]), item)),
             labels("channel", REVIEW_CHANNELS, channel),
@@ -776,9 +832,6 @@ def generate_reviews(rng: Generator, cal: Calendar, items: dict, states: dict, c
             labels("comment", comments, rng.integers(0, len(comments), n), bad),
         ]
     )
-    return frame.with_columns(
-        review_id=pl.format("PJ{}-{}", pl.col("year"), pl.int_range(1, pl.len() + 1).over("year").cast(pl.String).str.zfill(7))
-    ).drop("year")
 
 
 def bad_review_handling(
@@ -864,22 +917,28 @@ def generate_complaints(rng: Generator, cal: Calendar, items: dict, states: dict
     return pl.concat(parts)
 
 
-def generate_decisions(rng: Generator, cal: Calendar, items: dict, cases: dict) -> pl.DataFrame:
-    """双公示: a licensing decision per completed licensing case, plus the year's penalties."""
-    done = np.flatnonzero((cases["outcome"] == 0) & cases["lic"] & ~cases["unknown"])
-    lic_day, lic_us = cases["end_day"][done], cases["end_us"][done]
-    penalty_items = np.flatnonzero(items["category"] == "行政处罚")
-    pen_days = np.concatenate(
-        [np.sort(rng.choice(workdays_of_year(cal, y), size=TRAJECTORY["penalty_decisions_per_year"])) for y in YEARS]
+def decisions_frame(
+    items: dict, item: np.ndarray, case_id: pl.Series, decided_us: np.ndarray, published_us: np.ndarray,
+    published: np.ndarray, penalty: bool, counters: dict,
+) -> pl.DataFrame:
+    """Decision rows in time order, numbered per year and kind (黔江卫许〔2021〕12号)."""
+    order = np.argsort(decided_us, kind="stable")
+    year = year_of(decided_us[order])
+    template = "黔江卫罚〔{}〕{}号" if penalty else "黔江卫许〔{}〕{}号"
+    return pl.DataFrame(
+        [
+            id_series("decision_id", template, year, numbered(counters, ("decisions", penalty), year)),
+            labels("decision_type", ["行政许可", "行政处罚"], np.full(len(order), int(penalty))),
+            case_id.gather(order).alias("case_id"),
+            labels("item_code", list(items["code"]), item[order]),
+            ts_series("decided_at", decided_us[order]),
+            ts_series("published_at", published_us[order], published[order]),
+        ]
     )
-    n_pen = len(pen_days)
-    pen_us = to_us(pen_days, office_clock(rng.integers(0, OFFICE_SECONDS, n_pen)))
-    pen_item = rng.choice(penalty_items, size=n_pen)
 
-    day = np.concatenate([lic_day, pen_days])
-    decided_us = np.concatenate([lic_us, pen_us])
-    is_penalty = np.concatenate([np.zeros(len(done), bool), np.ones(n_pen, bool)])
-    item = np.concatenate([cases["item"][done], pen_item])
+
+def publication(rng: Generator, cal: Calendar, day: np.ndarray, decided_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """When each decision is published (most within 7 working days), and whether it ever is."""
     n = len(day)
     late = rng.random(n) < TRAJECTORY["decisions_published_late"]
     wd = np.where(late, rng.integers(8, 21, n), rng.integers(0, 6, n))
@@ -889,26 +948,31 @@ def generate_decisions(rng: Generator, cal: Calendar, items: dict, cases: dict) 
         to_us(add_workdays(cal, day, wd), office_clock(rng.integers(0, OFFICE_SECONDS, n))),
     )
     never = rng.random(n) < TRAJECTORY["decisions_never_published"]
-    case_id = pl.concat([cases["case_id"].gather(done), pl.Series([None] * n_pen, dtype=pl.String)])
-    year = decided_us.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64) + 1970
-    order = np.lexsort((decided_us, is_penalty))
-    frame = pl.DataFrame(
-        [
-            pl.Series("year", year[order]),
-            pl.Series("penalty", is_penalty[order]),
-            labels("decision_type", ["行政许可", "行政处罚"], is_penalty[order].astype(np.int64)),
-            case_id.gather(order).alias("case_id"),
-            labels("item_code", list(items["code"]), item[order]),
-            ts_series("decided_at", decided_us[order]),
-            ts_series("published_at", published_us[order], ~never[order]),
-        ]
+    return published_us, ~never
+
+
+def generate_decisions(rng: Generator, cal: Calendar, items: dict, cases: dict, counters: dict) -> pl.DataFrame:
+    """双公示: a licensing decision per completed licensing case (of one chunk of cases)."""
+    done = np.flatnonzero((cases["outcome"] == 0) & cases["lic"] & ~cases["unknown"])
+    day, decided_us = cases["end_day"][done], cases["end_us"][done]
+    published_us, published = publication(rng, cal, day, decided_us)
+    return decisions_frame(
+        items, cases["item"][done], cases["case_id"].gather(done), decided_us, published_us, published, False, counters
     )
-    seq = pl.int_range(1, pl.len() + 1).over("year", "penalty").cast(pl.String)
-    return frame.with_columns(
-        decision_id=pl.when(pl.col("penalty"))
-        .then(pl.format("黔江卫罚〔{}〕{}号", pl.col("year"), seq))
-        .otherwise(pl.format("黔江卫许〔{}〕{}号", pl.col("year"), seq))
-    ).drop("year", "penalty")
+
+
+def generate_penalties(rng: Generator, cal: Calendar, items: dict, counters: dict) -> pl.DataFrame:
+    """双公示: the years' administrative penalty decisions (tied to no case)."""
+    penalty_items = np.flatnonzero(items["category"] == "行政处罚")
+    day = np.concatenate(
+        [np.sort(rng.choice(workdays_of_year(cal, y), size=TRAJECTORY["penalty_decisions_per_year"])) for y in YEARS]
+    )
+    n = len(day)
+    decided_us = to_us(day, office_clock(rng.integers(0, OFFICE_SECONDS, n)))
+    item = rng.choice(penalty_items, size=n)
+    published_us, published = publication(rng, cal, day, decided_us)
+    case_id = pl.Series([None] * n, dtype=pl.String)
+    return decisions_frame(items, item, case_id, decided_us, published_us, published, True, counters)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -919,47 +983,107 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(col).cast(dtype) for col, dtype in RAW_TABLES[table].items()])
 
 
-def write_table(out: Path, table: str, frame: pl.DataFrame) -> None:
-    """Replace the table's parquet files with one part, so reruns never duplicate keys."""
-    folder = out / table
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.parquet"):
-        old.unlink()
-    frame.write_parquet(folder / "part-0.parquet", metadata={ORIGIN_KEY: "demo"})
+class TableFiles:
+    """One Parquet file per table (part-0.parquet), written a chunk at a time by a thread of
+    its own while the next chunk is drawn; at most two chunks wait, so memory stays flat
+    whatever the volume. Opening it removes the table's old Parquet files, so a rerun never
+    duplicates keys; a failed run removes what it wrote."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+        self.pending: queue.Queue = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
+
+    def __enter__(self) -> "TableFiles":
+        for table in RAW_TABLES:
+            folder = self.out / table
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.parquet"):
+                old.unlink()
+        self.thread.start()
+        return self
+
+    def write(self, table: str, frame: pl.DataFrame) -> None:
+        if self.failure is not None:
+            raise self.failure
+        if frame.height == 0 and table in self.rows:
+            return
+        self.rows[table] = self.rows.get(table, 0) + frame.height
+        self.pending.put((table, conform(table, frame).to_arrow()))
+
+    def _drain(self) -> None:
+        while (job := self.pending.get()) is not None:
+            if self.failure is not None:
+                continue
+            table, data = job
+            try:
+                writer = self.writers.get(table)
+                if writer is None:
+                    # stamped as the generator's, so the app can say its figures are generated
+                    schema = data.schema.with_metadata({ORIGIN_KEY: "demo"})
+                    writer = pq.ParquetWriter(self.out / table / "part-0.parquet", schema, compression="zstd")
+                    self.writers[table] = writer
+                writer.write_table(data if data.schema == writer.schema else data.cast(writer.schema))
+            except BaseException as error:  # handed to the generating thread
+                self.failure = error
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.pending.put(None)
+        self.thread.join()
+        for writer in self.writers.values():
+            writer.close()
+        if kind is not None or self.failure is not None:
+            for table in self.writers:
+                (self.out / table / "part-0.parquet").unlink(missing_ok=True)
+        if kind is None and self.failure is not None:
+            raise self.failure
+
+
+def chunk_sizes(n: int, most: int = CHUNK_CASES) -> list[int]:
+    """A month's n cases in near-equal chunks of at most `most`."""
+    parts = -(-n // most)
+    return [n // parts + (k < n % parts) for k in range(parts)]
 
 
 def generate(out: Path, seed: int = 42, cases_per_year: int = 30_000, log: Log = print) -> dict[str, int]:
-    """Write all raw tables under `out`; return the row count per table."""
+    """Write all raw tables under `out`; return the row count per table.
+
+    Cases are made a month at a time (the month they are accepted or refused), in chunks of at
+    most CHUNK_CASES, each chunk's reviews and licensing decisions with them, and written as
+    they are made: peak memory is a chunk's, whatever the volume. One random generator drawn in a fixed order, so a
+    seed gives identical tables.
+    """
+    if cases_per_year < 1:
+        raise ValueError(f"cases_per_year must be at least 1, not {cases_per_year}")
     out = Path(out)
     rng = Generator(PCG64(seed))
     started = time.perf_counter()
     cal = workday_calendar()
     items = catalogue_static()
     states = catalogue_states(rng, items)
-    counts: dict[str, int] = {}
-
-    def emit(table: str, make: Callable[[], pl.DataFrame]) -> None:
-        t0 = time.perf_counter()
-        frame = conform(table, make())
-        write_table(out, table, frame)
-        counts[table] = frame.height
-        log(f"  {table:<20} {frame.height:>10,} rows  {time.perf_counter() - t0:6.1f} s")
-
-    cases_holder: dict = {}
-
-    def make_cases() -> pl.DataFrame:
-        frame, arrays = generate_cases(rng, cal, items, states, cases_per_year)
-        cases_holder.update(arrays)
-        return frame
-
-    emit("items", lambda: items_frame(items, states))
-    emit("one_thing_packages", lambda: packages_frame(items))
-    emit("cases", make_cases)
-    emit("reviews", lambda: generate_reviews(rng, cal, items, states, cases_holder))
-    emit("complaints", lambda: generate_complaints(rng, cal, items, states))
-    emit("decisions", lambda: generate_decisions(rng, cal, items, cases_holder))
+    townships = township_weights()
+    counters: dict = {}
+    with TableFiles(out) as files:
+        files.write("items", items_frame(items, states))
+        files.write("one_thing_packages", packages_frame(items))
+        for m, month_cases in enumerate(month_case_counts(rng, cal, cases_per_year)):
+            t0 = time.perf_counter()
+            for n in chunk_sizes(int(month_cases)):
+                cases_frame, cases = generate_cases(rng, cal, items, states, m, n, townships, counters)
+                files.write("cases", cases_frame)
+                del cases_frame
+                files.write("reviews", generate_reviews(rng, cal, items, states, cases, m, counters))
+                files.write("decisions", generate_decisions(rng, cal, items, cases, counters))
+            log(f"  {month_ends()[m]:%Y-%m}  {month_cases:>10,} cases  {time.perf_counter() - t0:6.1f} s")
+        files.write("complaints", generate_complaints(rng, cal, items, states))
+        files.write("decisions", generate_penalties(rng, cal, items, counters))
+    for table in RAW_TABLES:
+        log(f"  {table:<20} {files.rows.get(table, 0):>12,} rows")
     log(f"  done in {time.perf_counter() - started:.1f} s -> {out}")
-    return counts
+    return dict(files.rows)
 
 
 def main(argv: list[str] | None = None) -> int:

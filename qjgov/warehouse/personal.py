@@ -41,10 +41,14 @@ def contains_personal_data(text: str | None) -> bool:
 
 def sql_condition(column: str) -> str:
     """A DuckDB condition true where `column` (a quoted identifier) holds personal data."""
-    # translate() costs ten times the match: only text with a full-width sign needs it.
+    # translate() costs ten times the match: only text with a full-width sign needs it. A
+    # CASE, because DuckDB evaluates both sides of AND and OR for every row where it computes
+    # a value (a projection, an aggregate's FILTER), and only the chosen branch of a CASE.
     return (
-        f"(regexp_matches({column}, '{PATTERN}') or (regexp_matches({column}, '[{FULL_WIDTH}]') "
-        f"and regexp_matches(translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}'), '{PATTERN}')))"
+        f"(case when regexp_matches({column}, '[{FULL_WIDTH}]') "
+        f"then regexp_matches({column}, '{PATTERN}') "
+        f"or regexp_matches(translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}'), '{PATTERN}') "
+        f"else regexp_matches({column}, '{PATTERN}') end)"
     )
 
 

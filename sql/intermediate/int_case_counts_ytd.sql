@@ -24,34 +24,64 @@ as_of_dates as (
     select * from intermediate.int_as_of_dates
 ),
 
+-- Counted per department and day first, so the join to the as-of dates meets days, not
+-- cases: the cost grows with the cases once, not with cases × as-of dates.
+accepted_days as (
+    select
+        department,
+        accepted_date,
+        count(*) as accepted_cases,
+        count(*) filter (where credit_checked) as credit_checked_cases,
+        count(*) filter (where is_mobile) as mobile_cases,
+        count(*) filter (where postal) as postal_cases,
+        count(*) filter (where is_special_group_channel) as special_group_cases,
+        count(*) filter (where fully_online) as fully_online_cases,
+        sum(site_visits) as site_visits,
+    from cases
+    where accepted_date is not null
+    group by all
+),
+
+completed_days as (
+    select
+        department,
+        completed_date,
+        cast(first_proactive_review_at as date) as first_review_date,
+        count(*) as completed_cases,
+        count(*) filter (where completed_date = accepted_date) as same_day_cases,
+    from cases
+    where is_completed
+        and completed_date is not null
+    group by all
+),
+
 accepted as (
     select
         as_of_dates.as_of,
-        cases.department,
-        count(*) as accepted_cases,
-        count(*) filter (where cases.credit_checked) as credit_checked_cases,
-        count(*) filter (where cases.is_mobile) as mobile_cases,
-        count(*) filter (where cases.postal) as postal_cases,
-        count(*) filter (where cases.is_special_group_channel) as special_group_cases,
-        count(*) filter (where cases.fully_online) as fully_online_cases,
-        sum(cases.site_visits) as site_visits,
-    from cases
+        days.department,
+        cast(sum(days.accepted_cases) as bigint) as accepted_cases,
+        cast(sum(days.credit_checked_cases) as bigint) as credit_checked_cases,
+        cast(sum(days.mobile_cases) as bigint) as mobile_cases,
+        cast(sum(days.postal_cases) as bigint) as postal_cases,
+        cast(sum(days.special_group_cases) as bigint) as special_group_cases,
+        cast(sum(days.fully_online_cases) as bigint) as fully_online_cases,
+        sum(days.site_visits) as site_visits,
+    from accepted_days as days
     inner join as_of_dates
-        on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
+        on days.accepted_date between as_of_dates.year_start and as_of_dates.as_of
     group by all
 ),
 
 completed as (
     select
         as_of_dates.as_of,
-        cases.department,
-        count(*) as completed_cases,
-        count(*) filter (where cast(cases.first_proactive_review_at as date) <= as_of_dates.as_of) as reviewed_cases,
-        count(*) filter (where cases.completed_date = cases.accepted_date) as same_day_cases,
-    from cases
+        days.department,
+        cast(sum(days.completed_cases) as bigint) as completed_cases,
+        cast(coalesce(sum(days.completed_cases) filter (where days.first_review_date <= as_of_dates.as_of), 0) as bigint) as reviewed_cases,
+        cast(sum(days.same_day_cases) as bigint) as same_day_cases,
+    from completed_days as days
     inner join as_of_dates
-        on cases.completed_date between as_of_dates.year_start and as_of_dates.as_of
-    where cases.is_completed
+        on days.completed_date between as_of_dates.year_start and as_of_dates.as_of
     group by all
 )
 

@@ -1,0 +1,128 @@
+"""How long each page of the app takes to load in a real browser, on a given warehouse.
+
+Starts `streamlit run app.py` against the warehouse on a free local port and opens every page
+in headless Chromium (Playwright, as the browser tests do), at the latest as-of date for all
+departments, and once more for the department with the most rows. A page counts as loaded
+when the script run is over (Streamlit's running indicator is gone) and every chart on it is
+drawn. Each page is opened twice: the first load reads the warehouse, the second is what a
+reader sees once the app's per-build cache holds the page's queries.
+
+    python -m qjgov.demo.pageload [--warehouse data/warehouse.duckdb] [--lang zh]
+
+Needs /usr/bin/chromium (`bash .ci/install-browser.sh`). `make bench` runs it for each volume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import duckdb
+
+from qjgov.paths import ROOT, WAREHOUSE
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+PAGES = ["overview", "online", "efficiency", "reviews", "complaints", "one-thing", "credit", "inclusive", "safeguards",
+         "method", "data", "sql"]
+LOADED_JS = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " && !!document.querySelector('[data-testid=\"stMain\"] h1')"
+    " && [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+    ".every(c => c.offsetParent === null || c.querySelector('canvas, svg'))"
+)
+
+
+def available() -> bool:
+    return CHROMIUM.exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _busiest_department(warehouse: Path) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(
+            "select department from marts.goal_progress_by_department group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchall()[0][0]
+
+
+def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
+    """[{page, department, first_s, second_s}] for every page, all departments and one."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)
+        department = _busiest_department(warehouse)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            tab = context.new_page()
+            for dept in (None, department):
+                for page in PAGES:
+                    query = f"?lang={lang}" + (f"&dept={urllib.parse.quote(dept)}" if dept else "")
+                    times = []
+                    for _ in range(2):
+                        began = time.perf_counter()
+                        tab.goto(f"{url}/{'' if page == 'overview' else page}{query}")
+                        tab.wait_for_function(LOADED_JS, timeout=120_000, polling=50)
+                        times.append(time.perf_counter() - began)
+                    results.append({"page": page, "department": dept or "", "first_s": times[0], "second_s": times[1]})
+                    log(f"  {page:<12} {dept or 'all departments':<16} {times[0]:5.2f} s, again {times[1]:5.2f} s")
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qjgov.demo.pageload", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, help="the warehouse to serve (default: %(default)s)")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="page language (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not available():
+        print(f"no browser at {CHROMIUM}: run `bash .ci/install-browser.sh` as root", file=sys.stderr)
+        return 1
+    if not args.warehouse.exists():
+        print(f"no warehouse at {args.warehouse}: run `make demo` or pass --warehouse", file=sys.stderr)
+        return 1
+    results = measure(args.warehouse, args.lang)
+    slowest = max(results, key=lambda r: r["first_s"])
+    print(f"slowest first load: {slowest['page']} {slowest['department'] or 'all departments'} {slowest['first_s']:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
