@@ -29,6 +29,7 @@ from typing import Callable
 import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
+from qjgov.warehouse import notes as commentary_notes
 from qjgov.warehouse import publish
 from qjgov.warehouse.load import SHRINK_LIMIT, RawDataError, quote, check_not_shrunk, check_personal_data, check_raw, load_raw, served_row_counts
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
@@ -396,6 +397,10 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         with step(log, "scanned raw data for personal data"):
             check_personal_data(con, ("raw",))
         check_not_shrunk(raw_files, served, target, allow_shrink, log)
+        # Commentary lives beside the warehouse, not in it, so this build cannot lose it.
+        notes_file = commentary_notes.store_path(target)
+        log(f"notes.goal_notes: {commentary_notes.load_into(con, notes_file):,} notes from {notes_file}")
+        check_personal_data(con, ("notes",))
 
         model_rows: dict[str, int] = {}
         model_runs = []

@@ -3,13 +3,15 @@
 -- passed without it, else open.
 -- grain: milestone_id, as_of
 -- materialized: table
--- not_null: milestone_id, as_of, due_date, status
+-- not_null: milestone_id, as_of, due_date, status, owner_department, lead_office
 -- accepted: status = done, overdue, open
 -- columns:
 --   done_date: the done date, only when it is known by the as-of date
 --   evidence: the evidence of completion, only once the milestone is done
 --   status: done, overdue or open
 --   days_overdue: calendar days past the due date (overdue milestones)
+--   owner_department: the responsible department (seeds/milestones.csv)
+--   lead_office: the office that leads the work
 with milestones as (
     select * from seeds.milestones
 ),
@@ -37,6 +39,14 @@ select
         when cast(milestones.done_date as date) <= as_of_dates.as_of then null
         when cast(milestones.due_date as date) < as_of_dates.as_of then as_of_dates.as_of - cast(milestones.due_date as date)
     end as days_overdue,
+    trim(milestones.owner_department) as owner_department,
+    owner.department_en as owner_department_en,
+    trim(milestones.lead_office) as lead_office,
+    lead.department_en as lead_office_en,
 from milestones
 cross join as_of_dates
+left join seeds.departments as owner
+    on owner.department = trim(milestones.owner_department)
+left join seeds.departments as lead
+    on lead.department = trim(milestones.lead_office)
 order by milestones.milestone_id, as_of_dates.as_of
