@@ -34,7 +34,7 @@ GOAL_IDS = tuple(pl.read_csv(ROOT / "seeds" / "targets.csv")["goal_id"].to_list(
 
 # Words that may stand in a Chinese screen: product and format names, and data the seeds
 # keep in Latin letters (the plan itself writes "APP").
-ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv"}
+ALLOWED_LATIN = {"CSV", "Excel", "PDF", "HTML", "DuckDB", "METRICS", "md", "SQL", "APP", "Okabe", "Ito", "chinese", "calendar", "seeds", "rules", "csv"}
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
