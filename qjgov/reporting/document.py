@@ -42,7 +42,7 @@ def badge(lang: str, status: str | None) -> str:
 
 def met_today(lang: str, met: object) -> str:
     value = "—" if met is None else words.t(lang, "commentary.yes" if met else "commentary.no")
-    return f'<span class="met">{esc(words.t(lang, "commentary.met_today"))}: {esc(value)}</span>'
+    return f'<span class="met">{esc(words.t(lang, "commentary.met_line", value=value))}</span>'
 
 
 def status_pair(lang: str, computed: str | None, met: object, asserted: str | None = None) -> str:
