@@ -120,27 +120,47 @@ def editor(state: State, row: dict, note: dict | None) -> None:
     with st.expander(state.t("commentary.edit"), expanded=not note):
         st.caption(state.t("commentary.edit_help"))
         with st.form(key, clear_on_submit=False):
-            values = {
-                field: st.text_area(state.t("commentary." + field), value=note.get(field) or "", key=f"{key}_{field}", max_chars=2000)
-                for field in FIELDS
-            }
+            for field in FIELDS:
+                st.text_area(state.t("commentary." + field), value=note.get(field) or "", key=f"{key}_{field}", max_chars=2000)
             options = ["", *ASSERTABLE]
             current = note.get("asserted_status") or ""
-            asserted = st.selectbox(
+            st.selectbox(
                 state.t("commentary.asserted"), options, index=options.index(current) if current in options else 0,
                 format_func=lambda s: state.t("commentary.asserted_none") if not s else words.t(state.lang, "status." + s),
                 key=f"{key}_asserted",
             )
-            justification = st.text_area(state.t("commentary.justification"), value=note.get("justification") or "",
+            st.text_area(state.t("commentary.justification"), value=note.get("justification") or "",
                                          key=f"{key}_justification", max_chars=2000)
-            if st.form_submit_button(state.t("commentary.save"), type="primary"):
-                try:
-                    at = save_note(goal_id, state.as_of, values["progress"], values["barriers"], values["next_steps"],
-                                   asserted or None, justification)
-                except (ValueError, EditingOff) as error:
-                    st.error(state.t("commentary.refused", reason=error))
-                else:
-                    st.success(state.t("commentary.saved", at=at))
+            st.form_submit_button(state.t("commentary.save"), type="primary", key=f"{key}_save",
+                                  on_click=_on_save, args=(key, goal_id, state.as_of))
+    outcome = st.session_state.pop(f"{key}_outcome", None)
+    if outcome and outcome[0] == "saved":
+        st.success(state.t("commentary.saved", at=outcome[1]))
+    elif outcome:
+        st.error(state.t("commentary.refused", reason=_reason(state, outcome[1], outcome[2])))
+
+
+def _reason(state: State, field: str, reason: str) -> str:
+    """Why a note was refused, in the reader's language, naming the field."""
+    names = "、".join if state.lang == "zh" else ", ".join
+    keys = ["commentary." + {"asserted_status": "asserted"}.get(name.strip(), name.strip()) for name in field.split(",")]
+    label = names(state.t(key) for key in keys if words.has(key))
+    return state.t("commentary.why_" + reason, field=label or field)
+
+
+def _on_save(key: str, goal_id: str, as_of: dt.date) -> None:
+    """The form's callback: runs before the script, so the note is stored (or refused) once
+    whatever the run that follows does; the outcome is shown under the form."""
+    values = {name: st.session_state.get(f"{key}_{name}") or "" for name in (*FIELDS, "asserted", "justification")}
+    try:
+        at = save_note(goal_id, as_of, values["progress"], values["barriers"], values["next_steps"],
+                       values["asserted"] or None, values["justification"])
+    except EditingOff:
+        st.session_state[f"{key}_outcome"] = ("refused", "", "off")
+    except ValueError as error:  # the store's NoteRefused: which field, and why
+        st.session_state[f"{key}_outcome"] = ("refused", getattr(error, "field", ""), getattr(error, "reason", "invalid"))
+    else:
+        st.session_state[f"{key}_outcome"] = ("saved", at)
 
 
 def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_steps: str,

@@ -8,9 +8,11 @@ goal tab's own sentences: the report and the app say the same thing in the same 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import polars as pl
@@ -32,6 +34,10 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
+
+
 def badge(lang: str, status: str | None) -> str:
     """A status as colour, icon and word: never colour alone."""
     status = status or "no_data"
@@ -51,7 +57,7 @@ def status_pair(lang: str, computed: str | None, met: object, asserted: str | No
     text = f'{badge(lang, computed)} {met_today(lang, met)}'
     if asserted:
         text += (
-            f' <span class="asserted">{esc(words.t(lang, "commentary.asserted"))}: {badge(lang, asserted)}</span>'
+            f' <span class="asserted">{esc(words.t(lang, "commentary.asserted"))}{_colon(lang)}{badge(lang, asserted)}</span>'
         )
     return text
 
@@ -70,7 +76,7 @@ def _css(lang: str) -> str:
     return f"""
 @page {{ size: A4; margin: 16mm 14mm 18mm 14mm;
   @bottom-center {{ content: {page_content}; font-family: {FONTS}; font-size: 8pt; color: #555; }}
-  @top-right {{ content: string(running); font-family: {FONTS}; font-size: 8pt; color: #555; }} }}
+  @top-right {{ content: string(running, start); font-family: {FONTS}; font-size: 8pt; color: #555; }} }}
 @page :first {{ @bottom-center {{ content: none; }} @top-right {{ content: none; }} }}
 html {{ font-family: {FONTS}; font-size: 9.5pt; line-height: 1.45; color: #1a1a1a; }}
 h1 {{ font-size: 22pt; margin: 0 0 4mm; }}
@@ -131,22 +137,27 @@ def _department(lang: str, zh: str | None, en: str | None) -> str:
     return esc(zh if lang == "zh" else (en or zh))
 
 
-def _chart_svg(data: ReportData, row: dict, lang: str, draw: Chart) -> str:
+def chart_spec(data: ReportData, row: dict, lang: str) -> dict | None:
+    """The goal tab's chart (monthly actual, target line, projection) as a small Vega-Lite
+    spec for print; None when the goal has no values."""
     path = data.series.filter(pl.col("goal_id") == row["goal_id"]).sort("as_of")
     if not path.height or path["actual"].is_null().all():
-        return f'<p class="muted">{esc(words.t(lang, "status.help.no_data"))}</p>'
+        return None
     chart = charts.goal_path(path, lang, _unit(row), row["target"], row["projected"], row["deadline"])
-    spec = (
+    return (
         chart.properties(width=250, height=110)
         .configure(font=CHART_FONT)
         .configure_legend(labelFontSize=9, symbolSize=120)
         .configure_axis(labelFontSize=8)
-        .to_dict()
+        .to_dict(validate=False)  # the app draws the same chart validated; validating again costs seconds
     )
-    svg = draw(spec)
-    import base64
 
-    return f'<img alt="{esc(words.t(lang, "report.chart"))}" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+
+def _chart_html(lang: str, svg: str | None) -> str:
+    if svg is None:
+        return f'<p class="muted">{esc(words.t(lang, "status.help.no_data"))}</p>'
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="{esc(words.t(lang, "report.chart"))}" src="data:image/svg+xml;base64,{encoded}">'
 
 
 def _commentary(lang: str, row: dict, note: dict | None) -> str:
@@ -159,14 +170,14 @@ def _commentary(lang: str, row: dict, note: dict | None) -> str:
     if note.get("asserted_status"):
         parts.append(
             f"<dt>{esc(words.t(lang, 'commentary.asserted'))}</dt><dd>{status_pair(lang, row['status'], row['met'], note['asserted_status'])}"
-            f"<br>{esc(words.t(lang, 'commentary.justification'))}: {esc(note.get('justification'))}</dd>"
+            f"<br>{esc(words.t(lang, 'commentary.justification'))}{_colon(lang)}{esc(note.get('justification'))}</dd>"
         )
     written = note["written_at"].strftime("%Y-%m-%d %H:%M") if note.get("written_at") else "—"
     parts.append(f'<dd class="muted">{esc(words.t(lang, "commentary.written", at=written, n=note["versions"]))}</dd>')
     return f'<div class="note"><h4>{esc(words.t(lang, "commentary.title"))}</h4><dl>{"".join(parts)}</dl></div>'
 
 
-def _goal_block(data: ReportData, row: dict, lang: str, draw: Chart) -> str:
+def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
     unit = _unit(row)
     change = data.changes.filter(pl.col("goal_id") == row["goal_id"])
     change_row = change.row(0, named=True) if change.height else {}
@@ -200,7 +211,7 @@ def _goal_block(data: ReportData, row: dict, lang: str, draw: Chart) -> str:
         f'<div class="owners">{esc(owner_line(lang, row))}</div>'
         f'<div class="body"><div class="figures"><table>{table}</table>'
         f"<h4>{esc(words.t(lang, 'report.what_it_takes'))}</h4><ul>{take_html}</ul></div>"
-        f'<div class="chart">{_chart_svg(data, row, lang, draw)}</div></div>'
+        f'<div class="chart">{_chart_html(lang, svg)}</div></div>'
         f"{_commentary(lang, row, note)}</section>"
     )
 
@@ -281,7 +292,20 @@ def _summary(data: ReportData, lang: str) -> str:
     )
 
 
-def _areas(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None]) -> str:
+def _charts(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None]) -> dict[str, str | None]:
+    """Every goal's chart as SVG, drawn four at a time (vl-convert draws outside the GIL)."""
+    specs = {row["goal_id"]: chart_spec(data, row, lang) for row in data.goals.iter_rows(named=True)}
+
+    def one(goal_id: str) -> str | None:
+        svg = None if specs[goal_id] is None else draw(specs[goal_id])
+        progress(goal_id)
+        return svg
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(specs, pool.map(one, specs)))
+
+
+def _areas(data: ReportData, lang: str, svgs: dict[str, str | None]) -> str:
     out = []
     name = "area_zh" if lang == "zh" else "area_en"
     for area in data.areas.iter_rows(named=True):
@@ -290,8 +314,7 @@ def _areas(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], N
             continue
         blocks = []
         for row in goals.iter_rows(named=True):
-            progress(row["goal_id"])
-            blocks.append(_goal_block(data, row, lang, draw))
+            blocks.append(_goal_block(data, row, lang, svgs.get(row["goal_id"])))
         out.append(f'<section class="area"><h2>{esc(area[name])}</h2>{"".join(blocks)}</section>')
     return "".join(out)
 
@@ -394,6 +417,6 @@ def document(data: ReportData, lang: str, draw: Chart, progress: Callable[[str],
         f'<!doctype html><html lang="{"zh-Hans" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title><style>{_css(lang)}</style></head><body>"
         f"{_cover(data, lang, generated)}{_summary(data, lang)}"
-        f"{_areas(data, lang, draw, progress)}{_milestones(data, lang)}{_holding_back(data, lang)}{_quality(data, lang)}"
+        f"{_areas(data, lang, _charts(data, lang, draw, progress))}{_milestones(data, lang)}{_holding_back(data, lang)}{_quality(data, lang)}"
         "</body></html>"
     )

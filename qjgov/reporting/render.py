@@ -8,6 +8,7 @@ from Altair through vl-convert and stay vector graphics in the PDF.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -34,11 +35,14 @@ def render(warehouse: Path, as_of: dt.date, lang: str = "zh", fmt: str = "pdf", 
     total = data.goals.height
     seen: list[str] = []
 
-    def progress(goal_id: str) -> None:
-        seen.append(goal_id)
-        log(f"  [{len(seen):>2}/{total}] {goal_id}")
+    lock = threading.Lock()
 
-    log(f"drawing {total} goals")
+    def progress(goal_id: str) -> None:
+        with lock:
+            seen.append(goal_id)
+            log(f"  [{len(seen):>2}/{total}] chart of {goal_id}")
+
+    log(f"drawing the charts of {total} goals")
     text = document(data, lang, draw_svg, progress)
     if fmt == "html":
         return text.encode("utf-8")

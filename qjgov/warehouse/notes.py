@@ -51,7 +51,13 @@ begin select raise(abort, 'the commentary store is append-only: write a new note
 
 
 class NoteRefused(ValueError):
-    """A note that cannot be stored; the message says which field and why."""
+    """A note that cannot be stored; the message says which field and why (`field` and
+    `reason`, one of personal, too_long, unknown_status, no_justification, empty, let the app
+    say it in the reader's language)."""
+
+    def __init__(self, field: str, reason: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.reason = field, reason
 
 
 @dataclass(frozen=True)
@@ -77,19 +83,20 @@ def check(note: Note) -> Note:
     cleaned = {name: (getattr(note, name) or "").strip() for name in TEXT_FIELDS}
     for name, text in cleaned.items():
         if len(text) > MAX_CHARS:
-            raise NoteRefused(f"{name}: {len(text):,} characters; at most {MAX_CHARS:,}")
+            raise NoteRefused(name, "too_long", f"{len(text):,} characters; at most {MAX_CHARS:,}")
         if personal.contains_personal_data(text):
             raise NoteRefused(
-                f"{name}: holds what reads as an ID-card or mobile number; commentary must not carry "
-                "personal data: remove it and save again"
+                name, "personal",
+                "holds what reads as an ID-card or mobile number; commentary must not carry personal data: "
+                "remove it and save again",
             )
     status = (note.asserted_status or "").strip() or None
     if status is not None and status not in ASSERTABLE:
-        raise NoteRefused(f"asserted_status: {status!r} is none of {', '.join(ASSERTABLE)}")
+        raise NoteRefused("asserted_status", "unknown_status", f"{status!r} is none of {', '.join(ASSERTABLE)}")
     if status and not cleaned["justification"]:
-        raise NoteRefused("justification: an asserted status needs its justification")
+        raise NoteRefused("justification", "no_justification", "an asserted status needs its justification")
     if not any(cleaned[name] for name in ("progress", "barriers", "next_steps")) and not status:
-        raise NoteRefused("progress, barriers, next_steps: nothing written")
+        raise NoteRefused("progress, barriers, next_steps", "empty", "nothing written")
     return Note(note.goal_id.strip(), note.as_of, cleaned["progress"], cleaned["barriers"], cleaned["next_steps"],
                 status, cleaned["justification"])
 
