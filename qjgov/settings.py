@@ -1,7 +1,8 @@
 """The one setting that separates an analyst's own machine from a shared, public deployment.
 
 `QJGOV_LOCAL=1` (for example `QJGOV_LOCAL=1 make run`) switches on what writes or costs:
-importing export files from the Data page, and the SQL sandbox's higher limits. Without it,
+importing export files from the Data page, writing commentary on the goal tabs, and the SQL
+sandbox's higher limits. Without it,
 as on a hosted demo, the app only reads, within the public limits.
 """
 

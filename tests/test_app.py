@@ -89,7 +89,9 @@ def visible_texts(at: AppTest) -> list[str]:
         for node in root:
             kind = getattr(node, "type", "")
             if kind in {"title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success", "page_link"}:
-                texts.append(re.sub(r"<[^>]+>", " ", str(node.value)))
+                # free text the office wrote (commentary) is data, in the language it was written in
+                value = re.sub(r'<div class="qj-user-text">.*?</div>', " ", str(node.value), flags=re.S)
+                texts.append(re.sub(r"<[^>]+>", " ", value))
             elif kind == "metric":
                 texts += [node.label, node.value]
             elif kind == "tab":

@@ -13,6 +13,7 @@ so the read path never touches it and a hosted demo never writes.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import polars as pl
 import streamlit as st
@@ -63,13 +64,20 @@ def status_pair(lang: str, computed: str | None, met: object, asserted: str | No
     return text
 
 
+def user_text(text: str) -> str:
+    """Free text the office wrote, escaped (it is shown as HTML) and marked as data: it stays
+    in the language it was written in whatever the reader's language (the page tests skip it,
+    as they skip table cells)."""
+    return f'<div class="qj-user-text">{html.escape(text).replace(chr(10), "<br>")}</div>'
+
+
 def _show_note(state: State, row: dict, note: dict) -> None:
     st.markdown(status_pair(state.lang, row["status"], row["met"], note.get("asserted_status")), unsafe_allow_html=True)
     for field in FIELDS:
         if note.get(field):
-            st.markdown(f"**{state.t('commentary.' + field)}**  \n{note[field]}")
+            st.markdown(f"**{state.t('commentary.' + field)}**\n{user_text(note[field])}", unsafe_allow_html=True)
     if note.get("asserted_status") and note.get("justification"):
-        st.markdown(f"**{state.t('commentary.justification')}**  \n{note['justification']}")
+        st.markdown(f"**{state.t('commentary.justification')}**\n{user_text(note['justification'])}", unsafe_allow_html=True)
 
 
 def commentary_section(state: State, row: dict) -> None:
@@ -94,8 +102,11 @@ def commentary_section(state: State, row: dict) -> None:
             with st.expander(state.t("commentary.history")):
                 for edit in history(goal_id, state.as_of).iter_rows(named=True):
                     status = words.t(state.lang, "status." + edit["asserted_status"]) if edit["asserted_status"] else state.t("commentary.no_assertion")
-                    st.markdown(f"- {state.t('commentary.history_row', at=edit['written_at'].strftime('%Y-%m-%d %H:%M'), status=status)}: "
-                                + " / ".join(edit[f] for f in FIELDS if edit[f]))
+                    st.markdown(
+                        f"{state.t('commentary.history_row', at=edit['written_at'].strftime('%Y-%m-%d %H:%M'), status=status)}"
+                        + user_text(" / ".join(edit[f] for f in FIELDS if edit[f])),
+                        unsafe_allow_html=True,
+                    )
     else:
         st.markdown(status_pair(state.lang, row["status"], row["met"]), unsafe_allow_html=True)
         st.caption(state.t("commentary.none"))
