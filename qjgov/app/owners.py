@@ -31,3 +31,13 @@ def owner_caption(state: State, goal_id: str) -> None:
     row = goal_owners().get(goal_id)
     if row:
         st.caption(owner_line(state.lang, row))
+
+
+def owner_names(lang: str) -> dict[str, str]:
+    """Each goal's responsible department in the reader's language, keyed by goal id (for a
+    scorecard column)."""
+    suffix = "" if lang == "zh" else "_en"
+    return {
+        goal_id: row.get("owner_department" + suffix) or row.get("owner_department") or "—"
+        for goal_id, row in goal_owners().items()
+    }

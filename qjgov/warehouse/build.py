@@ -400,7 +400,14 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # Commentary lives beside the warehouse, not in it, so this build cannot lose it.
         notes_file = commentary_notes.store_path(target)
         log(f"notes.goal_notes: {commentary_notes.load_into(con, notes_file):,} notes from {notes_file}")
-        check_personal_data(con, ("notes",))
+        try:
+            check_personal_data(con, ("notes",))
+        except RawDataError as error:
+            found = str(error).split("\nDrop or mask")[0]
+            raise RawDataError(
+                f"{found}\nThe commentary store {notes_file} holds it, written around the app (which refuses it): "
+                "remove that note with the sqlite3 tool (its trigger notes_no_delete must be dropped first) and build again."
+            ) from None
 
         model_rows: dict[str, int] = {}
         model_runs = []
