@@ -18,7 +18,7 @@ from typing import Callable
 import polars as pl
 
 from qjgov.app import changes, charts, goal, words
-from qjgov.app.formatting import english, fmt_gap, fmt_target, fmt_value, goal_name, is_missing
+from qjgov.app.formatting import fmt_gap, fmt_target, fmt_value, goal_name, is_missing
 from qjgov.app.owners import owner_line
 from qjgov.app.state import State
 from qjgov.app.statuses import STATUS_STYLE, STATUSES
