@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -246,3 +247,22 @@ def test_commentary_is_written_on_the_goal_tab_locally(demo: Path, monkeypatch: 
     saved = notes.latest(store, "G10", JUNE)
     assert saved["progress"] == "Follow-up calls now logged the same day"
     assert saved["barriers"] == "Some reviewers cannot be reached by phone"
+
+
+def test_the_overview_lists_the_goals_whose_status_changed(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QJGOV_LOCAL", raising=False)
+    rows = read(demo, "select as_of, list(goal_id order by goal_id) filter (where status_changed), bool_or(previous_as_of is null) "
+                      "from marts.goal_changes group by as_of order by as_of")
+    first, *later = rows
+    assert first[2], "the first month-end has no previous one"
+    at = start({"lang": "en", "as_of": first[0].isoformat()})
+    assert not at.exception
+    assert any(words.t("en", "changes.first") in caption.value for caption in at.caption)
+    with_changes = [row for row in later if row[1]]
+    assert with_changes, "the demo's statuses change at some month-end"
+    as_of, changed, _ = with_changes[0]
+    at = start({"lang": "en", "as_of": as_of.isoformat()})
+    assert not at.exception
+    listing = [m.value for m in at.markdown if m.value.startswith(words.t("en", "changes.changed", n=len(changed)))]
+    assert len(listing) == 1
+    assert re.findall(r"^- (G\d\d) ", listing[0], flags=re.M) == changed
