@@ -72,7 +72,10 @@ def user_text(text: str) -> str:
 
 
 def _show_note(state: State, row: dict, note: dict) -> None:
-    st.markdown(status_pair(state.lang, row["status"], row["met"], note.get("asserted_status")), unsafe_allow_html=True)
+    # The commentary speaks of the commission's goal: beside it stands the commission's computed
+    # status (the mart's), even when the page is filtered to one department.
+    computed, met = (note["computed_status"], note["met"]) if "computed_status" in note else (row["status"], row["met"])
+    st.markdown(status_pair(state.lang, computed, met, note.get("asserted_status")), unsafe_allow_html=True)
     for field in FIELDS:
         if note.get(field):
             st.markdown(f"**{state.t('commentary.' + field)}**\n{user_text(note[field])}", unsafe_allow_html=True)
