@@ -91,6 +91,9 @@ ul {{ padding-left: 5mm; }}
 .cover table {{ font-size: 11pt; width: auto; }}
 .cover td {{ border: none; padding: 1mm 6mm 1mm 0; }}
 .summary {{ break-after: page; }}
+.summary table {{ font-size: 8.5pt; }}
+.summary td, .summary th {{ padding: 0.6mm 1.5mm; }}
+.summary td:nth-child(2) {{ white-space: nowrap; }}
 h2, h3, h4 {{ break-after: avoid; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; }}
 thead {{ display: table-header-group; }}
@@ -102,7 +105,7 @@ td.num, th.num {{ text-align: right; white-space: nowrap; }}
 .met {{ font-size: 8.5pt; color: #333; white-space: nowrap; margin-left: 1mm; }}
 .asserted {{ font-size: 8.5pt; margin-left: 2mm; white-space: nowrap; }}
 .tiles {{ display: flex; flex-wrap: wrap; gap: 2mm; margin: 2mm 0 4mm; }}
-.tile {{ border-left: 2mm solid #999; background: #F4F6F9; padding: 1.5mm 3mm; min-width: 26mm; }}
+.tile {{ border-left: 2mm solid #999; background: #F4F6F9; padding: 1.5mm 2mm; flex: 1 1 0; min-width: 0; }}
 .tile .n {{ font-size: 16pt; font-weight: 700; line-height: 1.1; }}
 .goal {{ break-inside: avoid; border: 0.5pt solid #ccc; border-radius: 1.5mm; padding: 3mm; margin: 0 0 3.5mm; }}
 .goal .head {{ display: flex; justify-content: space-between; gap: 3mm; }}
@@ -268,7 +271,7 @@ def _summary(data: ReportData, lang: str) -> str:
             )
         else:
             change_html = lead + f"<p>{esc(words.t(lang, 'changes.none'))}</p>"
-    behind = data.goals.filter(pl.col("status").is_in(BEHIND))
+    behind = data.goals.filter(pl.col("status").is_in(BEHIND)).sort("goal_id")
     if behind.height:
         rows = [
             [
