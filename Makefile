@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup demo build sql bench clean import demo-exports
+.PHONY: run test setup demo build sql bench clean import demo-exports report
 
 setup: $(STAMP)
 
@@ -44,6 +44,11 @@ demo-exports: $(STAMP) $(WAREHOUSE)
 # Ad-hoc SQL: the DuckDB 1.x CLI, read-only, so it can run beside the app.
 sql: $(STAMP) $(WAREHOUSE)
 	$(BIN)/duckdb -readonly $(WAREHOUSE)
+
+# The monthly report: make report AS_OF=2021-06-30 [REPORT_LANG=en] [FORMAT=html] (into reports/).
+report: $(STAMP) $(WAREHOUSE)
+	@test -n "$(AS_OF)" || { echo 'usage: make report AS_OF=2021-06-30 [REPORT_LANG=zh|en] [FORMAT=pdf|html]'; exit 2; }
+	$(BIN)/python -m qjgov.report --as-of $(AS_OF) --lang $(or $(REPORT_LANG),zh) --format $(or $(FORMAT),pdf)
 
 # BENCH_MAX=10000000 make bench adds the city volume.
 bench: $(STAMP)

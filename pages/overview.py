@@ -8,11 +8,12 @@ phone the same goals show as cards.
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, navigation, overview, reads
+from qjgov.app import changes, formatting, navigation, overview, reads, report_download
 from qjgov.app.state import page_state, url_params
 
 state = page_state()
 formatting.page_header(state, state.t("overview.title"), state.t("overview.lead"))
+report_download.download_buttons(state)
 
 progress = reads.progress(state.as_of, state.department)
 paths = reads.series(state.department, state.as_of)
@@ -31,6 +32,8 @@ overview.scorecard_cards(state, progress)
 if clicked:
     area = progress.filter(pl.col("goal_id") == clicked)["area"][0]
     st.switch_page(navigation.area_file(area), query_params=url_params(state, goal=clicked))
+
+changes.changed_goals(state, progress)
 
 st.subheader(state.t("overview.by_area"), anchor=False)
 overview.goal_links(state, progress, areas)

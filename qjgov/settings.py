@@ -1,7 +1,8 @@
 """Settings read from the environment, in one place.
 
 `QJGOV_LOCAL=1` (for example `QJGOV_LOCAL=1 make run`) switches on what writes or costs:
-importing export files from the Data page, and the SQL sandbox's higher limits. Without it,
+importing export files from the Data page, writing commentary on the goal tabs, and the SQL
+sandbox's higher limits. Without it,
 as on a hosted demo, the app only reads, within the public limits.
 
 `QJGOV_BUILD_MEMORY` (e.g. `800MB`, `4GB`) is the most memory DuckDB may hold during a build

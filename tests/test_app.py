@@ -34,7 +34,7 @@ GOAL_IDS = tuple(pl.read_csv(ROOT / "seeds" / "targets.csv")["goal_id"].to_list(
 
 # Words that may stand in a Chinese screen: product and format names, and data the seeds
 # keep in Latin letters (the plan itself writes "APP").
-ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "WCAG", "AA", "seeds", "rules", "csv"}
+ALLOWED_LATIN = {"CSV", "Excel", "PDF", "HTML", "DuckDB", "METRICS", "md", "SQL", "APP", "WCAG", "AA", "seeds", "rules", "csv"}
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -89,7 +89,9 @@ def visible_texts(at: AppTest) -> list[str]:
         for node in root:
             kind = getattr(node, "type", "")
             if kind in {"title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success", "page_link"}:
-                texts.append(re.sub(r"<[^>]+>", " ", str(node.value)))
+                # free text the office wrote (commentary) is data, in the language it was written in
+                value = re.sub(r'<div class="qj-user-text">.*?</div>', " ", str(node.value), flags=re.S)
+                texts.append(re.sub(r"<[^>]+>", " ", value))
             elif kind == "metric":
                 texts += [node.label, node.value]
             elif kind == "tab":

@@ -55,17 +55,17 @@ PAGES = {
     "data": "data",
     "sql": "sql",
 }
-ALLOWED_LATIN = {"CSV", "Excel", "DuckDB", "METRICS", "md", "SQL", "APP", "WCAG", "AA", "seeds", "rules", "csv", "English"}
+ALLOWED_LATIN = {"CSV", "Excel", "PDF", "HTML", "DuckDB", "METRICS", "md", "SQL", "APP", "WCAG", "AA", "seeds", "rules", "csv", "English"}
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 WIDTH, HEIGHT = 1440, 900
 
 # Every text node of the main area and the sidebar (hidden tabs included), without table
-# cells (item names are data and stay Chinese), the ligature names of Material icons and `code`
+# cells (item names are data and stay Chinese) and the office's commentary (free text, data too), the ligature names of Material icons and `code`
 # (a command or setting to type) and what a reader types (the SQL editor).
 VISIBLE_TEXT_JS = """
 () => {
     const skipped = element => !element
-        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script, code, textarea')
+        || element.closest('[data-testid="stDataFrame"], [data-testid="stIconMaterial"], style, script, code, textarea, .qj-user-text')
         || /Material/i.test(getComputedStyle(element).fontFamily);
     const texts = [];
     for (const selector of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
@@ -475,3 +475,24 @@ def test_an_english_browser_opens_the_app_in_english(browser: object, app_url: s
         assert page.locator(".qj-demo-notice").first.inner_text().strip() == "Demo data (generated)"
     finally:
         context.close()
+
+
+def test_the_monthly_report_downloads_from_the_overview(app_url: str, page: object) -> None:
+    """The overview's PDF button hands over the report for the chosen date and language: a
+    PDF (kept in test-output/) whose text holds the date and the goals."""
+    open_page(page, f"{app_url}/?lang=en")
+    as_of = query(page)["as_of"]
+    button = page.get_by_role("button", name=re.compile(r"Download the monthly report \(PDF\)"))
+    assert button.count() == 1
+    with page.expect_download(timeout=180_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == f"qjgov-report-{as_of}-en.pdf"
+    target = OUTPUT / download.suggested_filename
+    download.save_as(str(target))
+    content = target.read_bytes()
+    assert content.startswith(b"%PDF") and len(content) > 20_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+        assert as_of in text and "Monthly progress report" in text and "G21" in text
+    assert not errors(page)

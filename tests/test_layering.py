@@ -16,6 +16,7 @@ APP_FILES = [
     ROOT / "app.py",
     *sorted((ROOT / "pages").glob("*.py")),
     *sorted((ROOT / "qjgov" / "app").rglob("*.py")),
+    *sorted((ROOT / "qjgov" / "reporting").rglob("*.py")),  # the monthly report reads what the app reads
 ]
 OTHER_LAYER = re.compile(r"\b(?:from|join)\s+((?:raw|seeds|staging|intermediate)\.[a-z_]+)", re.I)
 OTHER_ROOMS = ("qjgov.warehouse", "qjgov.demo")
@@ -26,6 +27,11 @@ MAY_BUILD = {
     ("qjgov/app/reads.py", "ensure_warehouse"),
     ("qjgov/app/imports.py", "import_panel"),
     ("qjgov/app/sql_page.py", "sql_page"),  # the SQL sandbox, which only reads
+    # Writing commentary on an analyst's own machine (QJGOV_LOCAL=1): the append-only store
+    # beside the warehouse, and a rebuild that carries it in. Reading it is from the marts.
+    ("qjgov/app/commentary.py", "save_note"),
+    ("qjgov/app/commentary.py", "pending_note"),
+    ("qjgov/app/commentary.py", "rebuild_now"),
 }
 
 

@@ -9,7 +9,7 @@ from typing import Iterable
 import polars as pl
 import streamlit as st
 
-from qjgov.app import charts, reads, words
+from qjgov.app import charts, commentary, reads, words
 from qjgov.app.formatting import (
     badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
     is_missing, plan_sentence, seed_text,
@@ -102,6 +102,7 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
     if state.department:
         st.caption(state.t("goal.dept_filtered", dept=department_label(state.lang, state.department)))
     _kpis(state, row)
+    commentary.commentary_section(state, row)  # owners, change since last month, commentary
 
     left, right = st.columns([3, 2], gap="large")
     with left:

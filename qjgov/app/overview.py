@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from qjgov.app import words
+from qjgov.app import changes, owners, words
 from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, is_missing
 from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
@@ -40,21 +40,36 @@ def _to_go_text(state: State, row: dict) -> str | None:
     return f"{n} {unit}".strip()
 
 
+def _status_text(lang: str, status: str | None, change: dict) -> str:
+    """"➚ 进度正常", or "有风险 →" above it when the status changed since the previous month-end."""
+    previous = change.get("previous_status")
+    now = status_word(lang, status)
+    return f"{words.t(lang, 'status.' + previous)} →\n{now}" if previous else now
+
+
 def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
     """One dict of display texts per goal, shared by the table and the phone cards."""
     lang = state.lang
+    moved = changes.scorecard_columns(state)  # since the previous month-end (commission level)
+    owner = owners.owner_names(lang)
     rows = []
     for row in progress.iter_rows(named=True):
         unit = row["unit"] or row["seed_unit"]
+        change = moved.get(row["goal_id"], {})
         rows.append(
             {
                 "goal_id": row["goal_id"],
                 "goal": goal_name(lang, row),
                 "area": row["area"],
                 "status_key": row["status"] or "no_data",
-                "status": status_word(lang, row["status"]),
+                "status": _status_text(lang, row["status"], change),
+                "status_change": change.get("status_change") or "",
+                "change": change.get("change") or "",
                 "met": None if row["met"] is None else bool(row["met"]),
                 "actual": fmt_value(row["actual"], unit, row["target"]),
+                "change_short": change.get("change_short") or "",
+                "owner": owner.get(row["goal_id"], "—"),
+                "actual_plain": fmt_value(row["actual"], unit, row["target"]),
                 "target": fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"]),
                 "gap": fmt_gap(lang, row["gap"], unit, row["comparator"]),
                 "projected": fmt_value(row["projected"], unit, row["target"]),
@@ -76,26 +91,30 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
     }
     rows = scorecard_rows(state, progress)
     frame = pl.DataFrame(
-        [{**{k: r[k] for k in ("goal_id", "goal", "status", "met", "actual", "target", "gap")},
-          "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "to_go": r["to_go"]} for r in rows],
+        [{**{k: r[k] for k in ("goal_id", "goal", "status", "met", "actual", "change_short", "target", "gap")},
+          "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "to_go": r["to_go"], "owner": r["owner"]}
+         for r in rows],
         schema={
             "goal_id": pl.String, "goal": pl.String, "status": pl.String, "met": pl.Boolean, "actual": pl.String,
-            "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String, "to_go": pl.String,
+            "change_short": pl.String, "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String, "to_go": pl.String,
+            "owner": pl.String,
         },
         orient="row",
     )
     t = state.t
     config = {
         "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=44, pinned=True),
-        "goal": st.column_config.TextColumn(t("col.goal"), width=176),
-        "status": st.column_config.TextColumn(t("col.status"), width=90, help=t("col.status_help")),
-        "met": st.column_config.CheckboxColumn(t("status.met_today"), width=60, help=t("col.met_help")),
-        "actual": st.column_config.TextColumn(t("col.actual"), width=70),
-        "target": st.column_config.TextColumn(t("col.target"), width=100),
-        "gap": st.column_config.TextColumn(t("col.gap"), width=104, help=t("col.gap_help")),
-        "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=60),
-        "projected": st.column_config.TextColumn(t("col.projected_short"), width=70, help=t("col.projected_help")),
-        "to_go": st.column_config.TextColumn(t("col.to_go"), width=84, help=t("col.to_go_help")),
+        "goal": st.column_config.TextColumn(t("col.goal"), width=150),
+        "status": st.column_config.TextColumn(t("col.status"), width=92, help=t("col.status_help")),
+        "met": st.column_config.CheckboxColumn(t("status.met_today"), width=54, help=t("col.met_help")),
+        "actual": st.column_config.TextColumn(t("col.actual"), width=64),
+        "change_short": st.column_config.TextColumn(t("col.change"), width=54, help=t("col.actual_help")),
+        "target": st.column_config.TextColumn(t("col.target"), width=84),
+        "gap": st.column_config.TextColumn(t("col.gap"), width=84, help=t("col.gap_help")),
+        "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=40),
+        "projected": st.column_config.TextColumn(t("col.projected_short"), width=62, help=t("col.projected_help")),
+        "to_go": st.column_config.TextColumn(t("col.to_go"), width=66, help=t("col.to_go_help")),
+        "owner": st.column_config.TextColumn(t("owners.owner_short"), width=84, help=t("owners.owner")),
     }
     with st.container(key="qj_scorecard_table"):
         event = st.dataframe(
@@ -127,6 +146,8 @@ def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
     for r in scorecard_rows(state, progress):
         style = STATUS_STYLE[r["status_key"]]
         met = f' · {t("status.met_today")}' if r["met"] else ""
+        if r["status_change"]:
+            met += f' · {html.escape(r["status_change"], quote=False)}'
         href = html.escape(
             f"{area_path(r['area'])}?{urlencode(url_params(state, goal=r['goal_id']))}"
         )
@@ -137,8 +158,9 @@ def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
             f'<div style="font-weight:600">{r["goal_id"]} {html.escape(r["goal"], quote=False)}</div>'
             f'<div style="margin:0.25rem 0">{badge(state.lang, r["status_key"])}'
             f'<span style="font-size:0.85rem">{met}</span></div>'
-            f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual"]}</b> · {t("col.target")} {r["target"]}'
-            f' · {t("col.projected")} {r["projected"]}</div></a>'
+            f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual_plain"]}</b> {r["change"]} · {t("col.target")} {r["target"]}'
+            f' · {t("col.projected")} {r["projected"]}</div>'
+            f'<div style="font-size:0.85rem;color:#4A5563">{t("owners.owner")}: {html.escape(r["owner"], quote=False)}</div></a>'
         )
     with st.container(key="qj_scorecard_cards"):
         st.html("".join(cards))  # raw HTML: a markdown pass would split the block links

@@ -9,9 +9,12 @@ for the same reason on a hosted demo's first start.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import sys
 from pathlib import Path
 
+from qjgov.warehouse import notes
 from qjgov.warehouse.build import BuildError, Log, build
 from qjgov.demo.generate import generate
 from qjgov.paths import RAW_DIR, WAREHOUSE
@@ -31,9 +34,33 @@ def build_demo(
         generate(raw_dir, seed=seed, cases_per_year=cases_per_year, log=log)
     else:
         log(f"using the raw data already in {raw_dir}")
+    added = add_sample_commentary(notes.store_path(target))
+    if added:
+        log(f"wrote the demo's sample commentary: {added} notes into {notes.store_path(target)}")
     # Regenerated demo data replaces the old on purpose, however much smaller it is.
     build(raw_dir=raw_dir, target=target, log=log, allow_shrink=regenerate)
     return target
+
+
+SAMPLE_COMMENTARY = Path(__file__).with_name("commentary.csv")
+
+
+def add_sample_commentary(store: Path, sample: Path = SAMPLE_COMMENTARY) -> int:
+    """Write the demo's sample commentary (a few goals, a few month-ends, one edited twice)
+    into an empty store, so the hosted demo shows what commentary looks like; a store that
+    already holds notes is never touched. The number of notes written."""
+    if notes.read_all(store):
+        return 0
+    rows = csv.DictReader(sample.open(encoding="utf-8", newline=""))
+    count = 0
+    for row in rows:
+        note = notes.Note(
+            row["goal_id"], dt.date.fromisoformat(row["as_of"]), row["progress"], row["barriers"], row["next_steps"],
+            row["asserted_status"] or None, row["justification"],
+        )
+        notes.add(store, note, source="demo", written_at=dt.datetime.fromisoformat(row["written_at"]))
+        count += 1
+    return count
 
 
 def ensure_demo_warehouse(target: Path = WAREHOUSE, log: Log = print) -> bool:

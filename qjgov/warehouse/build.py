@@ -36,6 +36,7 @@ from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES
 from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, served_row_counts, sql_type,
 )
+from qjgov.warehouse import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
 # DuckDB 1.2 and later (and the 1.x CLI) can open files written in this format.
@@ -469,6 +470,17 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         with step(log, "checked raw data against the contract and for personal data"):
             check_raw(con, raw_files)
         check_not_shrunk(raw_files, served, target, allow_shrink, log)
+        # Commentary lives beside the warehouse, not in it, so this build cannot lose it.
+        notes_file = commentary_notes.store_path(target)
+        log(f"notes.goal_notes: {commentary_notes.load_into(con, notes_file):,} notes from {notes_file}")
+        try:
+            check_personal_data(con, ("notes",))
+        except RawDataError as error:
+            found = str(error).split("\nDrop or mask")[0]
+            raise RawDataError(
+                f"{found}\nThe commentary store {notes_file} holds it, written around the app (which refuses it): "
+                "remove that note with the sqlite3 tool (its trigger notes_no_delete must be dropped first) and build again."
+            ) from None
 
         model_rows: dict[str, int] = {}
         model_runs = []

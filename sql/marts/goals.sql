@@ -2,7 +2,7 @@
 -- its area, names and plan sentence in both languages, its target rule and its duty rule.
 -- grain: goal_id
 -- materialized: table
--- not_null: goal_id, area, family, formula_zh, formula_en, take_zh, take_en
+-- not_null: goal_id, area, family, formula_zh, formula_en, take_zh, take_en, owner_department, lead_office
 -- columns:
 --   area_order: the area's place in the app's page order
 --   target_value: the fixed target (null for baseline goals, whose target is last year's value)
@@ -11,6 +11,8 @@
 --   list_columns: extra columns of the goal's list in the app, separated by |
 --   formula_zh: the goal's formula (D is the as-of date; {days} the rule's working days)
 --   take_zh: what it would take, with {n} units to go (and {num}, {den} where counts show)
+--   owner_department: the responsible department, answerable for the number
+--   lead_office: the office that leads the work
 with targets as (
     select * from staging.stg_targets
 ),
@@ -60,9 +62,17 @@ select
     goal_words.rate_verb_en,
     goal_words.choice_zh,
     goal_words.choice_en,
+    targets.owner_department,
+    owner.department_en as owner_department_en,
+    targets.lead_office,
+    lead.department_en as lead_office_en,
 from targets
 left join areas
     on areas.area = targets.area
 left join goal_words
     on goal_words.goal_id = targets.goal_id
+left join seeds.departments as owner
+    on owner.department = targets.owner_department
+left join seeds.departments as lead
+    on lead.department = targets.lead_office
 order by targets.goal_id

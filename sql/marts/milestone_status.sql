@@ -4,7 +4,7 @@
 -- marked done_late, with the working days it came late.
 -- grain: milestone_id, as_of
 -- materialized: table
--- not_null: milestone_id, as_of, due_date, status
+-- not_null: milestone_id, as_of, due_date, status, owner_department, lead_office
 -- accepted: status = done, overdue, open
 -- columns:
 --   done_date: the done date, only when it is known by the as-of date
@@ -13,6 +13,8 @@
 --   days_overdue: calendar days past the due date (overdue milestones)
 --   done_late: done, but after its due date ("done late")
 --   working_days_late: working days from the due date to the done date (done late), or to the as-of date (overdue)
+--   owner_department: the responsible department (seeds/milestones.csv)
+--   lead_office: the office that leads the work
 with milestones as (
     select * from seeds.milestones
 ),
@@ -44,6 +46,10 @@ select
         when cast(milestones.done_date as date) <= as_of_dates.as_of then null
         when cast(milestones.due_date as date) < as_of_dates.as_of then as_of_dates.as_of - cast(milestones.due_date as date)
     end as days_overdue,
+    trim(milestones.owner_department) as owner_department,
+    owner.department_en as owner_department_en,
+    trim(milestones.lead_office) as lead_office,
+    lead.department_en as lead_office_en,
     cast(milestones.done_date as date) <= as_of_dates.as_of
         and cast(milestones.done_date as date) > cast(milestones.due_date as date) as done_late,
     case
@@ -61,4 +67,8 @@ left join calendar as done_day
     on done_day.calendar_date = cast(milestones.done_date as date)
 left join calendar as as_of_day
     on as_of_day.calendar_date = as_of_dates.as_of
+left join seeds.departments as owner
+    on owner.department = trim(milestones.owner_department)
+left join seeds.departments as lead
+    on lead.department = trim(milestones.lead_office)
 order by milestones.milestone_id, as_of_dates.as_of

@@ -1,7 +1,7 @@
 -- The goals of the plan (seeds/targets.csv) with their rules' working days: one row per goal.
 -- grain: goal_id
 -- materialized: view
--- not_null: goal_id, comparator, deadline, family
+-- not_null: goal_id, comparator, deadline, family, owner_department, lead_office
 -- accepted: family = catalogue, duty, case, handling
 -- columns:
 --   comparator: >=, <=, = (a 100 % duty) or > (beat the baseline)
@@ -14,6 +14,8 @@
 --   family: what the goal counts: catalogue (items or packages as of D), duty (records done over due),
 --     case (cases in the year to date) or handling (G04, handling time per item)
 --   list_columns: the extra columns the app shows in the goal's list, separated by |
+--   owner_department: the responsible department, answerable for the number (seeds/departments.csv)
+--   lead_office: the office that leads the work (the plan: 审批科具体负责, 相关业务科室配合)
 with source as (
     select * from seeds.targets
 ),
@@ -42,6 +44,8 @@ cleaned as (
         coalesce(trim(source.list_columns), '') as list_columns,
         source.plan_text_zh,
         source.plan_text_en,
+        trim(source.owner_department) as owner_department,
+        trim(source.lead_office) as lead_office,
     from source
     left join rules
         on trim(source.rule) = trim(rules.rule)

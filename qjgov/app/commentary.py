@@ -1,0 +1,220 @@
+"""The goal tab's commentary: who answers for the goal, what changed since the previous
+month-end, and the office's update (progress, barriers, next steps, and a status it may
+assert with its justification), always beside the computed status and "met today".
+
+Reading is from the marts (marts.goal_commentary, marts.goal_commentary_history), like every
+other page part. Writing is the one exception, and only on an analyst's own machine with
+`QJGOV_LOCAL=1` (`qjgov.settings`): `save_note` appends to the commentary store beside the
+warehouse (`qjgov.warehouse.notes`, data/notes.sqlite), which the next build carries into the
+marts. The store is imported inside the writing functions alone (see tests/test_layering.py),
+so the read path never touches it and a hosted demo never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import polars as pl
+import streamlit as st
+
+from qjgov import settings
+from qjgov.app import changes, connection, reads, words
+from qjgov.app.formatting import badge, is_missing
+from qjgov.app.owners import owner_caption
+from qjgov.app.state import State
+
+FIELDS = ("progress", "barriers", "next_steps")
+ASSERTABLE = ("on_track", "at_risk", "off_track", "achieved", "missed")
+
+
+class EditingOff(PermissionError):
+    """Commentary is written only with QJGOV_LOCAL=1 (an analyst's own machine)."""
+
+
+def latest(goal_id: str, as_of: dt.date) -> dict | None:
+    """The latest commentary for a goal at a date, as the warehouse holds it."""
+    frame = reads.query(
+        "select goal_id, as_of, progress, barriers, next_steps, asserted_status, justification, written_at, versions, "
+        "computed_status, met from marts.goal_commentary where goal_id = ? and as_of = ?",
+        (goal_id, as_of),
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+def history(goal_id: str, as_of: dt.date) -> pl.DataFrame:
+    """Every edit of a goal's commentary at a date, newest first."""
+    return reads.query(
+        "select note_id, written_at, progress, barriers, next_steps, asserted_status, justification "
+        "from marts.goal_commentary_history where goal_id = ? and as_of = ? order by note_id desc",
+        (goal_id, as_of),
+    )
+
+
+def status_pair(lang: str, computed: str | None, met: object, asserted: str | None = None) -> str:
+    """HTML: the computed status and whether the target is met today, then, beside them and
+    never instead, the status the office asserts."""
+    met_word = "—" if is_missing(met) else words.t(lang, "commentary.yes" if met else "commentary.no")
+    text = (
+        f"{words.t(lang, 'commentary.computed')} {badge(lang, computed)} · "
+        f"{words.t(lang, 'commentary.met_line', value=met_word)}"
+    )
+    if asserted:
+        text += f" · {words.t(lang, 'commentary.asserted')} {badge(lang, asserted)}"
+    return text
+
+
+def user_text(text: str) -> str:
+    """Free text the office wrote, escaped (it is shown as HTML) and marked as data: it stays
+    in the language it was written in whatever the reader's language (the page tests skip it,
+    as they skip table cells)."""
+    return f'<div class="qj-user-text">{html.escape(text).replace(chr(10), "<br>")}</div>'
+
+
+def _show_note(state: State, row: dict, note: dict) -> None:
+    # The commentary speaks of the commission's goal: beside it stands the commission's computed
+    # status (the mart's), even when the page is filtered to one department.
+    computed, met = (note["computed_status"], note["met"]) if "computed_status" in note else (row["status"], row["met"])
+    st.markdown(status_pair(state.lang, computed, met, note.get("asserted_status")), unsafe_allow_html=True)
+    for field in FIELDS:
+        if note.get(field):
+            st.markdown(f"**{state.t('commentary.' + field)}**\n{user_text(note[field])}", unsafe_allow_html=True)
+    if note.get("asserted_status") and note.get("justification"):
+        st.markdown(f"**{state.t('commentary.justification')}**\n{user_text(note['justification'])}", unsafe_allow_html=True)
+
+
+def commentary_section(state: State, row: dict) -> None:
+    """The goal tab's hook: owners, change since the previous month-end, commentary (and, on
+    an analyst's own machine, the editor). `row` is the goal's reads.progress row."""
+    goal_id = row["goal_id"]
+    owner_caption(state, goal_id)
+    if not state.department:
+        change = changes.goal_changes(state.as_of).filter(pl.col("goal_id") == goal_id)
+        if change.height and change["previous_as_of"][0] is not None:
+            c = change.row(0, named=True)
+            moved = changes.fmt_status_change(state.lang, c["previous_status"], c["status"])
+            delta = changes.fmt_change(state.lang, c["actual_change"], c["unit"]) + (f" · {moved}" if moved else "")
+            st.caption(state.t("changes.goal_line", previous=c["previous_as_of"].isoformat(), change=delta))
+    st.markdown(f"**{state.t('commentary.title')}**")
+    note = latest(goal_id, state.as_of)
+    if note:
+        _show_note(state, row, note)
+        written = note["written_at"].strftime("%Y-%m-%d %H:%M") if note.get("written_at") else "—"
+        st.caption(state.t("commentary.written", at=written, n=note["versions"]))
+        if note["versions"] > 1:
+            with st.expander(state.t("commentary.history")):
+                for edit in history(goal_id, state.as_of).iter_rows(named=True):
+                    status = words.t(state.lang, "status." + edit["asserted_status"]) if edit["asserted_status"] else state.t("commentary.no_assertion")
+                    st.markdown(
+                        f"{state.t('commentary.history_row', at=edit['written_at'].strftime('%Y-%m-%d %H:%M'), status=status)}"
+                        + user_text(" / ".join(edit[f] for f in FIELDS if edit[f])),
+                        unsafe_allow_html=True,
+                    )
+    else:
+        st.markdown(status_pair(state.lang, row["status"], row["met"]), unsafe_allow_html=True)
+        st.caption(state.t("commentary.none"))
+    if settings.local():
+        editor(state, row, note)
+    else:
+        st.caption(state.t("commentary.off", setting=settings.LOCAL))
+
+
+def editor(state: State, row: dict, note: dict | None) -> None:
+    """The form that appends a new version of this month's commentary (local machine only)."""
+    goal_id = row["goal_id"]
+    pending = pending_note(goal_id, state.as_of)
+    if pending and (not note or str(pending["written_at"]) > note["written_at"].isoformat(timespec="seconds")):
+        st.info(state.t("commentary.pending", at=pending["written_at"].replace("T", " ")), icon=":material/schedule:")
+        _show_note(state, row, pending)
+        if st.button(state.t("commentary.rebuild"), key=f"rebuild_{goal_id}_{state.lang}"):
+            rebuild_now(state)
+        note = pending
+    note = note or {}
+    key = f"note_{goal_id}_{state.as_of.isoformat()}_{state.lang}"
+    with st.expander(state.t("commentary.edit"), expanded=not note):
+        st.caption(state.t("commentary.edit_help"))
+        with st.form(key, clear_on_submit=False):
+            for field in FIELDS:
+                st.text_area(state.t("commentary." + field), value=note.get(field) or "", key=f"{key}_{field}", max_chars=2000)
+            options = ["", *ASSERTABLE]
+            current = note.get("asserted_status") or ""
+            st.selectbox(
+                state.t("commentary.asserted"), options, index=options.index(current) if current in options else 0,
+                format_func=lambda s: state.t("commentary.asserted_none") if not s else words.t(state.lang, "status." + s),
+                key=f"{key}_asserted",
+            )
+            st.text_area(state.t("commentary.justification"), value=note.get("justification") or "",
+                                         key=f"{key}_justification", max_chars=2000)
+            st.form_submit_button(state.t("commentary.save"), type="primary", key=f"{key}_save",
+                                  on_click=_on_save, args=(key, goal_id, state.as_of))
+    outcome = st.session_state.pop(f"{key}_outcome", None)
+    if outcome and outcome[0] == "saved":
+        st.success(state.t("commentary.saved", at=outcome[1]))
+    elif outcome:
+        st.error(state.t("commentary.refused", reason=_reason(state, outcome[1], outcome[2])))
+
+
+def _reason(state: State, field: str, reason: str) -> str:
+    """Why a note was refused, in the reader's language, naming the field."""
+    names = "、".join if state.lang == "zh" else ", ".join
+    keys = ["commentary." + {"asserted_status": "asserted"}.get(name.strip(), name.strip()) for name in field.split(",")]
+    label = names(state.t(key) for key in keys if words.has(key))
+    return state.t("commentary.why_" + reason, field=label or field)
+
+
+def _on_save(key: str, goal_id: str, as_of: dt.date) -> None:
+    """The form's callback: runs before the script, so the note is stored (or refused) once
+    whatever the run that follows does; the outcome is shown under the form."""
+    values = {name: st.session_state.get(f"{key}_{name}") or "" for name in (*FIELDS, "asserted", "justification")}
+    try:
+        at = save_note(goal_id, as_of, values["progress"], values["barriers"], values["next_steps"],
+                       values["asserted"] or None, values["justification"])
+    except EditingOff:
+        st.session_state[f"{key}_outcome"] = ("refused", "", "off")
+    except ValueError as error:  # the store's NoteRefused: which field, and why
+        st.session_state[f"{key}_outcome"] = ("refused", getattr(error, "field", ""), getattr(error, "reason", "invalid"))
+    else:
+        st.session_state[f"{key}_outcome"] = ("saved", at)
+
+
+def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_steps: str,
+              asserted_status: str | None = None, justification: str = "") -> str:
+    """Append a note to the store beside the served warehouse; the time it was written.
+    Refused (EditingOff) unless QJGOV_LOCAL=1; the store refuses personal data, an asserted
+    status without justification and an empty note (ValueError with the field named)."""
+    if not settings.local():
+        raise EditingOff(words.t("en", "commentary.editing_off", setting=settings.LOCAL))
+    # Writing commentary: the store lives with the warehouse room, used here on a local machine only.
+    from qjgov.warehouse import notes
+
+    when = dt.datetime.now().replace(microsecond=0)
+    notes.add(notes.store_path(connection.warehouse_path()),
+              notes.Note(goal_id, as_of, progress, barriers, next_steps, asserted_status, justification), written_at=when)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def pending_note(goal_id: str, as_of: dt.date) -> dict | None:
+    """The store's latest note for a goal and date, which may be newer than the warehouse's
+    (saved since the last build). Local machine only."""
+    if not settings.local():
+        return None
+    from qjgov.warehouse import notes
+
+    return notes.latest(notes.store_path(connection.warehouse_path()), goal_id, as_of)
+
+
+def rebuild_now(state: State) -> None:
+    """Rebuild the warehouse so it carries the new commentary (local machine only)."""
+    if not settings.local():
+        return
+    from qjgov.warehouse.build import BuildError, build
+
+    with st.status(state.t("commentary.rebuild"), expanded=False) as status:
+        try:
+            build(target=connection.warehouse_path(), log=lambda message: None)
+        except BuildError as error:
+            status.update(state="error")
+            st.error(str(error))
+            return
+        status.update(label=state.t("commentary.rebuilt"), state="complete")
+    st.rerun()

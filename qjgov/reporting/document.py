@@ -1,0 +1,425 @@
+"""The report as one HTML document with print CSS (A4, page numbers, tables that split
+cleanly, a goal never split across pages), set into a PDF by `render.py`.
+
+Words come from the app's word files (zh.toml, en.toml), status colours, icons and words from
+`qjgov.app.statuses`, numbers through the app's own formatting, "what it would take" from the
+goal tab's own sentences: the report and the app say the same thing in the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import polars as pl
+
+from qjgov.app import changes, charts, goal, words
+from qjgov.app.formatting import fmt_gap, fmt_target, fmt_value, goal_name, is_missing
+from qjgov.app.owners import owner_line
+from qjgov.app.state import State
+from qjgov.app.statuses import STATUS_STYLE, STATUSES
+from qjgov.reporting.data import BEHIND, ReportData
+
+FONTS = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans SC", "DejaVu Sans", sans-serif'
+CHART_FONT = "Noto Sans CJK SC"
+
+Chart = Callable[[dict], str]  # a Vega-Lite spec -> SVG text
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def badge(lang: str, status: str | None) -> str:
+    """A status as colour, icon and word: never colour alone."""
+    status = status or "no_data"
+    style = STATUS_STYLE[status]
+    word = words.t(lang, "status." + status)
+    return f'<span class="badge" style="background:{style["fill"]};color:{style["ink"]}">{esc(style["icon"])} {esc(word)}</span>'
+
+
+def met_today(lang: str, met: object) -> str:
+    value = "—" if met is None else words.t(lang, "commentary.yes" if met else "commentary.no")
+    return f'<span class="met">{esc(words.t(lang, "commentary.met_line", value=value))}</span>'
+
+
+def status_pair(lang: str, computed: str | None, met: object, asserted: str | None = None) -> str:
+    """The computed status and "met today", and beside them (never instead) a status the
+    office asserts."""
+    text = f'{badge(lang, computed)} {met_today(lang, met)}'
+    if asserted:
+        text += (
+            f' <span class="asserted">{esc(words.t(lang, "commentary.asserted"))}{_colon(lang)}{badge(lang, asserted)}</span>'
+        )
+    return text
+
+
+def _css(lang: str) -> str:
+    template = words.t(lang, "report.page", page="\x00page\x00", pages="\x00pages\x00")
+    parts = []
+    for piece in re.split(r"(\x00page\x00|\x00pages\x00)", template):
+        if piece == "\x00page\x00":
+            parts.append("counter(page)")
+        elif piece == "\x00pages\x00":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace('"', '\\"') + '"')
+    page_content = " ".join(parts)
+    return f"""
+@page {{ size: A4; margin: 16mm 14mm 18mm 14mm;
+  @bottom-center {{ content: {page_content}; font-family: {FONTS}; font-size: 8pt; color: #555; }}
+  @top-right {{ content: string(running, start); font-family: {FONTS}; font-size: 8pt; color: #555; }} }}
+@page :first {{ @bottom-center {{ content: none; }} @top-right {{ content: none; }} }}
+html {{ font-family: {FONTS}; font-size: 9.5pt; line-height: 1.45; color: #1a1a1a; }}
+h1 {{ font-size: 22pt; margin: 0 0 4mm; }}
+h2 {{ font-size: 14pt; margin: 6mm 0 2mm; border-bottom: 1.5pt solid #0072B2; padding-bottom: 1mm; string-set: running content(); }}
+h3 {{ font-size: 11pt; margin: 0 0 1.5mm; }}
+h4 {{ font-size: 9.5pt; margin: 2mm 0 1mm; }}
+p, ul {{ margin: 1mm 0; }}
+ul {{ padding-left: 5mm; }}
+.cover {{ page: cover; padding-top: 55mm; break-after: page; }}
+.cover .org {{ font-size: 13pt; color: #333; }}
+.cover .title {{ font-size: 26pt; font-weight: 700; margin: 4mm 0 10mm; }}
+.cover table {{ font-size: 11pt; width: auto; }}
+.cover td {{ border: none; padding: 1mm 6mm 1mm 0; }}
+.summary {{ break-after: page; }}
+.summary table {{ font-size: 8.5pt; }}
+.summary td, .summary th {{ padding: 0.6mm 1.5mm; }}
+.summary td:nth-child(2) {{ white-space: nowrap; }}
+h2, h3, h4 {{ break-after: avoid; }}
+table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
+th, td {{ border-bottom: 0.5pt solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }}
+th {{ background: #EEF2F6; font-weight: 600; }}
+td.num, th.num {{ text-align: right; white-space: nowrap; }}
+.badge {{ display: inline-block; padding: 0.2mm 2mm; border-radius: 3mm; font-weight: 600; white-space: nowrap; font-size: 8.5pt; }}
+.met {{ font-size: 8.5pt; color: #333; white-space: nowrap; margin-left: 1mm; }}
+.asserted {{ font-size: 8.5pt; margin-left: 2mm; white-space: nowrap; }}
+.tiles {{ display: flex; flex-wrap: wrap; gap: 2mm; margin: 2mm 0 4mm; }}
+.tile {{ border-left: 2mm solid #999; background: #F4F6F9; padding: 1.5mm 2mm; flex: 1 1 0; min-width: 0; }}
+.tile .n {{ font-size: 16pt; font-weight: 700; line-height: 1.1; }}
+.goal {{ break-inside: avoid; border: 0.5pt solid #ccc; border-radius: 1.5mm; padding: 3mm; margin: 0 0 3.5mm; }}
+.goal .head {{ display: flex; justify-content: space-between; gap: 3mm; }}
+.goal .owners {{ color: #444; font-size: 8.5pt; margin: 0.5mm 0 1.5mm; }}
+.goal .body {{ display: flex; gap: 4mm; }}
+.goal .figures {{ flex: 1 1 55%; }}
+.goal .chart {{ flex: 0 0 78mm; }}
+.goal .chart img {{ width: 78mm; }}
+.goal .figures table td {{ border-bottom: 0.3pt solid #ddd; padding: 0.6mm 1mm; }}
+.note {{ background: #FAFAF5; border-left: 1mm solid #E69F00; padding: 1.5mm 2.5mm; margin-top: 2mm; }}
+.note dt {{ font-weight: 600; }}
+.note dd {{ margin: 0 0 1mm 0; }}
+.muted {{ color: #666; font-size: 8.5pt; }}
+"""
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    """A table whose header repeats on every page it runs to; cells are HTML already."""
+    head = "".join(f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>" for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _unit(row: dict) -> str:
+    return row["unit"] or row["seed_unit"]
+
+
+def _department(lang: str, zh: str | None, en: str | None) -> str:
+    return esc(zh if lang == "zh" else (en or zh))
+
+
+def chart_spec(data: ReportData, row: dict, lang: str) -> dict | None:
+    """The goal tab's chart (monthly actual, target line, projection) as a small Vega-Lite
+    spec for print; None when the goal has no values."""
+    path = data.series.filter(pl.col("goal_id") == row["goal_id"]).sort("as_of")
+    if not path.height or path["actual"].is_null().all():
+        return None
+    chart = charts.goal_path(path, lang, _unit(row), row["target"], row["projected"], row["deadline"])
+    return (
+        chart.properties(width=250, height=110)
+        .configure(font=CHART_FONT)
+        .configure_legend(labelFontSize=9, symbolSize=120)
+        .configure_axis(labelFontSize=8)
+        .to_dict(validate=False)  # the app draws the same chart validated; validating again costs seconds
+    )
+
+
+def _chart_html(lang: str, svg: str | None) -> str:
+    if svg is None:
+        return f'<p class="muted">{esc(words.t(lang, "status.help.no_data"))}</p>'
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="{esc(words.t(lang, "report.chart"))}" src="data:image/svg+xml;base64,{encoded}">'
+
+
+def _commentary(lang: str, row: dict, note: dict | None) -> str:
+    if not note:
+        return f'<p class="muted">{esc(words.t(lang, "commentary.none"))}</p>'
+    parts = []
+    for key in ("progress", "barriers", "next_steps"):
+        if note.get(key):
+            parts.append(f"<dt>{esc(words.t(lang, 'commentary.' + key))}</dt><dd>{esc(note[key])}</dd>")
+    if note.get("asserted_status"):
+        parts.append(
+            f"<dt>{esc(words.t(lang, 'commentary.asserted'))}</dt><dd>{status_pair(lang, row['status'], row['met'], note['asserted_status'])}"
+            f"<br>{esc(words.t(lang, 'commentary.justification'))}{_colon(lang)}{esc(note.get('justification'))}</dd>"
+        )
+    written = note["written_at"].strftime("%Y-%m-%d %H:%M") if note.get("written_at") else "—"
+    parts.append(f'<dd class="muted">{esc(words.t(lang, "commentary.written", at=written, n=note["versions"]))}</dd>')
+    return f'<div class="note"><h4>{esc(words.t(lang, "commentary.title"))}</h4><dl>{"".join(parts)}</dl></div>'
+
+
+def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
+    unit = _unit(row)
+    change = data.changes.filter(pl.col("goal_id") == row["goal_id"])
+    change_row = change.row(0, named=True) if change.height else {}
+    notes = data.commentary.filter(pl.col("goal_id") == row["goal_id"])
+    note = notes.row(0, named=True) if notes.height else None
+    state = State(data.as_of, None, lang)
+    figures = [
+        (words.t(lang, "report.number"), fmt_value(row["actual"], unit)),
+        (words.t(lang, "report.target"), fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"])),
+        (words.t(lang, "report.gap"), fmt_gap(lang, row["gap"], unit, row["comparator"])),
+        (words.t(lang, "report.projected"), fmt_value(row["projected"], unit)),
+        (words.t(lang, "report.to_go"), "—" if is_missing(row["to_go"]) else f"{int(row['to_go']):,}"),
+        (
+            words.t(lang, "report.change"),
+            " ".join(
+                part for part in (
+                    changes.fmt_change(lang, change_row.get("actual_change"), unit),
+                    changes.fmt_status_change(lang, change_row.get("previous_status"), change_row.get("status")),
+                ) if part
+            ),
+        ),
+    ]
+    table = "".join(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in figures)
+    takes = goal.what_it_takes(state, row, row)
+    take_html = "".join(f"<li>{esc(_plain(sentence))}</li>" for sentence in takes)
+    asserted = note.get("asserted_status") if note else None
+    return (
+        f'<section class="goal" id="{esc(row["goal_id"])}">'
+        f'<div class="head"><h3>{esc(row["goal_id"])} · {esc(goal_name(lang, row))}</h3>'
+        f"<div>{status_pair(lang, row['status'], row['met'], asserted)}</div></div>"
+        f'<div class="owners">{esc(owner_line(lang, row))}</div>'
+        f'<div class="body"><div class="figures"><table>{table}</table>'
+        f"<h4>{esc(words.t(lang, 'report.what_it_takes'))}</h4><ul>{take_html}</ul></div>"
+        f'<div class="chart">{_chart_html(lang, svg)}</div></div>'
+        f"{_commentary(lang, row, note)}</section>"
+    )
+
+
+def _plain(text: str) -> str:
+    """Markdown emphasis the app's sentences may carry, for print."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+
+
+def _cover(data: ReportData, lang: str, generated: dt.datetime) -> str:
+    first, last = data.data_span
+    span = words.t(lang, "data.span_value", first=str(first), last=str(last))
+    built = data.built_at.strftime("%Y-%m-%d %H:%M") if data.built_at else "—"
+    rows = [
+        (words.t(lang, "report.as_of"), data.as_of.isoformat()),
+        (words.t(lang, "report.data_span"), span),
+        (words.t(lang, "report.built_at"), built),
+        (words.t(lang, "report.generated_at"), generated.strftime("%Y-%m-%d %H:%M")),
+    ]
+    table = "".join(f"<tr><td>{esc(a)}</td><td>{esc(b)}</td></tr>" for a, b in rows)
+    return (
+        f'<section class="cover"><div class="org">{esc(words.t(lang, "app.title"))}</div>'
+        f'<div class="title">{esc(words.t(lang, "report.title"))}</div>'
+        f'<p>{esc(words.t(lang, "report.subtitle"))}</p><table>{table}</table></section>'
+    )
+
+
+def _summary(data: ReportData, lang: str) -> str:
+    counts = {s: 0 for s in STATUSES}
+    for status in data.goals["status"].to_list():
+        counts[status or "no_data"] += 1
+    tiles = "".join(
+        f'<div class="tile" style="border-left-color:{STATUS_STYLE[s]["fill"]}"><div class="n">{counts[s]}</div>{badge(lang, s)}</div>'
+        for s in STATUSES
+    )
+    names = {row["goal_id"]: goal_name(lang, row) for row in data.goals.iter_rows(named=True)}
+    previous = data.previous_as_of
+    if previous is None:
+        change_html = f"<p>{esc(words.t(lang, 'changes.first'))}</p>"
+    else:
+        changed = data.changes.filter(pl.col("status_changed"))
+        lead = f"<p class='muted'>{esc(words.t(lang, 'changes.since', previous=previous.isoformat()))}</p>"
+        if changed.height:
+            rows = [
+                [
+                    esc(f"{r['goal_id']} {names.get(r['goal_id'], '')}"),
+                    f"{badge(lang, r['previous_status'])} → {badge(lang, r['status'])}",
+                    esc(changes.fmt_change(lang, r["actual_change"], r["unit"])),
+                ]
+                for r in changed.iter_rows(named=True)
+            ]
+            change_html = lead + f"<p>{esc(words.t(lang, 'changes.changed', n=changed.height))}</p>" + _table(
+                [words.t(lang, "col.goal"), words.t(lang, "changes.col_status_change"), words.t(lang, "changes.col_change")], rows
+            )
+        else:
+            change_html = lead + f"<p>{esc(words.t(lang, 'changes.none'))}</p>"
+    behind = data.goals.filter(pl.col("status").is_in(BEHIND)).sort("goal_id")
+    if behind.height:
+        rows = [
+            [
+                esc(f"{r['goal_id']} {goal_name(lang, r)}"),
+                status_pair(lang, r["status"], r["met"]),
+                _department(lang, r["owner_department"], r["owner_department_en"]),
+                _department(lang, r["lead_office"], r["lead_office_en"]),
+            ]
+            for r in behind.iter_rows(named=True)
+        ]
+        behind_html = _table(
+            [words.t(lang, "col.goal"), words.t(lang, "col.status"), words.t(lang, "owners.owner"), words.t(lang, "owners.lead")], rows
+        )
+    else:
+        behind_html = f"<p>{esc(words.t(lang, 'report.off_track_none'))}</p>"
+    return (
+        f'<section class="summary"><h2>{esc(words.t(lang, "report.summary"))}</h2>'
+        f'<h4>{esc(words.t(lang, "report.counts"))}</h4><div class="tiles">{tiles}</div>'
+        f'<h4>{esc(words.t(lang, "report.changes"))}</h4>{change_html}'
+        f'<h4>{esc(words.t(lang, "report.off_track"))}</h4>{behind_html}</section>'
+    )
+
+
+def _charts(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None]) -> dict[str, str | None]:
+    """Every goal's chart as SVG, drawn four at a time (vl-convert draws outside the GIL)."""
+    specs = {row["goal_id"]: chart_spec(data, row, lang) for row in data.goals.iter_rows(named=True)}
+
+    def one(goal_id: str) -> str | None:
+        svg = None if specs[goal_id] is None else draw(specs[goal_id])
+        progress(goal_id)
+        return svg
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(specs, pool.map(one, specs)))
+
+
+def _areas(data: ReportData, lang: str, svgs: dict[str, str | None]) -> str:
+    out = []
+    name = "area_zh" if lang == "zh" else "area_en"
+    for area in data.areas.iter_rows(named=True):
+        goals = data.goals.filter(pl.col("area") == area["area"])
+        if not goals.height:
+            continue
+        blocks = []
+        for row in goals.iter_rows(named=True):
+            blocks.append(_goal_block(data, row, lang, svgs.get(row["goal_id"])))
+        out.append(f'<section class="area"><h2>{esc(area[name])}</h2>{"".join(blocks)}</section>')
+    return "".join(out)
+
+
+def _milestones(data: ReportData, lang: str) -> str:
+    title = f"<h2>{esc(words.t(lang, 'report.milestones'))}</h2>"
+    if not data.milestones.height:
+        return f'<section class="area">{title}<p>{esc(words.t(lang, "report.milestones_none"))}</p></section>'
+    rows = [
+        [
+            esc(r["milestone_id"]),
+            esc(r["name_zh"] if lang == "zh" else r["name_en"]),
+            esc(r["due_date"]),
+            esc(r["days_overdue"]),
+            _department(lang, r["owner_department"], r["owner_department_en"]),
+            _department(lang, r["lead_office"], r["lead_office_en"]),
+        ]
+        for r in data.milestones.iter_rows(named=True)
+    ]
+    return f'<section class="area">{title}' + _table(
+        [words.t(lang, "col.goal_id"), words.t(lang, "col.milestone"), words.t(lang, "col.due_date"),
+         words.t(lang, "report.col_days_overdue"), words.t(lang, "owners.owner"), words.t(lang, "owners.lead")],
+        rows, numeric={3},
+    ) + "</section>"
+
+
+def _holding_back(data: ReportData, lang: str) -> str:
+    title = f'<section class="area"><h2>{esc(words.t(lang, "report.holding_back"))}</h2>'
+    if not data.goals.filter(pl.col("status").is_in(BEHIND)).height:
+        return title + f"<p>{esc(words.t(lang, 'report.holding_back_none'))}</p></section>"
+    names = {row["goal_id"]: (goal_name(lang, row), row["seed_unit"], row["unit"]) for row in data.goals.iter_rows(named=True)}
+    rows = []
+    for r in data.holding_back.iter_rows(named=True):
+        name, seed_unit, unit = names[r["goal_id"]]
+        rows.append(
+            [
+                esc(f"{r['goal_id']} {name}"),
+                _department(lang, r["department"], r["department_en"]),
+                esc(fmt_value(r["actual"], unit or seed_unit)),
+                esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),
+                badge(lang, r["status"]),
+            ]
+        )
+    return title + f"<p class='muted'>{esc(words.t(lang, 'report.holding_back_lead'))}</p>" + _table(
+        [words.t(lang, "col.goal"), words.t(lang, "report.col_department"), words.t(lang, "col.actual"),
+         words.t(lang, "col.to_go"), words.t(lang, "col.status")],
+        rows, numeric={2, 3},
+    ) + "</section>"
+
+
+def _quality(data: ReportData, lang: str) -> str:
+    coverage = _table(
+        [words.t(lang, "report.col_table"), words.t(lang, "report.col_rows"), words.t(lang, "report.col_first"), words.t(lang, "report.col_last")],
+        [[esc(r["raw_table"]), f"{r['row_count']:,}", esc(r["first_date"]), esc(r["last_date"])] for r in data.coverage.iter_rows(named=True)],
+        numeric={1},
+    )
+    if data.warnings.height:
+        warnings = "<ul>" + "".join(
+            f"<li>{esc(r['test'])}: {r['failing_rows']:,}</li>" for r in data.warnings.iter_rows(named=True)
+        ) + "</ul>"
+    else:
+        warnings = f"<p>{esc(words.t(lang, 'report.warnings_none'))}</p>"
+    legend = "".join(f"<li>{badge(lang, s)} {esc(words.t(lang, 'status.help.' + s))}</li>" for s in STATUSES)
+    rules = _table(
+        [words.t(lang, "col.goal"), words.t(lang, "report.kind"), words.t(lang, "report.tolerance")],
+        [
+            [
+                esc(f"{r['goal_id']} {goal_name(lang, r)}"),
+                esc(words.t(lang, "kind." + r["kind"]) if words.has("kind." + (r["kind"] or "")) else r["kind"]),
+                esc(_tolerance(lang, r)),
+            ]
+            for r in data.goals.sort("goal_id").iter_rows(named=True)
+        ],
+        numeric={2},
+    )
+    return (
+        f'<section class="area"><h2>{esc(words.t(lang, "report.quality"))}</h2>'
+        f'<h4>{esc(words.t(lang, "report.coverage"))}</h4>{coverage}'
+        f'<h4>{esc(words.t(lang, "report.warnings"))}</h4>{warnings}'
+        f'<h4>{esc(words.t(lang, "report.rules"))}</h4><p>{esc(words.t(lang, "report.rules_lead"))}</p><ul>{legend}</ul>{rules}</section>'
+    )
+
+
+def _tolerance(lang: str, row: dict) -> str:
+    tolerance = row["tolerance"] if not is_missing(row["tolerance"]) else row["seed_tolerance"]
+    if is_missing(tolerance):
+        return "—"
+    if _unit(row) == "ratio":
+        return words.t(lang, "unit.pp", value=f"{tolerance * 100:.1f}")
+    return words.t(lang, "unit.trips", value=f"{tolerance:.2f}")
+
+
+def document(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None] = lambda goal_id: None,
+             generated: dt.datetime | None = None) -> str:
+    """The whole report as HTML."""
+    lang = words.language(lang)
+    generated = generated or dt.datetime.now()
+    title = f"{words.t(lang, 'report.title')} · {data.as_of.isoformat()}"
+    return (
+        f'<!doctype html><html lang="{"zh-Hans" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{_css(lang)}</style></head><body>"
+        f"{_cover(data, lang, generated)}{_summary(data, lang)}"
+        f"{_areas(data, lang, _charts(data, lang, draw, progress))}{_milestones(data, lang)}{_holding_back(data, lang)}{_quality(data, lang)}"
+        "</body></html>"
+    )

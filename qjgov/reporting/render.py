@@ -1,0 +1,67 @@
+"""The report as bytes (PDF through WeasyPrint, or the HTML itself) and as files.
+
+WeasyPrint sets HTML and CSS into PDF with Pango: the CJK font (Noto Sans CJK, Debian's
+`fonts-noto-cjk`) is found through fontconfig and embedded as a subset; charts arrive as SVG
+from Altair through vl-convert and stay vector graphics in the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Callable
+
+from qjgov.reporting import data as report_data
+from qjgov.reporting.document import document
+
+FORMATS = ("pdf", "html")
+Log = Callable[[str], None]
+
+
+def draw_svg(spec: dict) -> str:
+    """A Vega-Lite spec as SVG (vl-convert: Vega in Rust, no browser, no network)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def render(warehouse: Path, as_of: dt.date, lang: str = "zh", fmt: str = "pdf", log: Log = lambda message: None) -> bytes:
+    """The report for `as_of` in `lang` as PDF or HTML bytes."""
+    if fmt not in FORMATS:
+        raise report_data.ReportError(f"unknown format {fmt!r}: pdf or html")
+    log(f"reading {warehouse} at {as_of.isoformat()}")
+    data = report_data.read(Path(warehouse), as_of)
+    total = data.goals.height
+    seen: list[str] = []
+
+    lock = threading.Lock()
+
+    def progress(goal_id: str) -> None:
+        with lock:
+            seen.append(goal_id)
+            log(f"  [{len(seen):>2}/{total}] chart of {goal_id}")
+
+    log(f"drawing the charts of {total} goals")
+    text = document(data, lang, draw_svg, progress)
+    if fmt == "html":
+        return text.encode("utf-8")
+    log("setting the PDF (A4)")
+    import weasyprint
+
+    return weasyprint.HTML(string=text, base_url=str(Path.cwd())).write_pdf()
+
+
+def file_name(as_of: dt.date, lang: str, fmt: str) -> str:
+    return f"qjgov-report-{as_of.isoformat()}-{lang}.{fmt}"
+
+
+def write(warehouse: Path, as_of: dt.date, lang: str, fmt: str, out: Path, log: Log = print) -> Path:
+    """Write the report into the folder `out`; its path."""
+    content = render(warehouse, as_of, lang, fmt, log)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / file_name(as_of, lang, fmt)
+    target.write_bytes(content)
+    log(f"wrote {target} ({len(content) / 1024:,.0f} KB)")
+    return target

@@ -1,0 +1,187 @@
+"""The monthly report: rendered for the first and last as-of date in both languages, read
+back with poppler (pdftotext, pdffonts, pdftoppm): all 21 goal names, the as-of date, every
+commentary the test wrote, the owners of the goals off track, an embedded CJK font, and no
+blank page. The pages are kept as PNGs in test-output/report/ to look at.
+
+Needs poppler-utils and Noto CJK (`.ci/install-report.sh`); without them the PDF checks skip
+on a developer machine and fail under CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pytest
+
+from qjgov import report as report_command
+from qjgov.paths import ROOT
+from qjgov.reporting import render
+from qjgov.reporting.data import ReportError
+from qjgov.warehouse import notes
+
+OUTPUT = ROOT / "test-output" / "report"
+TOOLS = ("pdftotext", "pdffonts", "pdftoppm")
+
+
+def require_poppler() -> None:
+    missing = [tool for tool in TOOLS if not shutil.which(tool)]
+    if missing:
+        message = f"{', '.join(missing)} missing: run .ci/install-report.sh (apt-get install poppler-utils fonts-noto-cjk)"
+        if os.environ.get("CI") == "true":
+            pytest.fail("the report test cannot run under CI: " + message)
+        pytest.skip(message)
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: a name wrapped in a table cell still reads as one."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
+    """A small demo warehouse, and commentary written for its first and last as-of date
+    (rebuilt so the warehouse carries it): (warehouse, {(as_of, lang-free text): goal})."""
+    from qjgov.demo.build import build_demo
+    from qjgov.warehouse.build import build
+
+    folder = tmp_path_factory.mktemp("report-warehouse")
+    target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=1500, log=lambda message: None)
+    con = duckdb.connect(str(target), read_only=True)
+    dates = [row[0] for row in con.sql("select distinct as_of from marts.goal_progress order by as_of").fetchall()]
+    con.close()
+    texts: dict[tuple[dt.date, str], str] = {}
+    for as_of, goal_id in ((dates[0], "G04"), (dates[-1], "G14"), (dates[-1], "G20")):
+        note = notes.Note(
+            goal_id, as_of,
+            progress=f"{goal_id}本月核查了{as_of.month}个科室的台账 progress check {as_of.isoformat()}",
+            barriers=f"{goal_id} barrier: 系统对接延迟",
+            next_steps=f"{goal_id} next: 下月{as_of.month}日前完成复核",
+            asserted_status="on_track", justification=f"{goal_id} 依据：已签订整改计划",
+        )
+        notes.add(notes.store_path(target), note)
+        for text in (note.progress, note.barriers, note.next_steps, note.justification):
+            texts[(as_of, text)] = goal_id
+    build(folder / "raw", target=target, log=lambda message: None)
+    yield target, texts
+
+
+@pytest.fixture(scope="module")
+def marts(written: tuple[Path, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(written[0]), read_only=True)
+    yield con
+    con.close()
+
+
+def as_of_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    return [row[0] for row in con.sql("select distinct as_of from marts.goal_progress order by as_of").fetchall()]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_the_report_holds_every_goal_its_date_commentary_and_a_cjk_font(written, marts, lang: str, which: str) -> None:
+    require_poppler()
+    warehouse, texts = written
+    dates = as_of_dates(marts)
+    as_of = dates[0] if which == "first" else dates[-1]
+    pdf = render.write(warehouse, as_of, lang, "pdf", OUTPUT, log=lambda message: None)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = squeeze(text)
+    names = marts.sql(f"select goal_id, goal_name_{lang} from marts.goals order by goal_id").fetchall()
+    assert len(names) == 21
+    missing = [goal_id for goal_id, name in names if squeeze(name) not in flat]
+    assert not missing, f"goal names missing from the PDF: {missing}"
+    assert as_of.isoformat() in text
+    mine = [note for (date, note) in texts if date == as_of]
+    assert mine, "the test wrote commentary for this date"
+    assert not [note for note in mine if squeeze(note) not in flat], "commentary missing from the PDF"
+    behind = marts.sql(
+        f"select g.owner_department{'' if lang == 'zh' else '_en'} from marts.goal_progress as p "
+        "join marts.goals as g using (goal_id) where p.as_of = ? and p.status in ('off_track', 'missed')",
+        params=[as_of],
+    ).fetchall()
+    assert all(squeeze(owner) in flat for (owner,) in behind)
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+    cjk = [line for line in fonts if "CJK" in line]
+    assert cjk, fonts
+    # columns: name type encoding emb sub uni object ID; emb is the third from the right of the type/encoding
+    assert all(re.search(r"\byes\s+yes\s+yes\b", line) for line in cjk), cjk
+
+    stem = pdf.with_suffix("")
+    for old in OUTPUT.glob(f"{stem.name}-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), f"{stem}-page"], check=True)
+    pages = sorted(OUTPUT.glob(f"{stem.name}-page-*.png"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    count = re.search(r"Pages:\s+(\d+)", info)
+    assert pages and (not count or len(pages) == int(count.group(1)))
+    from PIL import Image
+
+    for png in pages:
+        image = Image.open(png).convert("L")
+        dark = sum(image.histogram()[:200])
+        assert dark / (image.width * image.height) > 0.003, f"{png.name} is blank"
+
+
+def test_the_html_report_says_the_same(written, marts) -> None:
+    warehouse, texts = written
+    as_of = as_of_dates(marts)[-1]
+    html = render.render(warehouse, as_of, "en", "html").decode("utf-8")
+    assert html.startswith("<!doctype html>") and as_of.isoformat() in html
+    assert "size: A4" in html and "counter(pages)" in html
+    for (date, note) in texts:
+        if date == as_of:
+            assert note.replace("'", "&#x27;") in html
+
+
+def test_an_asserted_status_stands_beside_the_computed_one(written, marts) -> None:
+    """The test asserted on_track for goals whose computed status may be anything: the report
+    shows the computed status's word first, then the asserted one."""
+    from qjgov.app import words
+    from qjgov.reporting.document import status_pair
+
+    warehouse, _ = written
+    as_of = as_of_dates(marts)[-1]
+    computed, asserted = marts.sql(
+        "select computed_status, asserted_status from marts.goal_commentary where goal_id = 'G14' and as_of = ?", params=[as_of]
+    ).fetchall()[0]
+    assert asserted == "on_track"
+    computed_now = marts.sql("select status from marts.goal_progress where goal_id = 'G14' and as_of = ?", params=[as_of]).fetchall()[0][0]
+    assert computed == computed_now
+    html = status_pair("en", computed, False, asserted)
+    assert html.index(words.t("en", "status." + computed)) < html.index(words.t("en", "commentary.asserted"))
+    page = render.render(warehouse, as_of, "en", "html").decode("utf-8")
+    block = page[page.index('id="G14"'):]
+    block = block[: block.index("</section>")]
+    assert words.t("en", "status." + computed) in block and words.t("en", "commentary.asserted") in block
+
+
+def test_unknown_date_and_missing_warehouse_are_refused_clearly(written, tmp_path: Path, capsys) -> None:
+    warehouse, _ = written
+    with pytest.raises(ReportError, match=r"no as-of date 2021-06-15 in the warehouse; it holds: 2021-01-31"):
+        render.render(warehouse, dt.date(2021, 6, 15), "zh")
+    with pytest.raises(ReportError, match="no warehouse at"):
+        render.render(tmp_path / "none.duckdb", dt.date(2021, 6, 30), "zh")
+    code = report_command.main(["--as-of", "2020-06-30", "--warehouse", str(warehouse), "--out", str(tmp_path)])
+    assert code == 1 and "no as-of date 2020-06-30" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_the_command_writes_the_file_with_progress(written, marts, tmp_path: Path, capsys) -> None:
+    warehouse, _ = written
+    as_of = as_of_dates(marts)[0]
+    code = report_command.main(["--as-of", as_of.isoformat(), "--lang", "en", "--format", "html",
+                                "--warehouse", str(warehouse), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (tmp_path / f"qjgov-report-{as_of.isoformat()}-en.html").exists()
+    assert "[21/21]" in out and "wrote" in out
