@@ -228,6 +228,7 @@ def milestone_table(state: State, frame: pl.DataFrame) -> None:
             state.t("col.done_date"): frame["done_date"],
             state.t("col.status"): [milestone_word(lang, s) for s in frame["status"].to_list()],
             state.t("col.days_overdue"): frame["working_days_late"],
+            state.t("owners.owner"): frame["owner_department" if lang == "zh" else "owner_department_en"],
         }
     )
     if lang == "zh":

@@ -249,7 +249,8 @@ def milestones(as_of: dt.date) -> pl.DataFrame:
     """M01–M15 at `as_of`."""
     return query(
         "select milestone_id, plan_clause, name_zh, name_en, due_date, done_date, evidence, "
-        "case when done_late then 'done_late' else status end as status, working_days_late "
+        "case when done_late then 'done_late' else status end as status, working_days_late, "
+        "owner_department, owner_department_en "
         "from marts.milestone_status where as_of = ? order by milestone_id",
         (as_of,),
     )
