@@ -49,7 +49,7 @@ select
     g.formula_zh, g.formula_en, g.take_zh, g.take_en, g.take_met_zh, g.take_met_en,
     g.list_title_zh, g.list_title_en, g.rate_noun_zh, g.rate_noun_en, g.rate_verb_zh, g.rate_verb_en,
     g.choice_zh, g.choice_en,
-    g.owner_department, g.owner_department_en, g.lead_office, g.lead_office_en,
+    g.owner_department, g.owner_department_en, g.lead_office, g.lead_office_en, g.count_unit_zh, g.count_unit_en,
     p.numerator, p.denominator, p.actual, p.target, p.target_kind, p.tolerance, p.unit, p.met, p.on_time,
     p.projected, p.projection_kind, p.recent_rate, p.required_rate, p.to_go, p.gap, p.deadline, p.status
 from marts.goals as g

@@ -188,11 +188,14 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
     note = notes.row(0, named=True) if notes.height else None
     state = State(data.as_of, None, lang)
     figures = [
-        (words.t(lang, "report.number"), fmt_value(row["actual"], unit)),
+        (words.t(lang, "report.number"), fmt_value(row["actual"], unit, row["target"])),
         (words.t(lang, "report.target"), fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"])),
         (words.t(lang, "report.gap"), fmt_gap(lang, row["gap"], unit, row["comparator"])),
-        (words.t(lang, "report.projected"), fmt_value(row["projected"], unit)),
-        (words.t(lang, "report.to_go"), "—" if is_missing(row["to_go"]) else f"{int(row['to_go']):,}"),
+        (words.t(lang, "report.projected"), fmt_value(row["projected"], unit, row["target"])),
+        (
+            words.t(lang, "report.to_go"),
+            "—" if is_missing(row["to_go"]) else f"{int(row['to_go']):,} {row.get('count_unit_' + lang) or ''}".strip(),
+        ),
         (
             words.t(lang, "report.change"),
             " ".join(
@@ -356,7 +359,7 @@ def _holding_back(data: ReportData, lang: str) -> str:
             [
                 esc(f"{r['goal_id']} {name}"),
                 _department(lang, r["department"], r["department_en"]),
-                esc(fmt_value(r["actual"], unit or seed_unit)),
+                esc(fmt_value(r["actual"], unit or seed_unit, r["target"])),
                 esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),
                 badge(lang, r["status"]),
             ]
