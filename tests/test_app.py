@@ -708,3 +708,18 @@ def test_the_demo_notice_shows_on_a_demo_build_and_not_on_imported_data(tmp_path
     assert not at.exception
     assert not any("qj-demo-notice" in m.value for m in at.markdown)
     assert at.title[0].value == words.t("en", "overview.title")
+
+
+@pytest.mark.parametrize("goal_id", ["G07", "G19", "G20", "G21"])
+def test_a_case_share_goal_lists_exactly_the_cases_that_do_not_count(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], goal_id: str) -> None:
+    """The list under a case-share goal holds its denominator minus its numerator, case by case."""
+    as_of = dates[len(dates) // 2]
+    area, numerator, denominator = marts.sql(
+        "select area, numerator, denominator from marts.goal_progress where goal_id = ? and as_of = ?", params=[goal_id, as_of]
+    ).fetchall()[0]
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": goal_id})
+    at.switch_page(f"pages/{area.replace('_', '-')}.py").run()
+    assert not at.exception
+    shown = [c.value for c in at.caption if c.value == words.t("en", "common.rows", n=f"{int(denominator - numerator):,}")]
+    assert shown, (goal_id, denominator - numerator, [c.value for c in at.caption])
+    assert words.t("en", "goal.list_unavailable") not in [c.value for c in at.caption]

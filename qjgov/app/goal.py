@@ -218,6 +218,8 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         raw = reads.goal_items(goal_id, state.as_of, state.department)
     elif family == "duty":
         raw = reads.open_duties(goal_id, state.as_of, state.department)
+    elif family == "case":
+        raw = reads.case_records(goal_id, state.as_of, state.department)
     elif family == "handling":
         raw = reads.handling_time(state.as_of, state.department)
         if not is_missing(row["target"]):
@@ -360,6 +362,17 @@ def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame)
             "checks": [c("col.is_overdue")],
         }
         return pl.DataFrame(columns), spec
+    if family == "case":
+        columns = {
+            c("col.case_id"): frame["case_id"],
+            c("col.item_code"): frame["item_code"],
+            c("col.item_name"): frame["item_name"],
+            c("col.department"): department,
+            c("col.channel"): [code_label(lang, "case_channel", v) for v in frame["channel"].to_list()],
+            c("col.assisted_channel"): [code_label(lang, "assisted_channel", v) for v in frame["assisted_channel"].to_list()],
+            c("col.counted_from"): frame["counted_from"],
+        }
+        return pl.DataFrame(columns), {"dates": [c("col.counted_from")]}
     columns = {
         c("col.item_code"): frame["item_code"],
         c("col.item_name"): frame["item_name"],

@@ -213,6 +213,20 @@ def goal_items(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataF
     )
 
 
+def case_records(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
+    """The plan year's cases in a case-share goal's denominator at `as_of` that do not count
+    towards it (marts.case_goal_records), newest first."""
+    condition, params = ("and department = ?", (goal_id, as_of, as_of, as_of, department)) if department else ("", (goal_id, as_of, as_of, as_of))
+    return query(
+        "select case_id, item_code, item_name, department, channel, assisted_channel, counted_from "
+        "from marts.case_goal_records where goal_id = ? "
+        "and counted_from between make_date(year(cast(? as date)), 1, 1) and ? "
+        f"and (meets_from is null or meets_from > ?) {condition} "
+        "order by counted_from desc, case_id",
+        params,
+    )
+
+
 def open_duties(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
     """The records not done for a done-over-due goal (G03, G08–G10, G15, G16), deadlines first."""
     return query(

@@ -6,20 +6,12 @@
 --   department: department of the case's item, 未关联事项 when the item is not in the catalogue
 --   first_proactive_review_at: the earliest review of the case not given by 系统默认
 --   handling_workdays: max(0, wd_between(accepted_at, completed_at) - suspended_days)
---   is_mobile: applied through 渝快办APP or the mini-program (掌上办)
---   is_special_group_channel: handled through 无障碍通道, 无智能手机通道 or 绿色通道
 with cases as (
     select * from staging.stg_cases
 ),
 
 proactive_reviews as (
-    select
-        case_id,
-        min(reviewed_at) as first_proactive_review_at,
-    from staging.stg_reviews
-    where is_proactive
-        and case_id is not null
-    group by case_id
+    select * from intermediate.int_case_first_reviews
 ),
 
 calendar as (
@@ -52,8 +44,8 @@ select
     coalesce(departments.department, unlinked.department) as department,
     proactive_reviews.first_proactive_review_at,
     greatest(0, completed_day.workday_index - accepted_day.workday_index - cases.suspended_days) as handling_workdays,
-    cases.channel in ('渝快办APP', '小程序') as is_mobile,
-    coalesce(cases.assisted_channel in ('无障碍通道', '无智能手机通道', '绿色通道'), false) as is_special_group_channel,
+    cases.is_mobile,
+    cases.is_special_group_channel,
 from cases
 left join proactive_reviews
     on proactive_reviews.case_id = cases.case_id

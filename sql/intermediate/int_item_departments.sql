@@ -2,7 +2,7 @@
 -- Records (cases, reviews, complaints, decisions) are attributed to departments through it;
 -- a record whose item never appears in the catalogue goes under 未关联事项.
 -- grain: item_code
--- materialized: temporary
+-- materialized: table
 with items as (
     select * from staging.stg_items
 )

@@ -8,6 +8,8 @@
 --   suspended_days: working days in 挂起/补正/特别程序, excluded from handling time
 --   site_visits: times the applicant actually came on site
 --   is_completed: the case was completed (办结), the only ending that counts as done
+--   is_mobile: applied through 渝快办APP or the mini-program (掌上办)
+--   is_special_group_channel: handled through 无障碍通道, 无智能手机通道 or 绿色通道
 with source as (
     select * from raw.cases
 ),
@@ -39,6 +41,8 @@ cleaned as (
 select
     *,
     status = '办结' as is_completed,
+    channel in ('渝快办APP', '小程序') as is_mobile,
+    coalesce(assisted_channel in ('无障碍通道', '无智能手机通道', '绿色通道'), false) as is_special_group_channel,
     cast(accepted_at as date) as accepted_date,
     cast(completed_at as date) as completed_date,
 from cleaned
