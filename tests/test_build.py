@@ -214,7 +214,10 @@ def test_tags_are_not_part_of_the_description():
 def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(tmp_path):
     models = discover_models(SQL_DIR)
     assert {m.materialized for n, m in models.items() if n.startswith("staging.")} == {"view"}
-    assert {m.materialized for n, m in models.items() if n.startswith("marts.")} == {"table"}
+    # Marts are tables, but for the one record list that would otherwise store the plan year's
+    # cases a second time (four rows a case): a view over staging.
+    assert {n for n, m in models.items() if n.startswith("marts.") and m.materialized != "table"} == {"marts.case_goal_records"}
+    assert models["marts.case_goal_records"].materialized == "view"
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
     target = tmp_path / "w.duckdb"
     build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
