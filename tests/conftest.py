@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 import pytest
@@ -38,3 +39,19 @@ def tiny_warehouse(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
     yield make
     for con in connections:
         con.close()
+
+
+def demo_for_the_app(tmp_path_factory: pytest.TempPathFactory, name: str, cases_per_year: int) -> Iterator[Path]:
+    """Build a small demo warehouse into a fresh folder and point the app at it
+    (QJGOV_WAREHOUSE, read at call time) until the fixture using this ends."""
+    from qjgov.demo.build import build_demo
+
+    folder = tmp_path_factory.mktemp(name)
+    target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=cases_per_year, log=lambda message: None)
+    before = os.environ.get("QJGOV_WAREHOUSE")
+    os.environ["QJGOV_WAREHOUSE"] = str(target)
+    yield target
+    if before is None:
+        os.environ.pop("QJGOV_WAREHOUSE", None)
+    else:
+        os.environ["QJGOV_WAREHOUSE"] = before

@@ -22,6 +22,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from conftest import demo_for_the_app
 from qjgov.app import export, formatting, goal, statuses, words
 from qjgov.app.state import State
 from qjgov.paths import ROOT
@@ -41,17 +42,7 @@ CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A demo warehouse for the whole session, and the app pointed at it."""
-    from qjgov.demo.build import build_demo
-
-    folder = tmp_path_factory.mktemp("app-warehouse")
-    target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=3000, log=lambda message: None)
-    before = os.environ.get("QJGOV_WAREHOUSE")
-    os.environ["QJGOV_WAREHOUSE"] = str(target)
-    yield target
-    if before is None:
-        os.environ.pop("QJGOV_WAREHOUSE", None)
-    else:
-        os.environ["QJGOV_WAREHOUSE"] = before
+    yield from demo_for_the_app(tmp_path_factory, "app-warehouse", cases_per_year=3000)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import demo_for_the_app
 from qjgov.app import changes, commentary, words
 from qjgov.paths import ROOT
 from qjgov.warehouse import notes
@@ -68,17 +69,7 @@ def test_the_store_refuses_personal_data_and_incomplete_notes(tmp_path: Path, no
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A small demo warehouse (with the demo's sample commentary), and the app pointed at it."""
-    from qjgov.demo.build import build_demo
-
-    folder = tmp_path_factory.mktemp("commentary-warehouse")
-    target = build_demo(folder / "warehouse.duckdb", folder / "raw", cases_per_year=1000, log=lambda message: None)
-    before = os.environ.get("QJGOV_WAREHOUSE")
-    os.environ["QJGOV_WAREHOUSE"] = str(target)
-    yield target
-    if before is None:
-        os.environ.pop("QJGOV_WAREHOUSE", None)
-    else:
-        os.environ["QJGOV_WAREHOUSE"] = before
+    yield from demo_for_the_app(tmp_path_factory, "commentary-warehouse", cases_per_year=1000)
 
 
 def read(target: Path, sql: str, params: list | None = None) -> list[tuple]:
