@@ -6,7 +6,6 @@ monthly values it is made from."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sqlite3
 from pathlib import Path
