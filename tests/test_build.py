@@ -197,12 +197,20 @@ def test_every_model_states_its_grain_and_the_grain_is_tested(tmp_path):
         "-- Two rows per goal, though the header says one.\n-- grain: goal_id\n-- materialized: table\n-- not_null: goal_id\n"
         "-- accepted: status = achieved\nselect goal_id, status from marts.goal_progress\n"
     )
+    # A view's tests are screened in one pass; a second grain line, which the screen does not
+    # group by, runs on its own, and a null the screen counts is shown row by row.
+    (sql_dir / "marts" / "second_grain.sql").write_text(
+        "-- Goals by month, not goals alone.\n-- grain: goal_id, as_of\n-- grain: goal_id\n-- materialized: view\n"
+        "-- not_null: goal_id, missing\nselect goal_id, as_of, null::double as missing from marts.goal_progress\n"
+    )
     write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
     lines: list[str] = []
     with pytest.raises(BuildError, match=r"grain__marts\.doubled.*accepted__marts\.doubled\.status"):
         build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", sql_dir, log=lines.append, allow_shrink=True)
     assert any(line.startswith("FAIL grain__marts.doubled: 21 rows") for line in lines)
     assert not any("not_null__marts.doubled" in line for line in lines)
+    assert len([line for line in lines if line.startswith("FAIL not_null__marts.second_grain: ")]) == 1
+    assert [line for line in lines if line.startswith("FAIL grain__marts.second_grain")] == ["FAIL grain__marts.second_grain: 21 rows break the rule; the first:"]
 
 
 def test_tags_are_not_part_of_the_description():

@@ -170,6 +170,21 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _row_conditions(model: Model) -> list[tuple[str, str, list[str]]]:
+    """(test name, condition true on a row that breaks it, columns it shows) for each
+    not_null and accepted tag of `model`."""
+    conditions = []
+    for not_null in model.tags.get("not_null", []):
+        names = _names(not_null)
+        conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
+    for accepted in model.tags.get("accepted", []):
+        column, _, values = accepted.partition("=")
+        column = column.strip()
+        allowed = ", ".join(quote(value) for value in _names(values))
+        conditions.append((f"accepted__{model.name}.{column}", f"{column} not in ({allowed})", [column]))
+    return conditions
+
+
 def tag_tests(model: Model) -> list[tuple[str, str]]:
     """(test name, SQL returning the rows that break it) for each tag of `model`."""
     tests = []
@@ -185,18 +200,30 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
                 "group by all having count(*) > 1",
             )
         )
-    for not_null in model.tags.get("not_null", []):
-        names = _names(not_null)
-        condition = " or ".join(f"{name} is null" for name in names)
-        tests.append((f"not_null__{model.name}", f"select {', '.join(names)} from {model.name} where {condition}"))
-    for accepted in model.tags.get("accepted", []):
-        column, _, values = accepted.partition("=")
-        column = column.strip()
-        allowed = ", ".join(quote(value) for value in _names(values))
-        tests.append(
-            (f"accepted__{model.name}.{column}", f"select distinct {column} from {model.name} where {column} not in ({allowed})")
-        )
+    for name, condition, columns in _row_conditions(model):
+        distinct = "distinct " if name.startswith("accepted__") else ""
+        tests.append((name, f"select {distinct}{', '.join(columns)} from {model.name} where {condition}"))
     return tests
+
+
+def tag_screen(model: Model, proven: set[str] = frozenset()) -> tuple[str, list[str]] | None:
+    """One pass over `model` for all its tag tests but the grains after the first: a query of
+    one row whose columns count, test by test (names returned beside it), what may break
+    it. A zero passes the test; only a test with a count runs on its own, to say which rows.
+    The first grain is screened by grouping on the columns' hash: no hash twice, no key twice.
+    (A view is computed once here, not once per test.)"""
+    conditions = _row_conditions(model)
+    grains = model.tags.get("grain", [])[:1] if f"grain__{model.name}" not in proven else []
+    names = [name for name, _, _ in conditions]
+    counts = [f"count(*) filter (where {condition})" for _, condition, _ in conditions]
+    if grains:
+        inner = ", ".join(["count(*) as copies", *(f"{count} as c{i}" for i, count in enumerate(counts))])
+        outer = ", ".join(["count(*) filter (where copies > 1)", *(f"sum(c{i})" for i in range(len(counts)))])
+        return f"select {outer} from (select {inner} from {model.name} group by hash({', '.join(_names(grains[0]))}))", \
+            [f"grain__{model.name}", *names]
+    if counts:
+        return f"select {', '.join(counts)} from {model.name}", names
+    return None
 
 
 def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
@@ -323,7 +350,21 @@ def run_tests(
     """The tests the model headers declare (grain, not_null, accepted), then each
     `sql/tests/*.sql`, which returns the rows that break its rule; a header line
     `-- severity: warn` makes a failure a warning instead of an error. A test in `proven`
-    (a grain the raw check already proved) passes without running again."""
+    (a grain the raw check already proved) passes without running again; a header test its
+    model's screen (`tag_screen`) finds nothing against passes without running on its own."""
+    screened: set[str] = set()
+    for model in models.values():
+        screen = tag_screen(model, proven)
+        if screen is None:
+            continue
+        sql, names = screen
+        try:
+            counts = con.sql(sql).fetchall()[0]
+        except duckdb.Error as error:
+            raise BuildError(f"data tests of model {model.name} ({model.path}) could not run:\n{error}") from None
+        # A name can repeat (two not_null lines): it is screened only if every one found nothing.
+        found = {name for name, count in zip(names, counts) if count}
+        screened |= set(names) - found
     declared = [(name, sql, "error", model.path) for model in models.values() for name, sql in tag_tests(model)]
     written = []
     for path in sorted(tests_dir.glob("*.sql")):
@@ -331,9 +372,16 @@ def run_tests(
         severity = "warn" if re.search(r"^--\s*severity:\s*warn\s*$", sql, re.M | re.I) else "error"
         written.append((path.stem, sql, severity, path))
     results = []
+    grains_seen: set[str] = set()
     for name, sql, severity, path in declared + written:
         if name in proven:
             log(f"  {name}: proven by the raw key check (one row per raw row, the raw key trimmed)")
+            results.append(TestResult(name, severity, 0, [], []))
+            continue
+        # The screen groups by the first grain only; a model's further grains run in full.
+        first_grain = name.startswith("grain__") and name not in grains_seen
+        grains_seen.add(name)
+        if name in screened and (first_grain or not name.startswith("grain__")):
             results.append(TestResult(name, severity, 0, [], []))
             continue
         try:
@@ -391,16 +439,29 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
     con.sql("comment on table meta.test_results is 'one row per data test in sql/tests, and per check made while loading raw data: failing rows and outcome'")
 
 
-def raw_text_views(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[tuple[str, str], set[str]]:
-    """{(schema, view): columns} of the staging views' text columns proven to hold only raw
-    text the raw check has scanned (trimmed at most), which need no second scan."""
-    raw_text = {
-        table: {column for column in schema if sql_type(table, column) == "VARCHAR"} for table, schema in RAW_TABLES.items()
+SCANNED_SCHEMAS = ("seeds", *MODEL_LAYERS)  # scanned for personal data after the tests; raw before
+
+
+def proven_view_columns(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[tuple[str, str], set[str]]:
+    """{(schema, view): columns} of the views' text columns proven to hold only text that a
+    scan covers, which need no scan of their own. Every text column of the raw tables (by
+    the raw check) and of every table and view in SCANNED_SCHEMAS (by the personal-data
+    scan, which skips only what is proven here, from what is scanned or proven in turn;
+    views cannot read each other in a cycle) is covered; so a view column that passes such
+    a column on, trimmed at most, is covered too."""
+    clean: lineage.Clean = {
+        ("raw", table): {column for column in schema if sql_type(table, column) == "VARCHAR"} for table, schema in RAW_TABLES.items()
     }
+    for schema, table, columns in con.execute(
+        "select schema_name, table_name, list(column_name) from duckdb_columns() "
+        "where database_name = current_database() and data_type = 'VARCHAR' and list_contains(?, schema_name) group by all",
+        [list(SCANNED_SCHEMAS)],
+    ).fetchall():
+        clean[(schema, table)] = set(columns)
     covered = {}
     for model in models.values():
-        if model.name.startswith("staging.") and model.materialized == "view":
-            columns = lineage.passed_through_columns(con, model.sql, raw_text)
+        if model.materialized == "view":
+            columns = lineage.passed_through_columns(con, model.sql, clean)
             if columns:
                 covered[tuple(model.name.split("."))] = columns
     return covered
@@ -465,6 +526,10 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         con.sql(f"set search_path = 'warehouse.main,{','.join(f'warehouse.{l},{SCRATCH}.{l}' for l in MODEL_LAYERS)}'")
         load_seeds(con, seeds_dir, log)
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
+        # Rows may be written in any order from here on (every model and test that needs an
+        # order says so): DuckDB then loads and builds on every core without keeping the
+        # order of what it reads. The seeds above keep theirs (labels number departments by it).
+        con.sql("set preserve_insertion_order = false")
         with step(log, "loaded raw data"):
             raw_files, warnings = load_raw(con, raw_dir, log)
         with step(log, "checked raw data against the contract and for personal data"):
@@ -517,10 +582,10 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
                 "data tests failed: " + ", ".join(t.name for t in errors)
                 + f"; the served warehouse {target} was left untouched"
             )
-        with step(log, "scanned staging and marts for personal data"):
-            covered = raw_text_views(con, models)
-            check_personal_data(con, ("staging", "marts"), covered=covered)
-            log(f"  {sum(map(len, covered.values()))} text columns of staging views pass raw text on: covered by the raw scan")
+        with step(log, "scanned seeds and models for personal data"):
+            covered = proven_view_columns(con, models)
+            check_personal_data(con, SCANNED_SCHEMAS, covered=covered)
+            log(f"  {sum(map(len, covered.values()))} text columns of views pass scanned text on: covered by that scan")
         with step(log, "recorded the build and published"):
             write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
             con.sql("use memory")

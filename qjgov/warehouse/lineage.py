@@ -1,13 +1,16 @@
-"""Which text columns of a view only pass raw text on, so the personal-data scan of the raw
-tables already covers them.
+"""Which text columns of a view only pass on text a scan has already covered, so the
+personal-data scan need not read them again.
 
 A staging view such as `stg_cases` re-reads `raw.cases`; scanning its `case_id` for ID-card
 and mobile numbers again would scan `trim(raw.cases.case_id)`, which cannot hold a number
 the raw column did not (trim removes only spaces at the ends, which fence a number as any
-other non-digit does). This module reads a view's SQL through DuckDB's own parser
-(`json_serialize_sql`) and proves, column by column, that its value is a raw text column
-(of a table the raw check scans) or a harmless constant, passed through nothing but
-`trim(x)`, `nullif`, `coalesce` and casts. Whatever it cannot prove is scanned as before.
+other non-digit does). A mart view such as `case_goal_records` joins such views and tables
+and stacks four branches with UNION ALL: each of its values is still one of theirs. This
+module reads a view's SQL through DuckDB's own parser (`json_serialize_sql`) and proves,
+column by column, that its value is a covered text column (of a table or view a scan reads
+or a proof covers) or a harmless constant, passed through nothing but `trim(x)`, `nullif`,
+`coalesce` and casts, through CTEs, joins (a column named with its table) and set
+operations (by position). Whatever it cannot prove is scanned as before.
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ from qjgov.warehouse import personal
 _PASS_THROUGH = {"trim": 1, "ltrim": 1, "rtrim": 1, "nullif": 2}
 
 
-def passed_through_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_text: dict[str, set[str]]) -> set[str]:
-    """The output columns of the query `sql` proven to hold only values of the raw text
-    columns `raw_text` ({table: {column}} of schema raw) or constants that are no personal
-    data. A query the parser does not take proves nothing."""
+Clean = dict[tuple[str, str], set[str]]  # {(schema, table): text columns scanned or proven}
+
+
+def passed_through_columns(con: duckdb.DuckDBPyConnection, sql: str, clean: Clean) -> set[str]:
+    """The output columns of the query `sql` proven to hold only values of the text columns
+    `clean` ({(schema, table): columns}, the columns a scan has covered) or constants that
+    are no personal data, through CTEs, joins (columns named with their table) and UNION.
+    A query the parser does not take proves nothing."""
     try:
         tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
     except (duckdb.Error, json.JSONDecodeError, IndexError):
@@ -34,9 +41,26 @@ def passed_through_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_text: d
     if tree.get("error") or len(tree.get("statements", [])) != 1:
         return set()
     node = tree["statements"][0]["node"]
+    return {name for name in _names_out(node, {}, clean) if name and _column_proven(node, name, {}, clean, depth=0)}
+
+
+def _names_out(node: dict, ctes: dict, clean: Clean) -> set[str]:
+    if node.get("type") == "SET_OPERATION_NODE":
+        children = node.get("children") or []
+        return set(_positional_names(children[0]) or []) if children else set()
     names = {_output_name(expr) for expr in node.get("select_list", []) if expr.get("class") != "STAR"}
-    names |= _star_names(node, {}, raw_text)
-    return {name for name in names if name and _column_proven(node, name, {}, raw_text, depth=0)}
+    return names | _star_names(node, ctes, clean)
+
+
+def _positional_names(node: dict) -> list[str] | None:
+    """The output names of a UNION branch by position (None when a `*` hides them)."""
+    if node.get("type") == "SET_OPERATION_NODE":
+        children = node.get("children") or []
+        return _positional_names(children[0]) if children else None
+    select_list = node.get("select_list", [])
+    if node.get("type") != "SELECT_NODE" or any(expr.get("class") == "STAR" for expr in select_list):
+        return None
+    return [_output_name(expr) for expr in select_list]
 
 
 def _output_name(expr: dict) -> str:
@@ -52,28 +76,36 @@ def _ctes(node: dict, outer: dict) -> dict:
     return {**outer, **inner}
 
 
-def _star_names(node: dict, ctes: dict, raw_text: dict[str, set[str]]) -> set[str]:
-    """Names a `*` may bring in (only from a raw table or a CTE, as far as they are known)."""
+def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
+    """Names a `*` may bring in (only from a single table or CTE, as far as they are known)."""
     ctes = _ctes(node, ctes)
     if not any(expr.get("class") == "STAR" for expr in node.get("select_list", [])):
         return set()
     source = node.get("from_table") or {}
     if source.get("type") != "BASE_TABLE":
         return set()
-    if source.get("schema_name") == "raw":
-        return set(raw_text.get(source.get("table_name"), set()))
-    inner = ctes.get(source.get("table_name")) if not source.get("schema_name") else None
-    if inner is None or inner.get("type") != "SELECT_NODE":
+    if source.get("schema_name"):
+        return set(clean.get((source["schema_name"], source.get("table_name")), set()))
+    inner = ctes.get(source.get("table_name"))
+    if inner is None:
         return set()
-    names = {_output_name(expr) for expr in inner.get("select_list", []) if expr.get("class") != "STAR"}
-    return names | _star_names(inner, ctes, raw_text)
+    return _names_out(inner, ctes, clean)
 
 
-def _column_proven(node: dict, name: str, ctes: dict, raw_text: dict[str, set[str]], depth: int) -> bool:
-    """Whether every way `name` can come out of SELECT `node` is proven to pass raw text on."""
-    if depth > 20 or node.get("type") != "SELECT_NODE":
+def _column_proven(node: dict, name: str, ctes: dict, clean: Clean, depth: int) -> bool:
+    """Whether every way `name` can come out of query `node` is proven to pass clean text on."""
+    if depth > 20:
         return False
     ctes = _ctes(node, ctes)
+    if node.get("type") == "SET_OPERATION_NODE":
+        # UNION, EXCEPT, INTERSECT: a value comes from one of the branches, by position.
+        children = node.get("children") or []
+        names = _positional_names(children[0]) if children else None
+        if node.get("setop_type") not in ("UNION", "EXCEPT", "INTERSECT") or not names or names.count(name) != 1:
+            return False
+        return all(_position_proven(child, names.index(name), ctes, clean, depth + 1) for child in children)
+    if node.get("type") != "SELECT_NODE":
+        return False
     select_list = node.get("select_list", [])
     candidates = [expr for expr in select_list if expr.get("class") != "STAR" and _output_name(expr) == name]
     stars = [expr for expr in select_list if expr.get("class") == "STAR"]
@@ -81,41 +113,74 @@ def _column_proven(node: dict, name: str, ctes: dict, raw_text: dict[str, set[st
         if star.get("exclude_list") or star.get("replace_list") or star.get("rename_list") or star.get("columns") \
                 or star.get("expr") or star.get("relation_name") or star.get("qualified_exclude_list"):
             return False
-    if stars and name in _star_names(node, ctes, raw_text):
-        if not _from_column(node, name, ctes, raw_text, depth):
+    if stars and name in _star_names(node, ctes, clean):
+        if not _from_column(node, [name], ctes, clean, depth):
             return False
         candidates_found = True
     else:
         candidates_found = False
     if not candidates and not candidates_found:
         return False
-    return all(_expression_proven(expr, node, ctes, raw_text, depth) for expr in candidates)
+    return all(_expression_proven(expr, node, ctes, clean, depth) for expr in candidates)
 
 
-def _from_column(node: dict, name: str, ctes: dict, raw_text: dict[str, set[str]], depth: int) -> bool:
-    source = node.get("from_table") or {}
-    if source.get("type") != "BASE_TABLE" or source.get("catalog_name"):
+def _position_proven(node: dict, index: int, ctes: dict, clean: Clean, depth: int) -> bool:
+    if depth > 20:
         return False
-    if source.get("schema_name") == "raw":
-        return name in raw_text.get(source.get("table_name"), set())
+    if node.get("type") == "SET_OPERATION_NODE":
+        ctes = _ctes(node, ctes)
+        if node.get("setop_type") not in ("UNION", "EXCEPT", "INTERSECT"):
+            return False
+        return all(_position_proven(child, index, ctes, clean, depth + 1) for child in node.get("children") or [])
+    names = _positional_names(node)
+    if names is None or index >= len(names):
+        return False
+    ctes = _ctes(node, ctes)
+    return _expression_proven(node["select_list"][index], node, ctes, clean, depth)
+
+
+def _from_column(node: dict, column_names: list[str], ctes: dict, clean: Clean, depth: int) -> bool:
+    """Whether the column `column_names` (`[column]` or `[table, column]`) of the FROM of
+    `node` is clean: a column of a clean table, or proven in its CTE."""
+    if len(column_names) > 2:
+        return False
+    qualifier, column = (column_names[0] if len(column_names) == 2 else None), column_names[-1]
+    source = _source(node.get("from_table") or {}, qualifier)
+    if source is None or source.get("type") != "BASE_TABLE" or source.get("catalog_name"):
+        return False
     if source.get("schema_name"):
-        return False
+        return column in clean.get((source["schema_name"], source.get("table_name")), set())
     inner = ctes.get(source.get("table_name"))
-    return inner is not None and _column_proven(inner, name, ctes, raw_text, depth + 1)
+    return inner is not None and _column_proven(inner, column, ctes, clean, depth + 1)
 
 
-def _expression_proven(expr: dict, node: dict, ctes: dict, raw_text: dict[str, set[str]], depth: int) -> bool:
+def _source(source: dict, qualifier: str | None) -> dict | None:
+    """The table of a FROM clause a column reference reads: the only table when unqualified,
+    the one named (or aliased) `qualifier` among joined ones; None when it cannot be told."""
+    if source.get("type") == "JOIN":
+        if qualifier is None or source.get("using_columns"):
+            return None
+        found = [side for side in (_source(source.get("left") or {}, qualifier), _source(source.get("right") or {}, qualifier)) if side]
+        return found[0] if len(found) == 1 else None
+    if source.get("type") != "BASE_TABLE":
+        return None
+    if qualifier is not None and qualifier != (source.get("alias") or source.get("table_name")):
+        return None
+    return source
+
+
+def _expression_proven(expr: dict, node: dict, ctes: dict, clean: Clean, depth: int) -> bool:
     kind = expr.get("class")
     if kind == "COLUMN_REF":
-        return _from_column(node, expr["column_names"][-1], ctes, raw_text, depth)
+        return _from_column(node, expr["column_names"], ctes, clean, depth)
     if kind == "CONSTANT":
         literal = expr.get("value", expr.get("literal", {}))
         text = json.dumps(literal, ensure_ascii=False)
         return not personal.contains_personal_data(text)
     if kind == "CAST":
-        return _expression_proven(expr["child"], node, ctes, raw_text, depth)
+        return _expression_proven(expr["child"], node, ctes, clean, depth)
     if kind == "OPERATOR" and expr.get("type") == "OPERATOR_COALESCE":
-        return all(_expression_proven(child, node, ctes, raw_text, depth) for child in expr.get("children", []))
+        return all(_expression_proven(child, node, ctes, clean, depth) for child in expr.get("children", []))
     if kind == "FUNCTION":
         arity = _PASS_THROUGH.get(expr.get("function_name", "").lower())
         arguments = expr.get("arguments", [{"name": "", "expression": child} for child in expr.get("children", [])])
@@ -126,7 +191,7 @@ def _expression_proven(expr: dict, node: dict, ctes: dict, raw_text: dict[str, s
             return False
         # nullif(a, b) is a or null: only its first argument reaches the value.
         reaching = children[:1] if expr["function_name"].lower() == "nullif" else children
-        return all(_expression_proven(child, node, ctes, raw_text, depth) for child in reaching)
+        return all(_expression_proven(child, node, ctes, clean, depth) for child in reaching)
     return False
 
 
