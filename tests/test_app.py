@@ -528,6 +528,41 @@ def test_long_record_lists_are_paged(monkeypatch: pytest.MonkeyPatch, marts: duc
     assert any(f"{open_count:,} rows" in caption.value for caption in at.caption)
 
 
+def test_a_case_list_is_read_a_page_at_a_time_and_searched_in_the_warehouse(
+    monkeypatch: pytest.MonkeyPatch, marts: duckdb.DuckDBPyConnection, dates: list[dt.date],
+) -> None:
+    """A case-share goal's list can run to millions of cases: the app reads only the page shown
+    (the page asked for, in the list's order), searches and counts in the warehouse, and
+    offers a list longer than an Excel sheet as CSV only."""
+    from qjgov.app import tables
+
+    monkeypatch.setattr(goal, "LIST_PAGE_ROWS", 3)
+    monkeypatch.setattr(tables, "EXCEL_ROWS", 5)
+    as_of = dates[len(dates) // 2]
+    expected = [row[0] for row in marts.sql(
+        "select case_id from marts.case_goal_records where goal_id = 'G19' and counted_from between make_date(year(?::date), 1, 1) and ? "
+        "and (meets_from is null or meets_from > ?) order by counted_from desc, case_id", params=[as_of, as_of, as_of]
+    ).fetchall()]
+    assert len(expected) > 6, "the demo should have more than two pages of G19 cases"
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": "G19"})
+    at.switch_page("pages/inclusive.py").run()
+    assert not at.exception
+    pager = next(n for n in at.number_input if n.key == "page_G19_en")
+    pager.set_value(2).run()
+    assert not at.exception
+    table = next(frame.value for frame in at.dataframe if "Case" in getattr(frame.value, "columns", []))
+    assert list(table["Case"]) == expected[3:6]
+    assert any(c.value == f"{len(expected):,} rows" for c in at.caption)
+    excel = [b for b in at.get("download_button") if "Excel" in b.proto.label]
+    assert excel and all(b.proto.disabled for b in excel), "a list longer than an Excel sheet is CSV only"
+    # Search by a case's number: that case alone, found in the warehouse.
+    next(t for t in at.text_input if t.key == "search_G19_en").set_value(expected[-1].lower()).run()
+    assert not at.exception
+    table = next(frame.value for frame in at.dataframe if "Case" in getattr(frame.value, "columns", []))
+    assert list(table["Case"]) == [expected[-1]]
+    assert any(c.value == "1 rows" or c.value == words.t("en", "common.rows", n="1") for c in at.caption)
+
+
 # --------------------------------------------------------------------------- what a leader reads first
 
 

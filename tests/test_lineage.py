@@ -126,3 +126,44 @@ def test_a_staging_view_that_repeats_raw_rows_has_its_grain_tested(tmp_path):
     lines: list[str] = []
     build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", copy_sql(tmp_path / "plain"), log=lines.append, allow_shrink=True)
     assert any("grain__staging.stg_decisions: proven by the raw key check" in line for line in lines)
+
+
+GRAINS = {("intermediate", "plan_cases"): [["case_id"]], ("raw", "cases"): [["case_id"]]}
+
+
+@pytest.mark.parametrize(
+    "sql, grain, proven",
+    [
+        ("select case_id, min(reviewed_at) as first from staging.stg_reviews where x group by case_id", ["case_id"], True),
+        ("select r.case_id, r.item_code, count(*) as n from raw.reviews as r join raw.cases as c using (case_id) group by r.case_id, r.item_code",
+         ["case_id", "item_code"], True),
+        ("select 'G07' as goal_id, case_id, d as counted_from from intermediate.plan_cases where d is not null "
+         "union all select 'G19', case_id, e from intermediate.plan_cases", ["goal_id", "case_id"], True),
+        ("select case_id, trim(item_code) as item_code from raw.cases where status = '办结'", ["case_id"], True),
+        # A grouping that the grain does not name, or that multiplies its rows; rollups; GROUP BY ALL.
+        ("select case_id, count(*) as n from raw.reviews group by case_id, item_code", ["case_id"], False),
+        ("select case_id, unnest([1, 2]) as u from raw.reviews group by case_id", ["case_id"], False),
+        ("select case_id, count(*) as n from raw.reviews group by rollup (case_id)", ["case_id"], False),
+        ("select case_id, count(*) as n from raw.reviews group by all", ["case_id"], False),
+        # Branches that share a constant, a branch joined to another table, a plain UNION, a table
+        # whose grain the branch does not pass on, a key remade.
+        ("select 'G07' as goal_id, case_id from intermediate.plan_cases union all select 'G07', case_id from intermediate.plan_cases",
+         ["goal_id", "case_id"], False),
+        ("select 'G07' as goal_id, case_id from intermediate.plan_cases union all "
+         "select 'G19', p.case_id from intermediate.plan_cases as p join raw.reviews as r using (case_id)", ["goal_id", "case_id"], False),
+        ("select 'G07' as goal_id, case_id from intermediate.plan_cases union all select 'G19', item_code from intermediate.plan_cases",
+         ["goal_id", "case_id"], False),
+        ("select case_id from intermediate.other_cases", ["case_id"], False),
+        ("select lower(case_id) as case_id from raw.cases", ["case_id"], False),
+    ],
+)
+def test_a_grain_is_proven_by_the_sql_only_when_no_row_can_repeat(sql, grain, proven):
+    assert (lineage.grain_reason(duckdb.connect(), sql, grain, GRAINS) is not None) == proven
+
+
+def test_the_case_lists_and_the_first_reviews_need_no_grain_test(tmp_path):
+    lines: list[str] = []
+    write_raw(tmp_path / "raw", {name: [row] for name, row in ROWS.items()})
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", copy_sql(tmp_path / "plain"), log=lines.append, allow_shrink=True)
+    assert any(line.startswith("  grain__marts.case_goal_records: one row per row of intermediate.int_plan_year_cases") for line in lines)
+    assert any(line.startswith("  grain__intermediate.int_case_first_reviews: one row per group") for line in lines)

@@ -214,12 +214,13 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     goal_id, family = seed["goal_id"], seed["family"]
     extra = {column for column in (seed.get("list_columns") or "").split("|") if column}
     st.markdown(f"**{state.t('goal.list')}**")
+    if family == "case":
+        case_list(state, goal_id, extra, seed_text(lang, seed, "list_title") or goal_id)
+        return
     if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
     elif family == "duty":
         raw = reads.open_duties(goal_id, state.as_of, state.department)
-    elif family == "case":
-        raw = reads.case_records(goal_id, state.as_of, state.department)
     elif family == "handling":
         raw = reads.handling_time(state.as_of, state.department)
         if not is_missing(row["target"]):
@@ -267,6 +268,44 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
     stem = file_stem(state, goal_id, chosen, text, overdue_only)
     downloads(state, table, stem, title, percent=spec.get("percent", ()))
+
+
+def case_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
+    """A case-share goal's list, read from the warehouse a page at a time: a city's lists run
+    to millions of cases, so only the page shown (and the counts per department) leaves the
+    warehouse, and the whole list only when a download is clicked."""
+    lang = state.lang
+    st.markdown(title)
+    by_department = reads.case_record_counts(goal_id, state.as_of, state.department)
+    if not by_department.height:
+        st.success(state.t("goal.list_none"), icon=":material/check_circle:")
+        return
+    filters = st.columns([2, 2])
+    text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
+    departments = [d for d in by_department["department"].to_list() if d]
+    chosen: str | None = None
+    if state.department is None and len(departments) > 1:
+        with filters[1]:
+            chosen = list_department(state, goal_id, departments)
+    department = state.department or chosen
+    counted = reads.case_record_counts(goal_id, state.as_of, department, text) if (text.strip() or chosen) else by_department
+    total = int(counted["records"].sum()) if counted.height else 0
+    page = 1
+    if total > LIST_PAGE_ROWS:
+        pages = math.ceil(total / LIST_PAGE_ROWS)
+        page = int(st.number_input(
+            state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
+            min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{lang}",
+        ))
+    frame = reads.case_records(goal_id, state.as_of, department, text, page=page, page_rows=LIST_PAGE_ROWS)
+    shown, spec = _list_table(state, "case", extra, frame)
+    show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
+    st.caption(state.t("common.rows", n=f"{total:,}"))
+
+    def whole_list() -> pl.DataFrame:
+        return _list_table(state, "case", extra, reads.case_records(goal_id, state.as_of, department, text))[0]
+
+    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, False), title, rows=total)
 
 
 LIST_DEPT = "list_dept"  # the URL key of the list's own department filter

@@ -213,18 +213,46 @@ def goal_items(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataF
     )
 
 
-def case_records(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
-    """The plan year's cases in a case-share goal's denominator at `as_of` that do not count
-    towards it (marts.case_goal_records), newest first."""
-    condition, params = ("and department = ?", (goal_id, as_of, as_of, as_of, department)) if department else ("", (goal_id, as_of, as_of, as_of))
+# A case-share goal's list at D: the plan year's cases in the denominator that do not count.
+# A city's lists run to millions of cases, so the app reads them a page at a time.
+_CASE_LIST = (
+    "from marts.case_goal_records where goal_id = ? "
+    "and counted_from between make_date(year(cast(? as date)), 1, 1) and ? "
+    "and (meets_from is null or meets_from > ?) "
+    "and (cast(? as varchar) is null or department = ?) "
+    "and (cast(? as varchar) is null or contains(lower(case_id), ?) or contains(lower(item_code), ?) "
+    "or contains(lower(item_name), ?) or contains(lower(department), ?))"
+)
+
+
+def _case_list_params(goal_id: str, as_of: dt.date, department: str | None, text: str | None) -> tuple:
+    needle = text.strip().lower() if text and text.strip() else None
+    return (goal_id, as_of, as_of, as_of, department, department, *(needle,) * 5)
+
+
+def case_record_counts(goal_id: str, as_of: dt.date, department: str | None, text: str | None = None) -> pl.DataFrame:
+    """How many cases a case-share goal's list holds at `as_of`, per department (`records`)."""
     return query(
-        "select case_id, item_code, item_name, department, channel, assisted_channel, counted_from "
-        "from marts.case_goal_records where goal_id = ? "
-        "and counted_from between make_date(year(cast(? as date)), 1, 1) and ? "
-        f"and (meets_from is null or meets_from > ?) {condition} "
-        "order by counted_from desc, case_id",
-        params,
+        f"select department, count(*) as records {_CASE_LIST} group by department order by department",
+        _case_list_params(goal_id, as_of, department, text),
     )
+
+
+def case_records(
+    goal_id: str, as_of: dt.date, department: str | None, text: str | None = None, page: int | None = None, page_rows: int = 1_000,
+) -> pl.DataFrame:
+    """The plan year's cases in a case-share goal's denominator at `as_of` that do not count
+    towards it (marts.case_goal_records), newest first, whose case, item or department holds
+    `text`; page `page` (from 1) of `page_rows` rows, or every row (read once, not cached:
+    for a download)."""
+    sql = (
+        f"select case_id, item_code, item_name, department, channel, assisted_channel, counted_from {_CASE_LIST} "
+        "order by counted_from desc, case_id"
+    )
+    params = _case_list_params(goal_id, as_of, department, text)
+    if page is None:
+        return _warehouse(str(connection.warehouse_path())).query(sql, list(params), pinned=build())
+    return query(f"{sql} limit {int(page_rows)} offset {(int(page) - 1) * int(page_rows)}", params)
 
 
 def open_duties(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:

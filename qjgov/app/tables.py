@@ -3,7 +3,7 @@ downloads."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import polars as pl
 import streamlit as st
@@ -54,14 +54,24 @@ def show_table(
     return st.dataframe(shown, hide_index=True, column_config=config, height=height, key=key, placeholder="—", **kwargs)
 
 
-def downloads(state: State, frame: pl.DataFrame, stem: str, sheet: str, percent: Iterable[str] = ()) -> None:
+EXCEL_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, the header one of them
+
+
+def downloads(
+    state: State, frame: pl.DataFrame | Callable[[], pl.DataFrame], stem: str, sheet: str, percent: Iterable[str] = (),
+    rows: int | None = None,
+) -> None:
     """CSV and Excel of every row of the list (all its pages); each file is made only when its
-    button is clicked."""
+    button is clicked (from `frame`, or what it returns when it is a function that reads the
+    list, with `rows` rows). A list longer than an Excel sheet is offered as CSV only."""
     percent = list(percent)
+    whole = frame if callable(frame) else (lambda: frame)
+    rows = frame.height if rows is None and not callable(frame) else rows
+    too_long = rows is not None and rows > EXCEL_ROWS
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         state.t("common.download_csv"),
-        data=lambda: export.to_csv(frame, percent),
+        data=lambda: export.to_csv(whole(), percent),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -70,10 +80,12 @@ def downloads(state: State, frame: pl.DataFrame, stem: str, sheet: str, percent:
     )
     right.download_button(
         state.t("common.download_xlsx"),
-        data=lambda: export.to_xlsx(frame, sheet, percent),
+        data=lambda: export.to_xlsx(whole(), sheet, percent),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         on_click="ignore",
         key=f"xlsx_{stem}_{state.lang}",
+        disabled=too_long,
+        help=state.t("common.excel_too_long", rows=f"{EXCEL_ROWS:,}") if too_long else None,
     )

@@ -206,7 +206,7 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
     return tests
 
 
-def tag_screen(model: Model, proven: set[str] = frozenset()) -> tuple[str, list[str]] | None:
+def tag_screen(model: Model, proven: dict[str, str] | set[str] = frozenset()) -> tuple[str, list[str]] | None:
     """One pass over `model` for all its tag tests but the grains after the first: a query of
     one row whose columns count, test by test (names returned beside it), what may break
     it. A zero passes the test; only a test with a count runs on its own, to say which rows.
@@ -324,34 +324,44 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     return None if kind == "view" else scalar(con, f"select count(*) from {where}")
 
 
-def grains_proven_at_load(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> set[str]:
-    """The grain tests the raw check has already passed: a staging view that returns one row
-    per raw row and whose grain is the raw table's key, trimmed at most (the raw check
-    refuses blank keys and keys that repeat once trimmed). Proven from the view's SQL by
-    DuckDB's parser (`qjgov.warehouse.lineage`); any other grain is tested."""
-    proven = set()
+def proven_grains(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[str, str]:
+    """{grain test: why it needs no run} for the models whose every grain their SQL proves
+    (`qjgov.warehouse.lineage`, through DuckDB's parser):
+    - a staging view that returns one row per raw row, whose grain is the raw table's key,
+      trimmed at most: the raw check refuses blank keys and keys that repeat once trimmed;
+    - a GROUP BY of the grain's columns: one row per group;
+    - a filter of one table, or a UNION ALL of such filters each naming a constant of its own
+      in one grain column, whose grain columns pass on a grain of that table, which the build
+      tests (or proves) in turn.
+    Any other grain is tested on the data."""
+    grains: lineage.Grains = {("raw", table): [list(keys)] for table, keys in RAW_KEYS.items()}
     for model in models.values():
-        if not (model.name.startswith("staging.") and model.materialized == "view"):
-            continue
-        found = lineage.raw_key_columns(con, model.sql, RAW_KEYS)
-        if found is None:
-            continue
-        table, keys = found
+        grains[tuple(model.name.split("."))] = [_names(grain) for grain in model.tags.get("grain", [])]
+    proven = {}
+    for model in models.values():
+        reasons = []
+        found = lineage.raw_key_columns(con, model.sql, RAW_KEYS) if model.name.startswith("staging.") else None
         for grain in model.tags.get("grain", []):
             columns = _names(grain)
-            if sorted(keys.get(column, "") for column in columns) == sorted(RAW_KEYS[table]) and len(set(columns)) == len(columns):
-                proven.add(f"grain__{model.name}")
+            if found and sorted(found[1].get(column, "") for column in columns) == sorted(RAW_KEYS[found[0]]) \
+                    and len(set(columns)) == len(columns):
+                reasons.append("proven by the raw key check (one row per raw row, the raw key trimmed)")
+            else:
+                reasons.append(lineage.grain_reason(con, model.sql, columns, grains))
+        if reasons and all(reasons):
+            proven[f"grain__{model.name}"] = reasons[0] if len(set(reasons)) == 1 else "; ".join(reasons)
     return proven
 
 
 def run_tests(
-    con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model], proven: set[str] = frozenset(), log: Log = print,
+    con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model], proven: dict[str, str] | None = None, log: Log = print,
 ) -> list[TestResult]:
     """The tests the model headers declare (grain, not_null, accepted), then each
     `sql/tests/*.sql`, which returns the rows that break its rule; a header line
     `-- severity: warn` makes a failure a warning instead of an error. A test in `proven`
-    (a grain the raw check already proved) passes without running again; a header test its
+    (a grain proven by its SQL, {test: why}) passes without running; a header test its
     model's screen (`tag_screen`) finds nothing against passes without running on its own."""
+    proven = proven or {}
     screened: set[str] = set()
     for model in models.values():
         screen = tag_screen(model, proven)
@@ -375,7 +385,7 @@ def run_tests(
     grains_seen: set[str] = set()
     for name, sql, severity, path in declared + written:
         if name in proven:
-            log(f"  {name}: proven by the raw key check (one row per raw row, the raw key trimmed)")
+            log(f"  {name}: {proven[name]}")
             results.append(TestResult(name, severity, 0, [], []))
             continue
         # The screen groups by the first grain only; a model's further grains run in full.
@@ -567,7 +577,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # records them beside the data tests.
         tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
         with step(log, "ran the data tests"):
-            tests += run_tests(con, sql_dir / "tests", models, grains_proven_at_load(con, models), log)
+            tests += run_tests(con, sql_dir / "tests", models, proven_grains(con, models), log)
         errors = [t for t in tests if not t.passed and t.severity == "error"]
         for test in tests:
             if test.passed:

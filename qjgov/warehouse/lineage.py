@@ -322,3 +322,105 @@ def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str
             return None
         return _key_expression(arguments[0]["expression"], node, ctes, depth)
     return None
+
+
+# --------------------------------------------------------------------------- grains
+
+Grains = dict[tuple[str, str], list[list[str]]]  # {(schema, table): its grains, each tested in the build}
+
+
+def grain_reason(con: duckdb.DuckDBPyConnection, sql: str, grain: list[str], grains: Grains) -> str | None:
+    """Why the query `sql` returns at most one row per value of the columns `grain`, when its
+    SQL alone shows it; None otherwise (the grain is then tested on the data). Two shapes:
+    - GROUP BY plain columns, each an output column of the grain: one row per group;
+    - SELECT … FROM one table, rows filtered at most (no join, grouping, unnest or limit),
+      whose grain columns pass on a grain of that table (which the build tests), or a UNION
+      ALL of such branches that each name a constant of their own in one grain column."""
+    try:
+        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
+    except (duckdb.Error, json.JSONDecodeError, IndexError):
+        return None
+    if tree.get("error") or len(tree.get("statements", [])) != 1:
+        return None
+    node = tree["statements"][0]["node"]
+    if node.get("cte_map", {}).get("map") and node.get("type") == "SET_OPERATION_NODE":
+        return None
+    if node.get("type") == "SELECT_NODE" and node.get("group_expressions"):
+        return _grouped(node, grain)
+    branches = _union_all_branches(node)
+    if not branches:
+        return None
+    return _branches_unique(branches, grain, grains)
+
+
+def _grouped(node: dict, grain: list[str]) -> str | None:
+    groups = node["group_expressions"]
+    if node.get("group_sets") != [list(range(len(groups)))] or node.get("aggregate_handling") != "STANDARD_HANDLING":
+        return None
+    if any(_mentions_unnest(expr) for expr in node.get("select_list", [])):
+        return None
+    outputs = {_output_name(expr): expr for expr in node.get("select_list", []) if expr.get("class") == "COLUMN_REF"}
+    for group in groups:
+        if group.get("class") != "COLUMN_REF":
+            return None
+        if not any(name in outputs and outputs[name]["column_names"] == group["column_names"] for name in grain):
+            return None
+    return f"one row per group of GROUP BY {', '.join('.'.join(g['column_names']) for g in groups)}"
+
+
+def _mentions_unnest(expr) -> bool:
+    if isinstance(expr, list):
+        return any(_mentions_unnest(item) for item in expr)
+    if not isinstance(expr, dict):
+        return False
+    if expr.get("class") in ("SUBQUERY", "STAR") or (expr.get("class") == "FUNCTION" and expr.get("function_name", "").lower() in ("unnest", "generate_series", "range")):
+        return True
+    return any(_mentions_unnest(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+
+
+def _union_all_branches(node: dict) -> list[dict] | None:
+    if node.get("type") == "SELECT_NODE":
+        return [node]
+    if node.get("type") != "SET_OPERATION_NODE" or node.get("setop_type") != "UNION" or not node.get("setop_all"):
+        return None
+    branches = []
+    for child in node.get("children") or []:
+        found = _union_all_branches(child)
+        if found is None:
+            return None
+        branches += found
+    return branches
+
+
+def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> str | None:
+    names = _positional_names(branches[0])
+    if names is None or not set(grain) <= set(names) or len(set(grain)) != len(grain):
+        return None
+    positions = [names.index(column) for column in grain]
+    constants: dict[int, list[str]] = {position: [] for position in positions}
+    tables = []
+    for branch in branches:
+        source = branch.get("from_table") or {}
+        if source.get("type") != "BASE_TABLE" or not source.get("schema_name") or source.get("catalog_name") or source.get("sample") \
+                or branch.get("cte_map", {}).get("map") or branch.get("group_expressions") or branch.get("having") \
+                or branch.get("qualify") or branch.get("modifiers") or branch.get("aggregate_handling") != "STANDARD_HANDLING" \
+                or not all(_keeps_rows(expr) for expr in branch.get("select_list", [])) or len(branch.get("select_list", [])) != len(names):
+            return None
+        table = (source["schema_name"], source["table_name"])
+        passed = set()
+        for position in positions:
+            expr = branch["select_list"][position]
+            if expr.get("class") == "CONSTANT":
+                constants[position].append(json.dumps(expr.get("literal", expr.get("value")), sort_keys=True))
+            elif expr.get("class") == "COLUMN_REF" and len(expr["column_names"]) == 1:
+                passed.add(expr["column_names"][0])
+                constants[position].append(None)
+            else:
+                return None
+        if not any(set(table_grain) <= passed for table_grain in grains.get(table, [])):
+            return None
+        tables.append(".".join(table))
+    if len(branches) > 1 and not any(None not in values and len(set(values)) == len(values) for values in constants.values()):
+        return None
+    what = f"one row per row of {', '.join(sorted(set(tables)))} (whose grain is tested)"
+    return what if len(branches) == 1 else f"{what} in each UNION ALL branch, each naming a constant of its own"
