@@ -563,6 +563,22 @@ def test_a_case_list_is_read_a_page_at_a_time_and_searched_in_the_warehouse(
     assert any(c.value == "1 rows" or c.value == words.t("en", "common.rows", n="1") for c in at.caption)
 
 
+@pytest.mark.parametrize("page_rows", [3, 40])
+def test_the_pages_of_a_case_list_are_the_whole_list_in_order(warehouse: Path, dates: list[dt.date], page_rows: int) -> None:
+    """Each page is read from the days it spans (found from the counts per day): every page
+    in turn, with and without a search, gives back the whole list, in its order, once."""
+    from qjgov.app import reads
+
+    for goal_id, text in (("G21", None), ("G07", "qjwj2021-000")):
+        as_of = dates[len(dates) // 2]
+        whole = reads.case_records(goal_id, as_of, None, text)["case_id"].to_list()
+        assert len(whole) > 3 * page_rows, (goal_id, len(whole))
+        pages = [reads.case_records(goal_id, as_of, None, text, page=n, page_rows=page_rows)["case_id"].to_list()
+                 for n in range(1, len(whole) // page_rows + 3)]
+        assert [case for page in pages for case in page] == whole
+        assert all(len(page) == page_rows for page in pages[: len(whole) // page_rows])
+
+
 # --------------------------------------------------------------------------- what a leader reads first
 
 

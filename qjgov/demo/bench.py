@@ -92,6 +92,7 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
     """The SQL each page sends (recorded from qjgov.app.reads, so it is the app's own), for
     the first and last as-of date, with and without a department filter."""
     from qjgov.app import reads
+    from qjgov.app.goal import LIST_PAGE_ROWS
 
     recorded: list[tuple[str, tuple]] = []
     real_query = reads.query
@@ -102,7 +103,7 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
             "select distinct as_of from marts.goal_progress order by as_of").fetchall()]
         departments = [row[0] for row in duckdb.connect(str(warehouse), read_only=True).sql(
             "select department from marts.goal_progress_by_department group by 1 order by count(*) desc limit 1").fetchall()]
-        goals = [row[0] for row in duckdb.connect(str(warehouse), read_only=True).sql("select goal_id from marts.goals").fetchall()]
+        goals = duckdb.connect(str(warehouse), read_only=True).sql("select goal_id, family from marts.goals").fetchall()
         for as_of in (dates[0], dates[-1]):
             for department in (None, *departments):
                 label = f"{as_of} {'one department' if department else 'all departments'}"
@@ -111,9 +112,13 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
                 pages[f"overview {label}"] = list(recorded)
                 recorded.clear()
                 reads.targets(), reads.progress(as_of, department), reads.series(department, as_of)
-                for goal in goals:
+                for goal, family in goals:
                     reads.by_department(goal, as_of), reads.secondary(goal, as_of, department)
                     reads.goal_items(goal, as_of, department), reads.open_duties(goal, as_of, department)
+                    if family == "case":  # the first and the last page of the list
+                        counts = reads.case_record_counts(goal, as_of, department)
+                        last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
+                        reads.case_records(goal, as_of, department, page=1), reads.case_records(goal, as_of, department, page=last)
                 reads.handling_time(as_of, department)
                 pages[f"all goal tabs {label}"] = list(recorded)
         recorded.clear()

@@ -529,7 +529,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
     con.sql(f"set temp_directory = {quote(str(spill))}")
     try:
         con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)})")
-        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}") if not __import__('os').environ.get('QJ_MEMSCRATCH') else con.sql(f"attach ':memory:' as {SCRATCH} ({__import__('os').environ['QJ_MEMSCRATCH']})")
+        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")

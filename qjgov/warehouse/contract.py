@@ -155,3 +155,18 @@ def frame(table: str, rows: list[dict]) -> pl.DataFrame:
 # Parquet key-value metadata naming who wrote a raw file: the demo generator stamps "demo",
 # so the app can say its figures are generated (meta.raw_files.origin).
 ORIGIN_KEY = "qjgov.origin"
+
+# Coded columns and the code list of seeds/codes.csv they take their values from.
+CODE_LISTS: dict[tuple[str, str], str] = {
+    ("items", "category"): "category",
+    ("items", "handling_type"): "handling_type",
+    ("cases", "applicant_type"): "applicant_type",
+    ("cases", "channel"): "case_channel",
+    ("cases", "status"): "case_status",
+    ("cases", "cross_province_mode"): "cross_province_mode",
+    ("cases", "assisted_channel"): "assisted_channel",
+    ("reviews", "channel"): "review_channel",
+    ("reviews", "verified_result"): "verified_result",
+    ("complaints", "source"): "complaint_source",
+    ("decisions", "decision_type"): "decision_type",
+}

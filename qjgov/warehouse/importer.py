@@ -35,7 +35,7 @@ import polars as pl
 from qjgov.paths import DATA_DIR, RAW_DIR, SEEDS_DIR, WAREHOUSE
 from qjgov.warehouse import personal, values
 from qjgov.warehouse.calendar import covered_years
-from qjgov.warehouse.contract import FREE_TEXT, RAW_KEYS, RAW_TABLES
+from qjgov.warehouse.contract import CODE_LISTS, FREE_TEXT, RAW_KEYS, RAW_TABLES
 from qjgov.warehouse.exports import PERSONAL, Aliases, FileRefused, Sheet, guess_table, header_row, is_totals, read_sheets
 from qjgov.warehouse.load import Rule, find_files, quote, row_rules
 
@@ -45,20 +45,6 @@ EXAMPLES_SHOWN = 20
 PROGRESS_EVERY = 50_000
 PREVIEW_ROWS = 20
 
-# Coded columns and the code list of seeds/codes.csv they take their values from.
-CODE_LISTS: dict[tuple[str, str], str] = {
-    ("items", "category"): "category",
-    ("items", "handling_type"): "handling_type",
-    ("cases", "applicant_type"): "applicant_type",
-    ("cases", "channel"): "case_channel",
-    ("cases", "status"): "case_status",
-    ("cases", "cross_province_mode"): "cross_province_mode",
-    ("cases", "assisted_channel"): "assisted_channel",
-    ("reviews", "channel"): "review_channel",
-    ("reviews", "verified_result"): "verified_result",
-    ("complaints", "source"): "complaint_source",
-    ("decisions", "decision_type"): "decision_type",
-}
 # When a record's duty ends, it cannot be before it started (sql/tests/assert_duty_completion_not_before_start.sql).
 DUTY_ORDER: dict[str, tuple[str, tuple[str, ...]]] = {
     "complaints": ("assigned_at", ("responded_at", "resolved_at")),

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from qjgov.warehouse import personal
-from qjgov.warehouse.contract import COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
+from qjgov.warehouse.contract import CODE_LISTS, COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
 
 Log = Callable[[str], None]
 
@@ -236,17 +236,41 @@ def row_rules(table: str, first: object, last: object) -> list[Rule]:
     return rules
 
 
-def _suspicion(table: str, rules: list[Rule]) -> str:
+def _suspicion(table: str, rules: list[Rule], known: dict[str, list[str]] | None = None) -> str:
     """A condition true on every row that breaks a rule of `rules` or holds text that may be
     personal data, with one regular expression per text column (its control characters, the
-    personal-data pattern and full-width signs at once): the one pass a clean table needs."""
+    personal-data pattern and full-width signs at once): the one pass a clean table needs.
+    A coded column's value found among its `known` codes ({column: codes}, from the seeds,
+    which the build scans in turn) needs no regular expression: most values are."""
     parts = [f"coalesce({rule.condition}, false)" for rule in rules if rule.reason != CONTROL_REASON]
     for column in RAW_TABLES[table]:
         if sql_type(table, column) == "VARCHAR":
             allowed = "" if column in FREE_TEXT.get(table, ()) else _LINE_BREAKS
             pattern = f"[{_CONTROL}{allowed}]|{personal.PATTERN}|[{personal.FULL_WIDTH}]"
-            parts.append(f"coalesce(regexp_matches({column}, '{pattern}'), false)")
+            match = f"coalesce(regexp_matches({column}, '{pattern}'), false)"
+            codes = (known or {}).get(column)
+            # A CASE, so the expression runs only where the value is not a known code.
+            parts.append(f"(case when {column} in ({', '.join(map(quote, codes))}) then false else {match} end)" if codes else match)
     return " or ".join(parts)
+
+
+def known_codes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[str]]]:
+    """{raw table: {coded column: its codes}} from seeds/codes.csv and seeds/townships.csv."""
+    def rows(sql: str) -> list[tuple]:
+        try:
+            return con.execute(sql).fetchall()
+        except duckdb.CatalogException:  # a seeds folder without the code lists: every value is matched
+            return []
+
+    lists = dict(rows("select code_list, list(distinct cast(code as varchar)) from seeds.codes group by 1"))
+    known: dict[str, dict[str, list[str]]] = {}
+    for (table, column), code_list in CODE_LISTS.items():
+        if lists.get(code_list):
+            known.setdefault(table, {})[column] = sorted(lists[code_list])
+    townships = [row[0] for row in rows("select distinct township from seeds.townships order by 1")]
+    if townships:
+        known.setdefault("cases", {})["township"] = townships
+    return known
 
 
 def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
@@ -256,11 +280,12 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
     One pass per table finds whether anything is amiss; only a table where something is
     looks rule by rule and column by column, to say what."""
     first, last = con.execute("select min(calendar_date), max(calendar_date) from raw.workday_calendar").fetchall()[0]
+    known = known_codes(con)
     for table in RAW_TABLES:
         paths = [Path(file) for t, file, _ in files if t == table]
         rules = row_rules(table, first, last)
         # count(*) filter: measured twice as fast as exists (… where …) on DuckDB 2.0.
-        suspect = con.execute(f"select count(*) filter ({_suspicion(table, rules)}) from raw.{table}").fetchall()[0][0]
+        suspect = con.execute(f"select count(*) filter ({_suspicion(table, rules, known.get(table))}) from raw.{table}").fetchall()[0][0]
         if suspect:
             _refuse_broken_rows(con, table, paths, rules)
             check_personal_data(con, ("raw",), tables={table})

@@ -18,5 +18,5 @@ select
     records.record_id,
     records.case_id,
 from records
-anti join staging.stg_cases as cases
+anti join intermediate.int_cases_enriched as cases  -- stg_cases' case ids, trimmed once already
     on cases.case_id = records.case_id
