@@ -13,18 +13,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from qjgov.demo import pageload
 from qjgov.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -106,12 +104,6 @@ def _require_browser() -> None:
         pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo warehouse for the browser tests."""
@@ -124,45 +116,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def serve(warehouse: Path, log_name: str = "streamlit-server.log") -> Iterator[str]:
-    """`streamlit run app.py` on a free port against `warehouse`; yields its URL once healthy."""
-    port = _free_port()
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = (OUTPUT / log_name).open("w", encoding="utf-8")
-    env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    """`streamlit run app.py` on a free port against `warehouse`; yields its URL once healthy
+    (the bench's server, its output in test-output/)."""
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}; see {OUTPUT / log_name}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not answer within 60 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        with pageload.serve(warehouse, OUTPUT / log_name) as url:
+            yield url
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

@@ -158,6 +158,8 @@ def test_changes_read_as_arrows_and_status_words() -> None:
     assert changes.fmt_change("en", 0.0001, "ratio") == "– 0.0 pp"
     assert changes.fmt_change("en", -0.05, "trips") == "▼ 0.05 trips"
     assert changes.fmt_change("en", None, "ratio") == "—"
+    assert changes.fmt_change_short(0.021, "ratio") == "▲ 2.1" and changes.fmt_change_short(-0.05, "trips") == "▼ 0.05"
+    assert changes.fmt_change_short(None, "ratio") == ""
     assert changes.fmt_status_change("en", "at_risk", "on_track") == "At risk → On track".replace("At risk", words.t("en", "status.at_risk")).replace("On track", words.t("en", "status.on_track"))
     assert changes.fmt_status_change("en", "on_track", "on_track") == ""
     assert changes.fmt_status_change("en", None, "on_track") == ""

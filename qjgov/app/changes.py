@@ -14,25 +14,21 @@ from qjgov.app.formatting import goal_name, is_missing
 from qjgov.app.state import State
 
 
-def fmt_change(lang: str, change: float | None, unit: str | None) -> str:
-    """A change of the actual in the metric's unit: "▲ 2.1 pp", "▼ 0.05 trips", "– 0.0 pp";
-    "—" when there is nothing to compare with."""
+def fmt_change(lang: str, change: float | None, unit: str | None, with_unit: bool = True) -> str:
+    """A change of the actual in the metric's unit: "▲ 2.1 pp", "▼ 0.05 trips", "– 0.0 pp"
+    ("▲ 2.1" without the unit); "—" when there is nothing to compare with."""
     if is_missing(change):
         return "—"
-    if unit == "ratio":
-        size, shown = abs(change) * 100, words.t(lang, "unit.pp", value=f"{abs(change) * 100:.1f}")
-        zero = size < 0.05
-    else:
-        size, shown = abs(change), words.t(lang, "unit.trips", value=f"{abs(change):.2f}")
-        zero = size < 0.005
+    size, key = (abs(change) * 100, "unit.pp") if unit == "ratio" else (abs(change), "unit.trips")
+    number = f"{size:.1f}" if unit == "ratio" else f"{size:.2f}"
+    zero = size < (0.05 if unit == "ratio" else 0.005)
     arrow = "–" if zero else ("▲" if change > 0 else "▼")
-    return f"{arrow} {shown}"
+    return f"{arrow} {words.t(lang, key, value=number) if with_unit else number}"
 
 
 def fmt_change_short(change: float | None, unit: str | None) -> str:
     """The change for a narrow table cell: "▲ 2.1" (percentage points, or trips for G05)."""
-    text = fmt_change("en", change, unit)
-    return "" if text == "—" else text.removesuffix(" pp").removesuffix(" trips")
+    return "" if is_missing(change) else fmt_change("en", change, unit, with_unit=False)
 
 
 def fmt_status_change(lang: str, previous: str | None, current: str | None) -> str:

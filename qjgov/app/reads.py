@@ -230,12 +230,27 @@ def _case_list_params(goal_id: str, as_of: dt.date, department: str | None, text
     return (goal_id, as_of, as_of, as_of, department, department, *(needle,) * 5)
 
 
+# The same list counted from marts.case_list_counts (cases per goal, department and day), which
+# a search cannot use: a few hundred thousand rows to sum rather than millions of cases.
+_CASE_COUNTS = (
+    "from marts.case_list_counts where goal_id = ? "
+    "and counted_from between make_date(year(cast(? as date)), 1, 1) and ? "
+    "and (meets_from is null or meets_from > ?) "
+    "and (cast(? as varchar) is null or department = ?)"
+)
+
+
+def _case_counts(goal_id: str, as_of: dt.date, department: str | None, text: str | None, by: str) -> pl.DataFrame:
+    """The list's cases counted by `by` (department or counted_from), as `records`."""
+    params = _case_list_params(goal_id, as_of, department, text)
+    if params[-1] is None:
+        return query(f"select {by}, sum(cases) as records {_CASE_COUNTS} group by 1 order by 1", params[:6])
+    return query(f"select {by}, count(*) as records {_CASE_LIST} group by 1 order by 1", params)
+
+
 def case_record_counts(goal_id: str, as_of: dt.date, department: str | None, text: str | None = None) -> pl.DataFrame:
     """How many cases a case-share goal's list holds at `as_of`, per department (`records`)."""
-    return query(
-        f"select department, count(*) as records {_CASE_LIST} group by department order by department",
-        _case_list_params(goal_id, as_of, department, text),
-    )
+    return _case_counts(goal_id, as_of, department, text, "department")
 
 
 def case_records(
@@ -255,7 +270,7 @@ def case_records(
     # Sorting millions of cases for one page is slow; counting them by day is not. The page's
     # rows lie between two days found from those counts, and only those days are sorted.
     skip = (int(page) - 1) * int(page_rows)
-    days = query(f"select counted_from, count(*) as n {_CASE_LIST} group by 1 order by 1 desc", params)
+    days = _case_counts(goal_id, as_of, department, text, "counted_from").sort("counted_from", descending=True)
     before = within = 0  # rows on days newer than the page's; rows on its days so far
     newest = oldest = None
     for day, n in days.iter_rows():

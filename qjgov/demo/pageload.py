@@ -22,6 +22,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -57,30 +59,53 @@ def _busiest_department(warehouse: Path) -> str:
         ).fetchall()[0][0]
 
 
-def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
-    """[{page, department, first_s, second_s}] for every page, all departments and one."""
-    from playwright.sync_api import sync_playwright
-
+@contextmanager
+def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60) -> Iterator[str]:
+    """`streamlit run app.py` on a free local port against `warehouse` (its output into
+    `log_file`, if given); yields its URL once it answers its health check, stops it after."""
     port = _free_port()
     env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    output = log_file.open("w", encoding="utf-8") if log_file is not None else subprocess.DEVNULL
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    results = []
+    where = f"; see {log_file}" if log_file is not None else ""
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + wait
         while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {server.returncode}{where}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not answer within {wait:.0f} s{where}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if log_file is not None:
+            output.close()
+
+
+def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
+    """[{page, department, first_s, second_s}] for every page, all departments and one."""
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with serve(warehouse) as url:
         department = _busiest_department(warehouse)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -98,12 +123,6 @@ def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
                     results.append({"page": page, "department": dept or "", "first_s": times[0], "second_s": times[1]})
                     log(f"  {page:<12} {dept or 'all departments':<16} {times[0]:5.2f} s, again {times[1]:5.2f} s")
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return results
 
 
