@@ -22,7 +22,8 @@ RAW = {("raw", "cases"): {"case_id", "status", "channel"}, ("staging", "stg_item
     "sql, proven",
     [
         ("select trim(case_id) as case_id, status, nullif(trim(channel), '') as c from raw.cases", {"case_id", "status", "c"}),
-        ("with s as (select * from raw.cases), t as (select * from s) select *, 'ok' as k from t", {"case_id", "status", "channel", "k"}),
+        ("with s as (select * from raw.cases), t as (select * from s) select * from t", {"case_id", "status", "channel"}),
+        ("with s as (select case_id, status from raw.cases) select *, 'ok' as k from s", {"case_id", "status", "k"}),
         ("select coalesce(trim(status), channel, '无') as s, cast(case_id as varchar) as v from raw.cases", {"s", "v"}),
         # What can make a number out of raw text, or hide where a value comes from, is not proven.
         ("select case_id || status as a, trim(case_id, '0') as b, concat(case_id, '') as c, "
@@ -39,6 +40,12 @@ RAW = {("raw", "cases"): {"case_id", "status", "channel"}, ("staging", "stg_item
         ("select c.case_id, i.department from raw.cases as c join staging.stg_items as i on true", {"case_id"}),
         ("select case_id from raw.cases union all select case_id || status from raw.cases", set()),
         ("select case_id from raw.cases union all by name select status as case_id from raw.cases", set()),
+        # A `*` beside a column of the same name (DuckDB renames one of them), here a joined constant.
+        ("with d as (select '13912345678' as case_id) select *, c.case_id as case_id from d join raw.cases as c on true", set()),
+        # A CTE's body reads the CTEs of its own scope, not those where it is named.
+        ("with b as (select '13912345678' as v), x as (select v from b), "
+         "y as (with b as (select case_id as v from raw.cases) select v from x) select v from y", set()),
+        ("with b as (select case_id as v from raw.cases), x as (select v from b) select v from x", {"v"}),
         ("select trim(case_id) as case_id from (select case_id || '' as case_id from raw.cases)", set()),
         ("with s as (select case_id || '1' as status from raw.cases) select * from s", set()),
         ("select * exclude (status) from raw.cases", set()),
@@ -155,6 +162,11 @@ GRAINS = {("intermediate", "plan_cases"): [["case_id"]], ("raw", "cases"): [["ca
          ["goal_id", "case_id"], False),
         ("select case_id from intermediate.other_cases", ["case_id"], False),
         ("select lower(case_id) as case_id from raw.cases", ["case_id"], False),
+        # Constants that UNION ALL casts to one value (1 and 1.0), or branches over two tables.
+        ("select 1 as src, case_id from intermediate.plan_cases union all select 1.0, case_id from intermediate.plan_cases",
+         ["src", "case_id"], False),
+        ("select 'a' as src, case_id from intermediate.plan_cases union all select 'b', case_id from raw.cases",
+         ["src", "case_id"], False),
     ],
 )
 def test_a_grain_is_proven_by_the_sql_only_when_no_row_can_repeat(sql, grain, proven):

@@ -248,3 +248,13 @@ def test_personal_data_in_any_text_column_fails_the_build_without_the_value(tmp_
     message = attempt(tmp_path, **rows)
     assert f"raw.{table}.{column}" in message, message
     assert spelling not in message
+
+
+def test_a_blank_code_in_the_seeds_does_not_break_the_raw_check() -> None:
+    from qjgov.warehouse.load import known_codes
+
+    con = duckdb.connect()
+    con.sql("create schema seeds")
+    con.sql("create table seeds.codes as select * from (values ('case_channel', '窗口'), ('case_channel', null)) as t(code_list, code)")
+    con.sql("create table seeds.townships as select * from (values ('城东街道'), (null)) as t(township)")
+    assert known_codes(con) == {"cases": {"channel": ["窗口"], "township": ["城东街道"]}}

@@ -72,8 +72,16 @@ def _output_name(expr: dict) -> str:
 
 
 def _ctes(node: dict, outer: dict) -> dict:
-    inner = {entry["key"]: entry["value"]["query_node"] for entry in node.get("cte_map", {}).get("map", [])}
-    return {**outer, **inner}
+    """{name: (query, the CTEs its body sees)}: a CTE's body sees the CTEs around its WITH
+    and the earlier ones of the same WITH, wherever it is named later."""
+    scope = dict(outer)
+    for entry in node.get("cte_map", {}).get("map", []):
+        scope[entry["key"]] = (entry["value"]["query_node"], dict(scope))
+    return scope
+
+
+def _cte(ctes: dict, name: str | None) -> tuple[dict, dict] | tuple[None, None]:
+    return ctes.get(name, (None, None))
 
 
 def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
@@ -86,10 +94,29 @@ def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
         return set()
     if source.get("schema_name"):
         return set(clean.get((source["schema_name"], source.get("table_name")), set()))
-    inner = ctes.get(source.get("table_name"))
+    inner, scope = _cte(ctes, source.get("table_name"))
     if inner is None:
         return set()
-    return _names_out(inner, ctes, clean)
+    return _names_out(inner, scope, clean)
+
+
+def _all_star_names(node: dict, ctes: dict, depth: int = 0) -> set[str] | None:
+    """Every name the `*` of `node` brings in, when known: from a CTE whose own names are all
+    known; None from a table (whose columns this module is not told) or a join."""
+    ctes = _ctes(node, ctes)
+    source = node.get("from_table") or {}
+    if depth > 20 or source.get("type") != "BASE_TABLE" or source.get("schema_name"):
+        return None
+    inner, scope = _cte(ctes, source.get("table_name"))
+    if inner is None or inner.get("type") != "SELECT_NODE":
+        return None
+    names = {_output_name(expr) for expr in inner.get("select_list", []) if expr.get("class") != "STAR"}
+    if "" in names:
+        return None
+    if any(expr.get("class") == "STAR" for expr in inner.get("select_list", [])):
+        more = _all_star_names(inner, scope, depth + 1)
+        return None if more is None else names | more
+    return names
 
 
 def _column_proven(node: dict, name: str, ctes: dict, clean: Clean, depth: int) -> bool:
@@ -112,6 +139,12 @@ def _column_proven(node: dict, name: str, ctes: dict, clean: Clean, depth: int) 
     for star in stars:
         if star.get("exclude_list") or star.get("replace_list") or star.get("rename_list") or star.get("columns") \
                 or star.get("expr") or star.get("relation_name") or star.get("qualified_exclude_list"):
+            return False
+    if stars and candidates:
+        # A `*` beside a column named so: unless the `*` is known not to bring that name (DuckDB
+        # would rename one of the two), the value may come from either.
+        known = _all_star_names(node, ctes)
+        if known is None or name in known:
             return False
     if stars and name in _star_names(node, ctes, clean):
         if not _from_column(node, [name], ctes, clean, depth):
@@ -150,8 +183,8 @@ def _from_column(node: dict, column_names: list[str], ctes: dict, clean: Clean, 
         return False
     if source.get("schema_name"):
         return column in clean.get((source["schema_name"], source.get("table_name")), set())
-    inner = ctes.get(source.get("table_name"))
-    return inner is not None and _column_proven(inner, column, ctes, clean, depth + 1)
+    inner, scope = _cte(ctes, source.get("table_name"))
+    return inner is not None and _column_proven(inner, column, scope, clean, depth + 1)
 
 
 def _source(source: dict, qualifier: str | None) -> dict | None:
@@ -260,8 +293,8 @@ def _row_keeping_source(node: dict, ctes: dict, depth: int) -> str | None:
         return None
     if source.get("schema_name") == "raw":
         return source.get("table_name")
-    inner = ctes.get(source.get("table_name")) if not source.get("schema_name") else None
-    return None if inner is None else _row_keeping_source(inner, ctes, depth + 1)
+    inner, scope = _cte(ctes, source.get("table_name")) if not source.get("schema_name") else (None, None)
+    return None if inner is None else _row_keeping_source(inner, scope, depth + 1)
 
 
 def _keeps_rows(expr) -> bool:
@@ -303,8 +336,8 @@ def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] 
         return None
     if source.get("schema_name") == "raw":
         return source.get("table_name"), name
-    inner = ctes.get(source.get("table_name")) if not source.get("schema_name") else None
-    return None if inner is None else _key_of(inner, name, ctes, depth + 1)
+    inner, scope = _cte(ctes, source.get("table_name")) if not source.get("schema_name") else (None, None)
+    return None if inner is None else _key_of(inner, name, scope, depth + 1)
 
 
 def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str, str] | None:
@@ -410,8 +443,10 @@ def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> 
         passed = set()
         for position in positions:
             expr = branch["select_list"][position]
-            if expr.get("class") == "CONSTANT":
-                constants[position].append(json.dumps(expr.get("literal", expr.get("value")), sort_keys=True))
+            literal = expr.get("literal", expr.get("value")) or {}
+            if expr.get("class") == "CONSTANT" and literal.get("kind") == "STRING":
+                # Text only: UNION ALL casts constants to one type, where 1 and 1.0 are equal.
+                constants[position].append(literal.get("text"))
             elif expr.get("class") == "COLUMN_REF" and len(expr["column_names"]) == 1:
                 passed.add(expr["column_names"][0])
                 constants[position].append(None)
@@ -421,6 +456,8 @@ def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> 
             return None
         tables.append(".".join(table))
     if len(branches) > 1 and not any(None not in values and len(set(values)) == len(values) for values in constants.values()):
+        return None
+    if len(set(tables)) > 1:  # one table for all: its columns keep their types through the UNION
         return None
     what = f"one row per row of {', '.join(sorted(set(tables)))} (whose grain is tested)"
     return what if len(branches) == 1 else f"{what} in each UNION ALL branch, each naming a constant of its own"

@@ -262,12 +262,12 @@ def known_codes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[str]
         except duckdb.CatalogException:  # a seeds folder without the code lists: every value is matched
             return []
 
-    lists = dict(rows("select code_list, list(distinct cast(code as varchar)) from seeds.codes group by 1"))
+    lists = dict(rows("select code_list, list(distinct cast(code as varchar)) filter (where code is not null) from seeds.codes group by 1"))
     known: dict[str, dict[str, list[str]]] = {}
     for (table, column), code_list in CODE_LISTS.items():
         if lists.get(code_list):
             known.setdefault(table, {})[column] = sorted(lists[code_list])
-    townships = [row[0] for row in rows("select distinct township from seeds.townships order by 1")]
+    townships = [row[0] for row in rows("select distinct township from seeds.townships where township is not null order by 1")]
     if townships:
         known.setdefault("cases", {})["township"] = townships
     return known
