@@ -256,18 +256,24 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         frame = frame.filter(pl.col("is_overdue"))
 
     table, spec = _list_table(state, family, extra, frame)
-    shown = table
-    if table.height > LIST_PAGE_ROWS:  # a city's lists run to many thousands: page them
-        pages = math.ceil(table.height / LIST_PAGE_ROWS)
-        page = st.number_input(
-            state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
-            min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{lang}",
-        )
-        shown = table.slice((int(page) - 1) * LIST_PAGE_ROWS, LIST_PAGE_ROWS)
+    page = list_page(state, goal_id, table.height)
+    shown = table.slice((page - 1) * LIST_PAGE_ROWS, LIST_PAGE_ROWS)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
     stem = file_stem(state, goal_id, chosen, text, overdue_only)
     downloads(state, table, stem, title, percent=spec.get("percent", ()))
+
+
+def list_page(state: State, goal_id: str, rows: int) -> int:
+    """The page of a list to show (from 1): a city's lists run to many thousands of rows, so a
+    list longer than a page gets a page number to choose."""
+    if rows <= LIST_PAGE_ROWS:
+        return 1
+    pages = math.ceil(rows / LIST_PAGE_ROWS)
+    return int(st.number_input(
+        state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
+        min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{state.lang}",
+    ))
 
 
 def case_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
@@ -290,13 +296,7 @@ def case_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
     department = state.department or chosen
     counted = reads.case_record_counts(goal_id, state.as_of, department, text) if (text.strip() or chosen) else by_department
     total = int(counted["records"].sum()) if counted.height else 0
-    page = 1
-    if total > LIST_PAGE_ROWS:
-        pages = math.ceil(total / LIST_PAGE_ROWS)
-        page = int(st.number_input(
-            state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
-            min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{lang}",
-        ))
+    page = list_page(state, goal_id, total)
     frame = reads.case_records(goal_id, state.as_of, department, text, page=page, page_rows=LIST_PAGE_ROWS)
     shown, spec = _list_table(state, "case", extra, frame)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)

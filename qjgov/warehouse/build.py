@@ -206,14 +206,14 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
     return tests
 
 
-def tag_screen(model: Model, proven: dict[str, str] | set[str] = frozenset()) -> tuple[str, list[str]] | None:
+def tag_screen(model: Model, proven: dict[str, str] | None = None) -> tuple[str, list[str]] | None:
     """One pass over `model` for all its tag tests but the grains after the first: a query of
     one row whose columns count, test by test (names returned beside it), what may break
     it. A zero passes the test; only a test with a count runs on its own, to say which rows.
     The first grain is screened by grouping on the columns' hash: no hash twice, no key twice.
     (A view is computed once here, not once per test.)"""
     conditions = _row_conditions(model)
-    grains = model.tags.get("grain", [])[:1] if f"grain__{model.name}" not in proven else []
+    grains = model.tags.get("grain", [])[:1] if f"grain__{model.name}" not in (proven or {}) else []
     names = [name for name, _, _ in conditions]
     counts = [f"count(*) filter (where {condition})" for _, condition, _ in conditions]
     if grains:

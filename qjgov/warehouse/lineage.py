@@ -26,6 +26,17 @@ from qjgov.warehouse import personal
 _PASS_THROUGH = {"trim": 1, "ltrim": 1, "rtrim": 1, "nullif": 2}
 
 
+def _parse(con: duckdb.DuckDBPyConnection, sql: str) -> dict | None:
+    """The parse tree of the one statement `sql` (DuckDB's own parser); None when it is not one."""
+    try:
+        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
+    except (duckdb.Error, json.JSONDecodeError, IndexError):
+        return None
+    if tree.get("error") or len(tree.get("statements", [])) != 1:
+        return None
+    return tree["statements"][0]["node"]
+
+
 Clean = dict[tuple[str, str], set[str]]  # {(schema, table): text columns scanned or proven}
 
 
@@ -34,13 +45,9 @@ def passed_through_columns(con: duckdb.DuckDBPyConnection, sql: str, clean: Clea
     `clean` ({(schema, table): columns}, the columns a scan has covered) or constants that
     are no personal data, through CTEs, joins (columns named with their table) and UNION.
     A query the parser does not take proves nothing."""
-    try:
-        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
-    except (duckdb.Error, json.JSONDecodeError, IndexError):
+    node = _parse(con, sql)
+    if node is None:
         return set()
-    if tree.get("error") or len(tree.get("statements", [])) != 1:
-        return set()
-    node = tree["statements"][0]["node"]
     return {name for name in _names_out(node, {}, clean) if name and _column_proven(node, name, {}, clean, depth=0)}
 
 
@@ -241,13 +248,9 @@ def raw_key_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_keys: dict[str
     window or unnest on the way) and those output columns are that table's key columns
     passed through trim, nullif or a cast. The raw check has then already proven that they
     are unique and never blank, so a grain test on them would repeat it. None otherwise."""
-    try:
-        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
-    except (duckdb.Error, json.JSONDecodeError, IndexError):
+    node = _parse(con, sql)
+    if node is None:
         return None
-    if tree.get("error") or len(tree.get("statements", [])) != 1:
-        return None
-    node = tree["statements"][0]["node"]
     table = _row_keeping_source(node, {}, depth=0)
     if table is None or table not in raw_keys:
         return None
@@ -369,13 +372,9 @@ def grain_reason(con: duckdb.DuckDBPyConnection, sql: str, grain: list[str], gra
     - SELECT … FROM one table, rows filtered at most (no join, grouping, unnest or limit),
       whose grain columns pass on a grain of that table (which the build tests), or a UNION
       ALL of such branches that each name a constant of their own in one grain column."""
-    try:
-        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
-    except (duckdb.Error, json.JSONDecodeError, IndexError):
+    node = _parse(con, sql)
+    if node is None:
         return None
-    if tree.get("error") or len(tree.get("statements", [])) != 1:
-        return None
-    node = tree["statements"][0]["node"]
     if node.get("cte_map", {}).get("map") and node.get("type") == "SET_OPERATION_NODE":
         return None
     if node.get("type") == "SELECT_NODE" and node.get("group_expressions"):
