@@ -46,7 +46,7 @@ completed_days as (
     select
         department,
         completed_date,
-        cast(first_proactive_review_at as date) as first_review_date,
+        first_review_date,
         count(*) as completed_cases,
         count(*) filter (where completed_date = accepted_date) as same_day_cases,
     from cases

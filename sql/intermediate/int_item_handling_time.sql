@@ -18,8 +18,8 @@ with catalogue as (
 cases as (
     select * from intermediate.int_cases_enriched
     where is_completed
-        and accepted_at is not null
-        and completed_at is not null
+        and accepted_date is not null
+        and completed_date is not null
 ),
 
 as_of_dates as (

@@ -13,6 +13,10 @@ with cases as (
     select * from intermediate.int_cases_enriched
 ),
 
+items as (
+    select * from intermediate.int_item_departments
+),
+
 plan_year as (
     select max(year(as_of)) as year from intermediate.int_as_of_dates where not is_baseline
 )
@@ -20,17 +24,19 @@ plan_year as (
 select
     cases.case_id,
     cases.item_code,
-    cases.item_name,
+    items.item_name,
     cases.department,
     cases.channel,
     cases.assisted_channel,
     case when year(cases.accepted_date) = plan_year.year then cases.accepted_date end as accepted_date,
     case when cases.is_completed and year(cases.completed_date) = plan_year.year then cases.completed_date end as completed_date,
-    cast(cases.first_proactive_review_at as date) as first_review_date,
+    cases.first_review_date,
     cases.is_mobile,
     cases.postal,
     cases.is_special_group_channel,
 from cases
 cross join plan_year
+left join items
+    on items.item_code = cases.item_code
 where year(cases.accepted_date) = plan_year.year
     or (cases.is_completed and year(cases.completed_date) = plan_year.year)

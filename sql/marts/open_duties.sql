@@ -35,15 +35,17 @@ unchecked_cases as (
         as_of_dates.as_of,
         cases.case_id as record_id,
         cases.item_code,
-        cases.item_name,
+        items.item_name,
         cases.department,
         cases.case_id,
-        cases.accepted_at as started_at,
+        cases.unchecked_accepted_at as started_at,
         cases.accepted_date as deadline_date,
         true as is_due,
     from intermediate.int_cases_enriched as cases
     inner join as_of_dates
         on cases.accepted_date between as_of_dates.year_start and as_of_dates.as_of
+    left join intermediate.int_item_departments as items
+        on items.item_code = cases.item_code
     where not cases.credit_checked
 ),
 
