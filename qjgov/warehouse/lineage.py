@@ -9,8 +9,8 @@ and stacks four branches with UNION ALL: each of its values is still one of thei
 module reads a view's SQL through DuckDB's own parser (`json_serialize_sql`) and proves,
 column by column, that its value is a covered text column (of a table or view a scan reads
 or a proof covers) or a harmless constant, passed through nothing but `trim(x)`, `nullif`,
-`coalesce` and casts, through CTEs, joins (a column named with its table) and set
-operations (by position). Whatever it cannot prove is scanned as before.
+`coalesce` and casts, through CTEs, joins (a column named with its table), scalar subqueries
+and set operations (by position). Whatever it cannot prove is scanned as before.
 """
 
 from __future__ import annotations
@@ -221,6 +221,11 @@ def _expression_proven(expr: dict, node: dict, ctes: dict, clean: Clean, depth: 
         return _expression_proven(expr["child"], node, ctes, clean, depth)
     if kind == "OPERATOR" and expr.get("type") == "OPERATOR_COALESCE":
         return all(_expression_proven(child, node, ctes, clean, depth) for child in expr.get("children", []))
+    if kind == "SUBQUERY" and expr.get("subquery_type") == "SCALAR":
+        # A scalar subquery's value is a value of its one column.
+        inner = (expr.get("subquery") or {}).get("node") or {}
+        names = _positional_names(inner)
+        return names is not None and len(names) == 1 and _position_proven(inner, 0, ctes, clean, depth + 1)
     if kind == "FUNCTION":
         arity = _PASS_THROUGH.get(expr.get("function_name", "").lower())
         arguments = expr.get("arguments", [{"name": "", "expression": child} for child in expr.get("children", [])])
@@ -367,22 +372,193 @@ Grains = dict[tuple[str, str], list[list[str]]]  # {(schema, table): its grains,
 
 def grain_reason(con: duckdb.DuckDBPyConnection, sql: str, grain: list[str], grains: Grains) -> str | None:
     """Why the query `sql` returns at most one row per value of the columns `grain`, when its
-    SQL alone shows it; None otherwise (the grain is then tested on the data). Two shapes:
+    SQL alone shows it; None otherwise (the grain is then tested on the data). The shapes:
     - GROUP BY plain columns, each an output column of the grain: one row per group;
     - SELECT … FROM one table, rows filtered at most (no join, grouping, unnest or limit),
       whose grain columns pass on a grain of that table (which the build tests), or a UNION
-      ALL of such branches that each name a constant of their own in one grain column."""
+      ALL of such branches that each name a constant of their own in one grain column;
+    - SELECT … FROM such a table joined to others, each on all the columns of one of its
+      grains (so at most one row matches), or crossed with a one-row aggregate, whose grain
+      columns pass on that first table's: one row per row of it at most.
+    A table here is also a CTE that is one of these shapes, or that filters a table."""
     node = _parse(con, sql)
-    if node is None:
-        return None
-    if node.get("cte_map", {}).get("map") and node.get("type") == "SET_OPERATION_NODE":
+    return None if node is None else _unique_query(con, node, grain, grains, {}, depth=0)
+
+
+def _unique_query(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth: int) -> str | None:
+    if depth > 20:
         return None
     if node.get("type") == "SELECT_NODE" and node.get("group_expressions"):
         return _grouped(node, grain)
+    if node.get("type") == "SELECT_NODE" and (node.get("from_table") or {}).get("type") == "JOIN":
+        return _joined(con, node, grain, grains, ctes, depth)
     branches = _union_all_branches(node)
     if not branches:
         return None
-    return _branches_unique(branches, grain, grains)
+    return _branches_unique(con, branches, grain, grains, _ctes(node, ctes), depth)
+
+
+def _plain_select(node: dict) -> bool:
+    """A SELECT that neither groups nor cuts nor samples its rows (a WHERE only filters)."""
+    return node.get("type") == "SELECT_NODE" and not (
+        node.get("group_expressions") or node.get("group_sets") or node.get("having") or node.get("qualify")
+        or node.get("modifiers") or node.get("sample")
+    ) and node.get("aggregate_handling") == "STANDARD_HANDLING"
+
+
+def _joined(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth: int) -> str | None:
+    """A table joined to others each on a key of theirs: at most one row per row of the first."""
+    ctes = _ctes(node, ctes)
+    select_list = node.get("select_list", [])
+    if not _plain_select(node) or any(expr.get("class") == "STAR" or _adds_rows(expr) for expr in select_list):
+        return None
+    names = [_output_name(expr) for expr in select_list]
+    joins = []
+    first = node["from_table"]
+    while first.get("type") == "JOIN":
+        joins.append(first)
+        first = first.get("left") or {}
+    if not _named_relation(first):
+        return None
+    aliases = [first.get("alias") or first["table_name"]]
+    looked_up = []
+    for join in reversed(joins):
+        right = join.get("right") or {}
+        if not _named_relation(right) or join.get("using_columns"):
+            return None
+        alias = right.get("alias") or right["table_name"]
+        if alias in aliases:
+            return None
+        aliases.append(alias)
+        if join.get("ref_type") == "CROSS" and _one_row(right, ctes):
+            looked_up.append(f"{alias} (one row)")
+        elif join.get("ref_type") == "REGULAR" and join.get("join_type") in ("LEFT", "INNER") \
+                and _relation_unique(con, right, _keyed_columns(join.get("condition"), alias), grains, ctes, depth + 1):
+            looked_up.append(f"{alias} (on a key)")
+        else:
+            return None
+    columns = []
+    for name in grain:
+        expr = select_list[names.index(name)] if names.count(name) == 1 else {}
+        if expr.get("class") != "COLUMN_REF" or len(expr["column_names"]) != 2 or expr["column_names"][0] != aliases[0]:
+            return None
+        columns.append(expr["column_names"][1])
+    if not _relation_unique(con, first, columns, grains, ctes, depth + 1):
+        return None
+    return f"one row per row of {aliases[0]} (unique on {', '.join(columns)}) at most: {', '.join(looked_up)} joined to it"
+
+
+def _named_relation(source: dict) -> bool:
+    return source.get("type") == "BASE_TABLE" and not source.get("catalog_name") and not source.get("sample") \
+        and not source.get("at_clause") and not source.get("column_name_alias")
+
+
+def _adds_rows(expr) -> bool:
+    """Whether a select-list expression can make more rows than it reads: an unnest can. (A
+    scalar subquery cannot: DuckDB refuses one that returns more than a row.)"""
+    if isinstance(expr, list):
+        return any(_adds_rows(item) for item in expr)
+    if not isinstance(expr, dict) or expr.get("class") == "SUBQUERY":
+        return False
+    if expr.get("class") == "FUNCTION" and expr.get("function_name", "").lower() in ("unnest", "generate_series", "range"):
+        return True
+    return any(_adds_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+
+
+def _keyed_columns(condition: dict | None, alias: str) -> list[str]:
+    """The columns of `alias` that a join condition (its AND-ed parts) sets equal to a value
+    of the tables before it: each `alias.column = expression not reading alias`."""
+    if not condition:
+        return []
+    parts = condition.get("children", []) if condition.get("type") == "CONJUNCTION_AND" else [condition]
+    columns = []
+    for part in parts:
+        if part.get("type") != "COMPARE_EQUAL":
+            continue
+        for side, other in ((part.get("left"), part.get("right")), (part.get("right"), part.get("left"))):
+            if side.get("class") == "COLUMN_REF" and side["column_names"][:1] == [alias] and len(side["column_names"]) == 2 \
+                    and not _reads(other, alias):
+                columns.append(side["column_names"][1])
+    return columns
+
+
+def _reads(expr, alias: str) -> bool:
+    """Whether an expression may read a column of `alias`: an unqualified name or a subquery may."""
+    if isinstance(expr, list):
+        return any(_reads(item, alias) for item in expr)
+    if not isinstance(expr, dict):
+        return False
+    if expr.get("class") == "SUBQUERY":
+        return True
+    if expr.get("class") == "COLUMN_REF":
+        return len(expr["column_names"]) < 2 or expr["column_names"][0] == alias
+    return any(_reads(value, alias) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+
+
+_AGGREGATES = {"count", "count_star", "sum", "min", "max", "avg", "any_value", "arg_max", "arg_min", "first", "last",
+               "bool_and", "bool_or", "list", "string_agg"}
+
+
+def _one_row(source: dict, ctes: dict) -> bool:
+    """A CTE that aggregates without GROUP BY: exactly one row."""
+    inner, _ = _cte(ctes, source.get("table_name")) if not source.get("schema_name") else (None, None)
+    if inner is None or inner.get("type") != "SELECT_NODE" or inner.get("group_expressions") or inner.get("group_sets") \
+            or inner.get("modifiers") or inner.get("aggregate_handling") != "STANDARD_HANDLING":
+        return False
+    select_list = inner.get("select_list", [])
+    return bool(select_list) and all(
+        expr.get("class") == "FUNCTION" and expr.get("function_name", "").lower() in _AGGREGATES
+        and not expr.get("distinct") and not expr.get("filter") for expr in select_list
+    )
+
+
+def _relation_unique(con, source: dict, columns: list[str], grains: Grains, ctes: dict, depth: int) -> bool:
+    """Whether a table or CTE holds at most one row per value of its `columns`: a grain of a
+    table the build tests or proves, or a CTE that has one of the shapes of grain_reason, or
+    that filters such a table or CTE (`select * from it where …`)."""
+    if not columns or depth > 20:
+        return False
+    if source.get("schema_name"):
+        return any(set(table_grain) <= set(columns) for table_grain in grains.get((source["schema_name"], source["table_name"]), []))
+    inner, scope = _cte(ctes, source.get("table_name"))
+    if inner is None:
+        return False
+    behind = _filtered(inner)
+    if behind is not None:
+        return _relation_unique(con, behind, columns, grains, scope, depth + 1)
+    return _unique_query(con, inner, columns, grains, scope, depth + 1) is not None
+
+
+def _filtered(node: dict) -> dict | None:
+    """The one table or CTE that `select * from it [where …]` reads, or None for any other query."""
+    select_list = node.get("select_list", [])
+    if not _plain_select(node) or node.get("cte_map", {}).get("map") or len(select_list) != 1:
+        return None
+    star = select_list[0]
+    if star.get("class") != "STAR" or star.get("expr") or star.get("columns") or star.get("exclude_list") \
+            or star.get("replace_list") or star.get("rename_list") or star.get("relation_name"):
+        return None
+    source = node.get("from_table") or {}
+    return source if _named_relation(source) else None
+
+
+def _table_behind(source: dict, ctes: dict, depth: int = 0) -> tuple[str, str] | None:
+    """(schema, table) of a table named with its schema, or behind CTEs that filter it."""
+    if depth > 20 or not _named_relation(source):
+        return None
+    if source.get("schema_name"):
+        return source["schema_name"], source["table_name"]
+    inner, scope = _cte(ctes, source.get("table_name"))
+    behind = None if inner is None else _filtered(inner)
+    return None if behind is None else _table_behind(behind, scope, depth + 1)
+
+
+def _column_type(con, table: tuple[str, str], column: str) -> str | None:
+    types = con.execute(
+        "select distinct data_type from duckdb_columns() where schema_name = ? and table_name = ? and column_name = ?",
+        [*table, column],
+    ).fetchall()
+    return types[0][0] if len(types) == 1 else None
 
 
 def _grouped(node: dict, grain: list[str]) -> str | None:
@@ -424,21 +600,22 @@ def _union_all_branches(node: dict) -> list[dict] | None:
     return branches
 
 
-def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> str | None:
+def _branches_unique(con, branches: list[dict], grain: list[str], grains: Grains, ctes: dict, depth: int) -> str | None:
     names = _positional_names(branches[0])
     if names is None or not set(grain) <= set(names) or len(set(grain)) != len(grain):
         return None
     positions = [names.index(column) for column in grain]
-    constants: dict[int, list[str]] = {position: [] for position in positions}
+    constants: dict[int, list[str | None]] = {position: [] for position in positions}
+    columns: dict[int, set[tuple]] = {position: set() for position in positions}  # what each branch puts there
     tables = []
     for branch in branches:
         source = branch.get("from_table") or {}
-        if source.get("type") != "BASE_TABLE" or not source.get("schema_name") or source.get("catalog_name") or source.get("sample") \
-                or branch.get("cte_map", {}).get("map") or branch.get("group_expressions") or branch.get("having") \
-                or branch.get("qualify") or branch.get("modifiers") or branch.get("aggregate_handling") != "STANDARD_HANDLING" \
+        if branch.get("cte_map", {}).get("map") or not _plain_select(branch) \
                 or not all(_keeps_rows(expr) for expr in branch.get("select_list", [])) or len(branch.get("select_list", [])) != len(names):
             return None
-        table = (source["schema_name"], source["table_name"])
+        table = _table_behind(source, ctes)
+        if table is None:
+            return None
         passed = set()
         for position in positions:
             expr = branch["select_list"][position]
@@ -446,9 +623,11 @@ def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> 
             if expr.get("class") == "CONSTANT" and literal.get("kind") == "STRING":
                 # Text only: UNION ALL casts constants to one type, where 1 and 1.0 are equal.
                 constants[position].append(literal.get("text"))
+                columns[position].add(("constant", "VARCHAR"))
             elif expr.get("class") == "COLUMN_REF" and len(expr["column_names"]) == 1:
                 passed.add(expr["column_names"][0])
                 constants[position].append(None)
+                columns[position].add((table, expr["column_names"][0]))
             else:
                 return None
         if not any(set(table_grain) <= passed for table_grain in grains.get(table, [])):
@@ -456,7 +635,11 @@ def _branches_unique(branches: list[dict], grain: list[str], grains: Grains) -> 
         tables.append(".".join(table))
     if len(branches) > 1 and not any(None not in values and len(set(values)) == len(values) for values in constants.values()):
         return None
-    if len(set(tables)) > 1:  # one table for all: its columns keep their types through the UNION
-        return None
-    what = f"one row per row of {', '.join(sorted(set(tables)))} (whose grain is tested)"
+    # One type per grain column in every branch: UNION ALL then casts none of them (a cast to a
+    # wider type can make two values one, as a big integer as a double).
+    for found in columns.values():
+        kinds = {column if table == "constant" else _column_type(con, table, column) for table, column in found} if len(found) > 1 else {""}
+        if len(kinds) != 1 or None in kinds:
+            return None
+    what = f"one row per row of {', '.join(sorted(set(tables)))} (whose grain is tested or proven)"
     return what if len(branches) == 1 else f"{what} in each UNION ALL branch, each naming a constant of its own"

@@ -26,6 +26,8 @@ departments as (
     select * from intermediate.int_item_departments
 ),
 
+-- The one department of records whose item is not in the catalogue: read as a scalar
+-- subquery, which DuckDB refuses should the seeds ever name two.
 unlinked as (
     select department from seeds.departments where unlinked
 )
@@ -45,7 +47,7 @@ select
     cases.postal,
     cases.fully_online,
     cases.site_visits,
-    coalesce(departments.department, unlinked.department) as department,
+    coalesce(departments.department, (select department from unlinked)) as department,
     cast(proactive_reviews.first_proactive_review_at as date) as first_review_date,
     case when not cases.credit_checked then cases.accepted_at end as unchecked_accepted_at,
     greatest(0, completed_day.workday_index - accepted_day.workday_index - cases.suspended_days) as handling_workdays,
@@ -58,6 +60,5 @@ left join calendar as accepted_day
     on accepted_day.calendar_date = cases.accepted_date
 left join calendar as completed_day
     on completed_day.calendar_date = cases.completed_date
-cross join unlinked
 left join departments
     on departments.item_code = cases.item_code

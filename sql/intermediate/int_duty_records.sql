@@ -37,10 +37,20 @@ calendar as (
     select * from intermediate.int_calendar
 ),
 
+-- Each working day by its index (a day off shares the index of the working day before it).
+workdays as (
+    select workday_index, min(calendar_date) as calendar_date
+    from calendar
+    where is_workday
+    group by workday_index
+),
+
 departments as (
     select * from intermediate.int_item_departments
 ),
 
+-- The one department of records whose item is not in the catalogue: read as a scalar
+-- subquery, which DuckDB refuses should the seeds ever name two.
 unlinked as (
     select department from seeds.departments where unlinked
 )
@@ -50,7 +60,7 @@ select
     records.record_id,
     records.item_code,
     departments.item_name,
-    coalesce(departments.department, unlinked.department) as department,
+    coalesce(departments.department, (select department from unlinked)) as department,
     records.case_id,
     records.started_at,
     records.done_at,
@@ -62,9 +72,7 @@ inner join targets
     on targets.goal_id = records.goal_id
 left join calendar as start_day
     on start_day.calendar_date = cast(records.started_at as date)
-left join calendar as deadline_day
-    on deadline_day.is_workday
-    and deadline_day.workday_index = start_day.workday_index + targets.rule_working_days
-cross join unlinked
+left join workdays as deadline_day
+    on deadline_day.workday_index = start_day.workday_index + targets.rule_working_days
 left join departments
     on departments.item_code = records.item_code
