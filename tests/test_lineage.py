@@ -29,6 +29,8 @@ RAW = {("raw", "cases"): {"case_id", "status", "channel"}, ("staging", "stg_item
         ("select case_id || status as a, trim(case_id, '0') as b, concat(case_id, '') as c, "
          "lower(status) as d, suspended_days::varchar as e from raw.cases", set()),
         ("select '13800138000' as p, coalesce(status, '138 0013 8000') as q, nullif('13800138000', status) as r from raw.cases", set()),
+        # A detour through a number drops the zero that fenced '013800138000'.
+        ("select cast(cast(case_id as bigint) as varchar) as a, try_cast(status as varchar) as b from raw.cases", set()),
         # Joins (a column named with its table) and UNION branches (by position) are followed.
         ("select trim(c.case_id) as a, i.item_name as n, coalesce(i.item_name, c.status) as m "
          "from raw.cases as c left join staging.stg_items as i on i.item_code = c.channel", {"a", "n", "m"}),
@@ -116,11 +118,47 @@ def test_a_view_that_makes_a_number_out_of_scanned_text_is_still_scanned(tmp_pat
         ("select trim(case_id) as case_id from raw.cases union all select trim(case_id) from raw.cases", None),
         ("select lower(case_id) as case_id from raw.cases", {}),
         ("select nullif(trim(case_id), status) as case_id from raw.cases", {}),
+        # A cast to a number or a date can make two keys one ('1' and '01'); a try_cast, two nulls.
+        ("select cast(trim(case_id) as integer) as case_id from raw.cases", {}),
+        ("select try_cast(case_id as varchar) as case_id from raw.cases", {}),
     ],
 )
 def test_a_grain_is_proven_at_load_only_for_one_row_per_raw_row_and_the_raw_key(sql, expected):
     found = lineage.raw_key_columns(duckdb.connect(), sql, {"cases": ["case_id"], "reviews": ["review_id"]})
     assert (None if found is None else found[1]) == expected
+
+
+def test_raw_columns_say_how_each_is_passed_on():
+    sql = ("with s as (select * from raw.reviews) select trim(review_id) as review_id, cast(reviewed_at as date) as day, "
+           "nullif(trim(case_id), '') as case_id, upper(channel) as channel from s")
+    assert lineage.raw_columns(duckdb.connect(), sql) == (
+        "reviews", {"review_id": ("review_id", set()), "day": ("reviewed_at", {"cast"}), "case_id": ("case_id", {"nullif"})}
+    )
+    assert lineage.raw_columns(duckdb.connect(), "select trim(review_id) as review_id from raw.reviews where rating > 3") is None
+
+
+def test_not_null_tests_repeating_the_raw_check_are_proven_and_the_rest_still_run(tmp_path):
+    lines: list[str] = []
+    write_raw(tmp_path / "raw", {name: [row] for name, row in ROWS.items()})
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", copy_sql(tmp_path / "plain"), log=lines.append, allow_shrink=True)
+    assert any(line.startswith("  not_null__staging.stg_reviews: never null by the raw check (review_id, reviewed_at, rating") for line in lines)
+    # A required column passed through nullif may be blanked to null: tested on the data.
+    sql_dir = copy_sql(tmp_path / "nullif")
+    model = sql_dir / "staging" / "stg_complaints.sql"
+    text = model.read_text(encoding="utf-8")
+    assert "cast(assigned_at as timestamp) as assigned_at" in text
+    model.write_text(text.replace("cast(assigned_at as timestamp) as assigned_at",
+                                  "nullif(cast(assigned_at as timestamp), timestamp '1999-01-01') as assigned_at"), encoding="utf-8")
+    lines.clear()
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", sql_dir, log=lines.append, allow_shrink=True)
+    assert not any("not_null__staging.stg_complaints: never null" in line for line in lines)
+    # stg_cases.status is not required by the contract: a case without one fails its test,
+    # which now reads that column only.
+    case = dict(ROWS["cases"], status=None)
+    write_raw(tmp_path / "raw", {name: [row] for name, row in ROWS.items()} | {"cases": [case]})
+    with pytest.raises(BuildError) as refused:
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", copy_sql(tmp_path / "again"), log=lambda m: None, allow_shrink=True)
+    assert "not_null__staging.stg_cases" in str(refused.value)
 
 
 def test_a_staging_view_that_repeats_raw_rows_has_its_grain_tested(tmp_path):

@@ -32,7 +32,7 @@ import duckdb
 from qjgov.warehouse import calendar as workday_calendar
 from qjgov import settings
 from qjgov.warehouse import lineage, publish
-from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES
+from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
 from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, served_row_counts, sql_type,
 )
@@ -170,13 +170,15 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _row_conditions(model: Model) -> list[tuple[str, str, list[str]]]:
+def _row_conditions(model: Model, never_null: set[str] = frozenset()) -> list[tuple[str, str, list[str]]]:
     """(test name, condition true on a row that breaks it, columns it shows) for each
-    not_null and accepted tag of `model`."""
+    not_null and accepted tag of `model`; a not_null tag leaves out the columns in
+    `never_null` (proven so, see proven_not_null), and goes when none is left."""
     conditions = []
     for not_null in model.tags.get("not_null", []):
-        names = _names(not_null)
-        conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
+        names = [name for name in _names(not_null) if name not in never_null]
+        if names:
+                conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
     for accepted in model.tags.get("accepted", []):
         column, _, values = accepted.partition("=")
         column = column.strip()
@@ -185,8 +187,9 @@ def _row_conditions(model: Model) -> list[tuple[str, str, list[str]]]:
     return conditions
 
 
-def tag_tests(model: Model) -> list[tuple[str, str]]:
-    """(test name, SQL returning the rows that break it) for each tag of `model`."""
+def tag_tests(model: Model, never_null: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(test name, SQL returning the rows that break it) for each tag of `model` (not_null
+    tags without the columns in `never_null`)."""
     tests = []
     for grain in model.tags.get("grain", []):
         columns = ", ".join(_names(grain))
@@ -200,19 +203,19 @@ def tag_tests(model: Model) -> list[tuple[str, str]]:
                 "group by all having count(*) > 1",
             )
         )
-    for name, condition, columns in _row_conditions(model):
+    for name, condition, columns in _row_conditions(model, never_null):
         distinct = "distinct " if name.startswith("accepted__") else ""
         tests.append((name, f"select {distinct}{', '.join(columns)} from {model.name} where {condition}"))
     return tests
 
 
-def tag_screen(model: Model, proven: dict[str, str] | None = None) -> tuple[str, list[str]] | None:
+def tag_screen(model: Model, proven: dict[str, str] | None = None, never_null: set[str] = frozenset()) -> tuple[str, list[str]] | None:
     """One pass over `model` for all its tag tests but the grains after the first: a query of
     one row whose columns count, test by test (names returned beside it), what may break
     it. A zero passes the test; only a test with a count runs on its own, to say which rows.
     The first grain is screened by grouping on the columns' hash: no hash twice, no key twice.
     (A view is computed once here, not once per test.)"""
-    conditions = _row_conditions(model)
+    conditions = _row_conditions(model, never_null)
     grains = model.tags.get("grain", [])[:1] if f"grain__{model.name}" not in (proven or {}) else []
     names = [name for name, _, _ in conditions]
     counts = [f"count(*) filter (where {condition})" for _, condition, _ in conditions]
@@ -353,18 +356,51 @@ def proven_grains(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> d
     return proven
 
 
+def proven_not_null(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[str, set[str]]:
+    """{model: columns proven never null} of the staging views that return the rows of one
+    raw table one for one (`lineage.raw_columns`): a raw key (the raw check refuses a blank
+    one) or a column the contract requires (refused when empty), passed on by trim or casts,
+    never nullif. Their not_null tests would repeat the raw check."""
+    proven = {}
+    for model in models.values():
+        found = lineage.raw_columns(con, model.sql) if model.name.startswith("staging.") else None
+        if found is None:
+            continue
+        table, columns = found
+        checked = set(RAW_KEYS.get(table, ())) | set(REQUIRED.get(table, ()))
+        never_null = {name for name, (column, how) in columns.items() if column in checked and "nullif" not in how}
+        if never_null:
+            proven[model.name] = never_null
+    return proven
+
+
+def proven_tests(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """What the data tests need not run: ({test: why} for whole tests, {model: columns never
+    null} for not_null tests proven in part)."""
+    proven = proven_grains(con, models)
+    never_null = proven_not_null(con, models)
+    for name, columns in never_null.items():
+        tagged = [column for line in models[name].tags.get("not_null", []) for column in _names(line)]
+        if tagged and set(tagged) <= columns:
+            proven[f"not_null__{name}"] = f"never null by the raw check ({', '.join(tagged)}: a raw key or a required column, trimmed or cast)"
+    return proven, never_null
+
+
 def run_tests(
     con: duckdb.DuckDBPyConnection, tests_dir: Path, models: dict[str, Model], proven: dict[str, str] | None = None, log: Log = print,
+    never_null: dict[str, set[str]] | None = None,
 ) -> list[TestResult]:
     """The tests the model headers declare (grain, not_null, accepted), then each
     `sql/tests/*.sql`, which returns the rows that break its rule; a header line
     `-- severity: warn` makes a failure a warning instead of an error. A test in `proven`
-    (a grain proven by its SQL, {test: why}) passes without running; a header test its
-    model's screen (`tag_screen`) finds nothing against passes without running on its own."""
+    ({test: why}, see proven_tests) passes without running, and a not_null test leaves out
+    the columns `never_null` proves ({model: columns}); a header test its model's screen
+    (`tag_screen`) finds nothing against passes without running on its own."""
     proven = proven or {}
+    never_null = never_null or {}
     screened: set[str] = set()
     for model in models.values():
-        screen = tag_screen(model, proven)
+        screen = tag_screen(model, proven, never_null.get(model.name, set()))
         if screen is None:
             continue
         sql, names = screen
@@ -375,18 +411,21 @@ def run_tests(
         # A name can repeat (two not_null lines): it is screened only if every one found nothing.
         found = {name for name, count in zip(names, counts) if count}
         screened |= set(names) - found
-    declared = [(name, sql, "error", model.path) for model in models.values() for name, sql in tag_tests(model)]
+    declared = [
+        (name, sql, "error", model.path) for model in models.values() for name, sql in tag_tests(model, never_null.get(model.name, set()))
+    ]
     written = []
     for path in sorted(tests_dir.glob("*.sql")):
         sql = path.read_text(encoding="utf-8").strip().rstrip(";")
         severity = "warn" if re.search(r"^--\s*severity:\s*warn\s*$", sql, re.M | re.I) else "error"
         written.append((path.stem, sql, severity, path))
     results = []
+    for name, reason in proven.items():
+        log(f"  {name}: {reason}")
+        results.append(TestResult(name, "error", 0, [], []))
     grains_seen: set[str] = set()
     for name, sql, severity, path in declared + written:
         if name in proven:
-            log(f"  {name}: {proven[name]}")
-            results.append(TestResult(name, severity, 0, [], []))
             continue
         # The screen groups by the first grain only; a model's further grains run in full.
         first_grain = name.startswith("grain__") and name not in grains_seen
@@ -577,7 +616,8 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # records them beside the data tests.
         tests = [TestResult(name, "error", 0, [], []) for name in ("load_raw_contract", "load_no_personal_data")]
         with step(log, "ran the data tests"):
-            tests += run_tests(con, sql_dir / "tests", models, proven_grains(con, models), log)
+            proven, never_null = proven_tests(con, models)
+            tests += run_tests(con, sql_dir / "tests", models, proven, log, never_null)
         errors = [t for t in tests if not t.passed and t.severity == "error"]
         for test in tests:
             if test.passed:

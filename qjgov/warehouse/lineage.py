@@ -218,7 +218,8 @@ def _expression_proven(expr: dict, node: dict, ctes: dict, clean: Clean, depth: 
         text = json.dumps(literal, ensure_ascii=False)
         return not personal.contains_personal_data(text)
     if kind == "CAST":
-        return _expression_proven(expr["child"], node, ctes, clean, depth)
+        # Text to text only: a detour through a number could drop the digit that fenced one.
+        return _text_cast(expr) and _expression_proven(expr["child"], node, ctes, clean, depth)
     if kind == "OPERATOR" and expr.get("type") == "OPERATOR_COALESCE":
         return all(_expression_proven(child, node, ctes, clean, depth) for child in expr.get("children", []))
     if kind == "SUBQUERY" and expr.get("subquery_type") == "SCALAR":
@@ -240,6 +241,12 @@ def _expression_proven(expr: dict, node: dict, ctes: dict, clean: Clean, depth: 
     return False
 
 
+def _text_cast(expr: dict) -> bool:
+    """A CAST (not TRY_CAST) to text, which keeps a text value as it is."""
+    type_name = ((expr.get("type_expr") or {}).get("type_name") or (expr.get("cast_type") or {}).get("id") or "").lower()
+    return not expr.get("try_cast") and type_name in ("varchar", "text", "string")
+
+
 # --------------------------------------------------------------------------- keys
 
 # Scalar functions: one value per row, never a row more or less.
@@ -251,20 +258,33 @@ def raw_key_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_keys: dict[str
     """(raw table, {output column: raw key column}) when the query `sql` returns exactly one
     row per row of one raw table (no filter, grouping, join, DISTINCT, LIMIT, aggregate,
     window or unnest on the way) and those output columns are that table's key columns
-    passed through trim, nullif or a cast. The raw check has then already proven that they
-    are unique and never blank, so a grain test on them would repeat it. None otherwise."""
+    passed through trim, nullif or a cast to text. The raw check has then already proven that
+    they are unique and never blank, so a grain test on them would repeat it. None otherwise."""
+    found = raw_columns(con, sql)
+    if found is None or found[0] not in raw_keys:
+        return None
+    table, columns = found
+    return table, {name: column for name, (column, how) in columns.items() if column in raw_keys[table] and "cast" not in how}
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[str, dict[str, tuple[str, set[str]]]] | None:
+    """(raw table, {output column: (raw column, how it was passed on)}) when the query `sql`
+    returns exactly one row per row of one raw table (as raw_key_columns), for its output
+    columns that pass a raw column on through trim, nullif (its first argument; `how` then
+    holds "nullif") or casts (a cast to anything but text puts "cast" in `how`; never a
+    TRY_CAST). None for any other query."""
     node = _parse(con, sql)
     if node is None:
         return None
     table = _row_keeping_source(node, {}, depth=0)
-    if table is None or table not in raw_keys:
+    if table is None:
         return None
-    keys = {}
-    for key in raw_keys[table]:
-        for name in _output_names(node):
-            if _key_of(node, name, {}, depth=0) == (table, key):
-                keys[name] = key
-    return table, keys
+    columns = {}
+    for name in _output_names(node):
+        found = _key_of(node, name, {}, depth=0)
+        if found is not None and found[0] == table:
+            columns[name] = found[1:]
+    return table, columns
 
 
 def _output_names(node: dict) -> set[str]:
@@ -322,9 +342,9 @@ def _keeps_rows(expr) -> bool:
     return all(_keeps_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
 
 
-def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] | None:
-    """(raw table, raw column) when output column `name` of `node` is that column passed
-    through trim, nullif (its first argument) or casts, through CTEs and `*`."""
+def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
+    """(raw table, raw column, how) when output column `name` of `node` is that column passed
+    through trim, nullif (its first argument) or casts, through CTEs and `*` (see raw_columns)."""
     if depth > 20 or node.get("type") != "SELECT_NODE":
         return None
     ctes = _ctes(node, ctes)
@@ -338,22 +358,24 @@ def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] | 
     return None
 
 
-def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str] | None:
+def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
     source = node.get("from_table") or {}
     if source.get("type") != "BASE_TABLE" or source.get("catalog_name"):
         return None
     if source.get("schema_name") == "raw":
-        return source.get("table_name"), name
+        return source.get("table_name"), name, set()
     inner, scope = _cte(ctes, source.get("table_name")) if not source.get("schema_name") else (None, None)
     return None if inner is None else _key_of(inner, name, scope, depth + 1)
 
 
-def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str, str] | None:
+def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
     kind = expr.get("class")
     if kind == "COLUMN_REF":
         return _key_from(node, expr["column_names"][-1], ctes, depth)
     if kind == "CAST":
-        return _key_expression(expr["child"], node, ctes, depth)
+        found = None if expr.get("try_cast") else _key_expression(expr["child"], node, ctes, depth)
+        # A cast to a number or a date can make two texts one ('1' and '01'), never a value null.
+        return found if found is None or _text_cast(expr) else (*found[:2], found[2] | {"cast"})
     if kind == "FUNCTION" and expr.get("function_name", "").lower() in ("trim", "nullif"):
         arguments = expr.get("arguments", [{"name": "", "expression": child} for child in expr.get("children", [])])
         expected = 1 if expr["function_name"].lower() == "trim" else 2
@@ -361,7 +383,8 @@ def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str
             return None
         if expected == 2 and arguments[1]["expression"].get("class") != "CONSTANT":
             return None
-        return _key_expression(arguments[0]["expression"], node, ctes, depth)
+        found = _key_expression(arguments[0]["expression"], node, ctes, depth)
+        return found if found is None or expected == 1 else (*found[:2], found[2] | {"nullif"})
     return None
 
 
