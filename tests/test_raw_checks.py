@@ -250,11 +250,16 @@ def test_personal_data_in_any_text_column_fails_the_build_without_the_value(tmp_
     assert spelling not in message
 
 
-def test_a_blank_code_in_the_seeds_does_not_break_the_raw_check() -> None:
-    from qjgov.warehouse.load import known_codes
+def test_the_raw_check_trims_as_trim_does() -> None:
+    from qjgov.warehouse.load import trimmed
 
     con = duckdb.connect()
-    con.sql("create schema seeds")
-    con.sql("create table seeds.codes as select * from (values ('case_channel', '窗口'), ('case_channel', null)) as t(code_list, code)")
-    con.sql("create table seeds.townships as select * from (values ('城东街道'), (null)) as t(township)")
-    assert known_codes(con) == {"cases": {"channel": ["窗口"], "township": ["城东街道"]}}
+    # Every character DuckDB's trim cuts (the Unicode space separators), at either end, and
+    # characters it keeps (tab, controls, signs before and after the space in code order).
+    spaces = [" ", "\u00a0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u202f", "\u205f", "\u3000"]
+    values = [None, "", "a", "a b", "\ta", "a\t", "\x01 ", "!a", "~ ", "中 文", "中"]
+    values += [f"{space}a" for space in spaces] + [f"a{space}" for space in spaces] + [f"{space}中{space}" for space in spaces]
+    con.execute("create table t (k varchar)")
+    con.executemany("insert into t values (?)", [[value] for value in values])
+    assert con.sql(f"select count(*) from t where trim(k) is distinct from {trimmed('k')}").fetchall() == [(0,)]
+    assert con.sql(f"select count(*) from t where trim(k) <> k").fetchall()[0][0] == 3 * len(spaces) + 2  # and "\x01 ", "~ "

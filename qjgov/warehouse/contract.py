@@ -128,6 +128,17 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     ("items", "online_depth"): (0, 4),
 }
 
+# Text columns that name one record each (a key, or the case a review or decision is about):
+# nearly every value differs. The raw check reads these and free text row by row; any other
+# text column (codes, catalogue items, townships, names) repeats a few values over millions of
+# rows, and is read value by value.
+RECORD_IDS: dict[str, tuple[str, ...]] = {
+    "cases": ("case_id",),
+    "reviews": ("review_id", "case_id"),
+    "complaints": ("complaint_id",),
+    "decisions": ("decision_id", "case_id"),
+}
+
 # Free text written by people (already masked for personal data): line breaks and tabs are
 # allowed here, in no other text column.
 FREE_TEXT: dict[str, tuple[str, ...]] = {

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from qjgov.warehouse import personal
-from qjgov.warehouse.contract import CODE_LISTS, COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, REQUIRED
+from qjgov.warehouse.contract import COUNTS, FREE_TEXT, RANGES, RAW_KEYS, RAW_TABLES, RECORD_IDS, REQUIRED
 
 Log = Callable[[str], None]
 
@@ -181,6 +181,15 @@ def _slices(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 # --------------------------------------------------------------------------- checks
 
 
+def trimmed(text: str) -> str:
+    """SQL for trim(text), computed only where it may change the text: where it begins or ends
+    with a space (trim cuts Unicode spaces too, such as U+3000, so any text with a character
+    beyond ASCII is trimmed as well; `< '!'` also takes a control character first). Few keys
+    do, and trim on every one of 20 million keys was a fifth of the raw check."""
+    return (f"(case when {text} < '!' or suffix({text}, ' ') or strlen({text}) <> length({text}) "
+            f"then trim({text}) else {text} end)")
+
+
 def _key_text(table: str) -> str:
     """The key of a row as one readable text (`2021-06-30 A1` for a snapshot key)."""
     return " || ' ' || ".join(f"coalesce(cast({k} as varchar), '∅')" for k in RAW_KEYS[table])
@@ -204,7 +213,7 @@ def row_rules(table: str, first: object, last: object) -> list[Rule]:
     (`first` – `last`), no control characters in text."""
     rules: list[Rule] = []
     for key in RAW_KEYS[table]:
-        blank = f"nullif(trim({key}), '') is null" if sql_type(table, key) == "VARCHAR" else f"{key} is null"
+        blank = f"nullif({trimmed(key)}, '') is null" if sql_type(table, key) == "VARCHAR" else f"{key} is null"
         rules.append(Rule(key, blank, f"'{key} is blank'", "the key is blank"))
     for column in REQUIRED.get(table, ()):
         rules.append(Rule(column, f"{column} is null", f"'{column} is empty'", "is empty; every row needs it"))
@@ -236,41 +245,30 @@ def row_rules(table: str, first: object, last: object) -> list[Rule]:
     return rules
 
 
-def _suspicion(table: str, rules: list[Rule], known: dict[str, list[str]] | None = None) -> str:
-    """A condition true on every row that breaks a rule of `rules` or holds text that may be
-    personal data, with one regular expression per text column (its control characters, the
-    personal-data pattern and full-width signs at once): the one pass a clean table needs.
-    A coded column's value found among its `known` codes ({column: codes}, from the seeds,
-    which the build scans in turn) needs no regular expression: most values are."""
+def _text_pattern(table: str, column: str) -> str:
+    """One regular expression for a text column: its control characters, the personal-data
+    pattern and full-width signs at once."""
+    allowed = "" if column in FREE_TEXT.get(table, ()) else _LINE_BREAKS
+    return f"[{_CONTROL}{allowed}]|{personal.PATTERN}|[{personal.FULL_WIDTH}]"
+
+
+def _suspicion(table: str, rules: list[Rule]) -> tuple[str, list[str]]:
+    """(a condition true on every row that breaks a rule of `rules` or holds, in a column that
+    names a record or in free text, text that may be personal data; one query per other text
+    column counting its distinct values that may be): the passes a clean table needs. A column
+    of codes or catalogue items holds a few values over millions of rows, so it is read once
+    per value, not once per row."""
     parts = [f"coalesce({rule.condition}, false)" for rule in rules if rule.reason != CONTROL_REASON]
+    by_value = []
     for column in RAW_TABLES[table]:
-        if sql_type(table, column) == "VARCHAR":
-            allowed = "" if column in FREE_TEXT.get(table, ()) else _LINE_BREAKS
-            pattern = f"[{_CONTROL}{allowed}]|{personal.PATTERN}|[{personal.FULL_WIDTH}]"
-            match = f"coalesce(regexp_matches({column}, '{pattern}'), false)"
-            codes = (known or {}).get(column)
-            # A CASE, so the expression runs only where the value is not a known code.
-            parts.append(f"(case when {column} in ({', '.join(map(quote, codes))}) then false else {match} end)" if codes else match)
-    return " or ".join(parts)
-
-
-def known_codes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[str]]]:
-    """{raw table: {coded column: its codes}} from seeds/codes.csv and seeds/townships.csv."""
-    def rows(sql: str) -> list[tuple]:
-        try:
-            return con.execute(sql).fetchall()
-        except duckdb.CatalogException:  # a seeds folder without the code lists: every value is matched
-            return []
-
-    lists = dict(rows("select code_list, list(distinct cast(code as varchar)) filter (where code is not null) from seeds.codes group by 1"))
-    known: dict[str, dict[str, list[str]]] = {}
-    for (table, column), code_list in CODE_LISTS.items():
-        if lists.get(code_list):
-            known.setdefault(table, {})[column] = sorted(lists[code_list])
-    townships = [row[0] for row in rows("select distinct township from seeds.townships where township is not null order by 1")]
-    if townships:
-        known.setdefault("cases", {})["township"] = townships
-    return known
+        if sql_type(table, column) != "VARCHAR":
+            continue
+        match = f"coalesce(regexp_matches({column}, '{_text_pattern(table, column)}'), false)"
+        if column in RECORD_IDS.get(table, ()) or column in FREE_TEXT.get(table, ()):
+            parts.append(match)
+        else:
+            by_value.append(f"select count(*) filter ({match}) from (select distinct {column} from raw.{table})")
+    return " or ".join(parts), by_value
 
 
 def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
@@ -280,23 +278,24 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
     One pass per table finds whether anything is amiss; only a table where something is
     looks rule by rule and column by column, to say what."""
     first, last = con.execute("select min(calendar_date), max(calendar_date) from raw.workday_calendar").fetchall()[0]
-    known = known_codes(con)
     for table in RAW_TABLES:
         paths = [Path(file) for t, file, _ in files if t == table]
         rules = row_rules(table, first, last)
+        by_row, by_value = _suspicion(table, rules)
         # count(*) filter: measured twice as fast as exists (… where …) on DuckDB 2.0.
-        suspect = con.execute(f"select count(*) filter ({_suspicion(table, rules, known.get(table))}) from raw.{table}").fetchall()[0][0]
+        suspect = con.execute(f"select count(*) filter ({by_row}) from raw.{table}").fetchall()[0][0] \
+            or any(con.execute(query).fetchall()[0][0] for query in by_value)
         if suspect:
             _refuse_broken_rows(con, table, paths, rules)
             check_personal_data(con, ("raw",), tables={table})
-        trimmed = ", ".join(f"trim(cast({k} as varchar))" for k in RAW_KEYS[table])
+        key_sql = ", ".join(trimmed(f"cast({k} as varchar)") for k in RAW_KEYS[table])
         # Keys grouped by their 64-bit hash first: a table of numbers, not of strings, so 20
         # million keys fit in memory; only rows whose hash repeats are compared as text.
         repeated = con.execute(
-            f"with repeated_hashes as (select hash({trimmed}) as h from raw.{table} group by 1 having count(*) > 1) "
+            f"with repeated_hashes as (select hash({key_sql}) as h from raw.{table} group by 1 having count(*) > 1) "
             f"select any_value({_key_text(table)}) as key, count(*) as copies from raw.{table} "
-            f"where hash({trimmed}) in (select h from repeated_hashes) "
-            f"group by {trimmed} having count(*) > 1 limit {PROBLEMS_SHOWN}"
+            f"where hash({key_sql}) in (select h from repeated_hashes) "
+            f"group by {key_sql} having count(*) > 1 limit {PROBLEMS_SHOWN}"
         ).fetchall()
         if repeated:
             lines = [personal.mask(f"  key {key!r}: {copies} rows, in {_files_of(con, table, paths, key)}") for key, copies in repeated]
