@@ -22,6 +22,7 @@ RAW = {("raw", "cases"): {"case_id", "status", "channel"}, ("staging", "stg_item
     "sql, proven",
     [
         ("select trim(case_id) as case_id, status, nullif(trim(channel), '') as c from raw.cases", {"case_id", "status", "c"}),
+        ("select trimmed(case_id) as case_id, trimmed(status, '1') as s from raw.cases", {"case_id"}),
         ("with s as (select * from raw.cases), t as (select * from s) select * from t", {"case_id", "status", "channel"}),
         ("with s as (select case_id, status from raw.cases) select *, 'ok' as k from s", {"case_id", "status", "k"}),
         ("select coalesce(trim(status), channel, '无') as s, cast(case_id as varchar) as v from raw.cases", {"s", "v"}),
@@ -78,7 +79,7 @@ def test_the_large_views_need_no_second_scan(tiny_warehouse):
 @pytest.mark.parametrize(
     "model, before, after, column",
     [
-        ("staging/stg_cases.sql", "nullif(trim(item_code), '') as item_code,", "nullif(trim(item_code), '') || trim(case_id) as item_code,",
+        ("staging/stg_cases.sql", "nullif(trimmed(item_code), '') as item_code,", "nullif(trimmed(item_code), '') || trimmed(case_id) as item_code,",
          "staging.stg_cases.item_code"),
         # In one branch of the case lists' UNION only.
         ("marts/case_goal_records.sql", "select 'G19', case_id, item_code,", "select 'G19', case_id, item_code || case_id,",
@@ -107,6 +108,7 @@ def test_a_view_that_makes_a_number_out_of_scanned_text_is_still_scanned(tmp_pat
     [
         ("with s as (select * from raw.cases) select trim(case_id) as case_id, status = '办结' as done from s", {"case_id": "case_id"}),
         ("select nullif(trim(case_id), '') as id, cast(accepted_at as date) as d from raw.cases", {"id": "case_id"}),
+        ("select trimmed(case_id) as case_id from raw.cases", {"case_id": "case_id"}),
         # Rows filtered, grouped, joined, multiplied or cut, or a key remade: not proven.
         ("select trim(case_id) as case_id from raw.cases where status = '办结'", None),
         ("select distinct trim(case_id) as case_id from raw.cases", None),

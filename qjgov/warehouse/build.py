@@ -35,6 +35,7 @@ from qjgov.warehouse import lineage, publish
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
 from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, served_row_counts, sql_type,
+    trimmed,
 )
 from qjgov.warehouse import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
@@ -293,6 +294,14 @@ def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, log: Log) -> dic
         counts[table] = scalar(con, f"select count(*) from {table}")
     log(f"seeds: {len(counts)} tables from {seeds_dir}")
     return counts
+
+
+def define_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The SQL functions models may call, kept in the published file (schema main) so its
+    views work in any DuckDB client: trimmed(t), which equals trim(t) and trims only text
+    that begins or ends with a space (see `qjgov.warehouse.load.trimmed`). The staging views
+    of the large raw tables trim their text with it: trim on every id was most of their cost."""
+    con.sql(f"create or replace macro main.trimmed(t) as {trimmed('t')}")
 
 
 def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
@@ -575,6 +584,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
             con.sql(f"create schema if not exists {SCRATCH}.{schema}")
         # `intermediate.x` finds a kept model in the warehouse and a temporary one in scratch.
         con.sql(f"set search_path = 'warehouse.main,{','.join(f'warehouse.{l},{SCRATCH}.{l}' for l in MODEL_LAYERS)}'")
+        define_functions(con)
         load_seeds(con, seeds_dir, log)
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
         # Rows may be written in any order from here on (every model and test that needs an

@@ -23,7 +23,8 @@ from qjgov.warehouse import personal
 
 # Functions whose value is one of their arguments, or the argument with spaces cut from its
 # ends (trim with one argument only: trim(x, '0') could cut a digit that fenced a number).
-_PASS_THROUGH = {"trim": 1, "ltrim": 1, "rtrim": 1, "nullif": 2}
+# (`trimmed` is the build's macro equal to trim, qjgov.warehouse.build.define_functions.)
+_PASS_THROUGH = {"trim": 1, "ltrim": 1, "rtrim": 1, "trimmed": 1, "nullif": 2}
 
 
 def _parse(con: duckdb.DuckDBPyConnection, sql: str) -> dict | None:
@@ -250,7 +251,7 @@ def _text_cast(expr: dict) -> bool:
 # --------------------------------------------------------------------------- keys
 
 # Scalar functions: one value per row, never a row more or less.
-_SCALAR = {"trim", "ltrim", "rtrim", "nullif", "upper", "lower", "date", "year", "month", "day"}
+_SCALAR = {"trim", "ltrim", "rtrim", "trimmed", "nullif", "upper", "lower", "date", "year", "month", "day"}
 _ROW_KEEPING = {"COLUMN_REF", "CONSTANT", "CAST", "COMPARISON", "CONJUNCTION", "OPERATOR", "CASE", "FUNCTION"}
 
 
@@ -376,9 +377,9 @@ def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str
         found = None if expr.get("try_cast") else _key_expression(expr["child"], node, ctes, depth)
         # A cast to a number or a date can make two texts one ('1' and '01'), never a value null.
         return found if found is None or _text_cast(expr) else (*found[:2], found[2] | {"cast"})
-    if kind == "FUNCTION" and expr.get("function_name", "").lower() in ("trim", "nullif"):
+    if kind == "FUNCTION" and expr.get("function_name", "").lower() in ("trim", "trimmed", "nullif"):
         arguments = expr.get("arguments", [{"name": "", "expression": child} for child in expr.get("children", [])])
-        expected = 1 if expr["function_name"].lower() == "trim" else 2
+        expected = 2 if expr["function_name"].lower() == "nullif" else 1
         if len(arguments) != expected or any(argument.get("name") for argument in arguments):
             return None
         if expected == 2 and arguments[1]["expression"].get("class") != "CONSTANT":

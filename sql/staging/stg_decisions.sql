@@ -8,10 +8,10 @@ with source as (
 
 cleaned as (
     select
-        trim(decision_id) as decision_id,
-        trim(decision_type) as decision_type,
-        nullif(trim(case_id), '') as case_id,
-        nullif(trim(item_code), '') as item_code,
+        trimmed(decision_id) as decision_id,
+        trimmed(decision_type) as decision_type,
+        nullif(trimmed(case_id), '') as case_id,
+        nullif(trimmed(item_code), '') as item_code,
         cast(decided_at as timestamp) as decided_at,
         cast(published_at as timestamp) as published_at,
     from source

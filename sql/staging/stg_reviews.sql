@@ -12,16 +12,16 @@ with source as (
 
 cleaned as (
     select
-        trim(review_id) as review_id,
-        nullif(trim(case_id), '') as case_id,
-        nullif(trim(item_code), '') as item_code,
-        trim(channel) as channel,
+        trimmed(review_id) as review_id,
+        nullif(trimmed(case_id), '') as case_id,
+        nullif(trimmed(item_code), '') as item_code,
+        trimmed(channel) as channel,
         cast(rating as integer) as rating,
         cast(reviewed_at as timestamp) as reviewed_at,
         coalesce(cast(real_name as boolean), false) as real_name,
         cast(reported_at as timestamp) as reported_at,
         cast(verified_at as timestamp) as verified_at,
-        nullif(trim(verified_result), '') as verified_result,
+        nullif(trimmed(verified_result), '') as verified_result,
         cast(rectified_at as timestamp) as rectified_at,
         cast(followed_up_at as timestamp) as followed_up_at,
         comment,
