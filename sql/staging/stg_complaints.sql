@@ -9,8 +9,8 @@ with source as (
 cleaned as (
     select
         trimmed(complaint_id) as complaint_id,
-        trimmed(source) as source,
-        nullif(trimmed(item_code), '') as item_code,
+        trim(source) as source,
+        nullif(trim(item_code), '') as item_code,
         cast(assigned_at as timestamp) as assigned_at,
         cast(responded_at as timestamp) as responded_at,
         cast(resolved_at as timestamp) as resolved_at,

@@ -9,9 +9,9 @@ with source as (
 cleaned as (
     select
         trimmed(decision_id) as decision_id,
-        trimmed(decision_type) as decision_type,
+        trim(decision_type) as decision_type,
         nullif(trimmed(case_id), '') as case_id,
-        nullif(trimmed(item_code), '') as item_code,
+        nullif(trim(item_code), '') as item_code,
         cast(decided_at as timestamp) as decided_at,
         cast(published_at as timestamp) as published_at,
     from source
