@@ -177,7 +177,7 @@ def _row_conditions(model: Model, never_null: set[str] = frozenset()) -> list[tu
     `never_null` (proven so, see proven_not_null), and goes when none is left."""
     conditions = []
     for not_null in model.tags.get("not_null", []):
-        names = [name for name in _names(not_null) if name not in never_null]
+        names = [name for name in _names(not_null) if name.lower() not in never_null]
         if names:
                 conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
     for accepted in model.tags.get("accepted", []):
@@ -357,7 +357,7 @@ def proven_grains(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> d
         found = lineage.raw_key_columns(con, model.sql, RAW_KEYS) if model.name.startswith("staging.") else None
         for grain in model.tags.get("grain", []):
             columns = _names(grain)
-            if found and sorted(found[1].get(column, "") for column in columns) == sorted(RAW_KEYS[found[0]]) \
+            if found and sorted(found[1].get(column.lower(), "") for column in columns) == sorted(RAW_KEYS[found[0]]) \
                     and len(set(columns)) == len(columns):
                 reasons.append("proven by the raw key check (one row per raw row, the raw key trimmed)")
             else:
@@ -392,7 +392,7 @@ def proven_tests(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> tu
     never_null = proven_not_null(con, models)
     for name, columns in never_null.items():
         tagged = [column for line in models[name].tags.get("not_null", []) for column in _names(line)]
-        if tagged and set(tagged) <= columns:
+        if tagged and {column.lower() for column in tagged} <= columns:
             proven[f"not_null__{name}"] = f"never null by the raw check ({', '.join(tagged)}: a raw key or a required column, trimmed or cast)"
     return proven, never_null
 

@@ -15,6 +15,7 @@ and set operations (by position). Whatever it cannot prove is scanned as before.
 
 from __future__ import annotations
 
+import copy
 import json
 
 import duckdb
@@ -35,7 +36,32 @@ def _parse(con: duckdb.DuckDBPyConnection, sql: str) -> dict | None:
         return None
     if tree.get("error") or len(tree.get("statements", [])) != 1:
         return None
-    return tree["statements"][0]["node"]
+    return _lower_names(tree["statements"][0]["node"])
+
+
+_NAMES = {"alias", "table_name", "schema_name", "catalog_name", "function_name", "relation_name"}
+
+
+def _lower_names(tree):
+    """The parse tree with every identifier in lower case: DuckDB matches names (tables, CTEs,
+    aliases, columns) whatever their case, so the proofs compare them so too."""
+    if isinstance(tree, list):
+        return [_lower_names(item) for item in tree]
+    if not isinstance(tree, dict):
+        return tree
+    lowered = {}
+    for key, value in tree.items():
+        if key in _NAMES and isinstance(value, str):
+            lowered[key] = value.lower()
+        elif key in ("column_names", "column_name_alias") and isinstance(value, list):
+            lowered[key] = [name.lower() if isinstance(name, str) else name for name in value]
+        elif key == "map" and isinstance(value, list):  # a WITH's CTEs: {key: name, value: …}
+            lowered[key] = [{**_lower_names(entry), "key": entry.get("key", "").lower()} for entry in value]
+        elif key in ("literal", "value") and tree.get("class") == "CONSTANT":
+            lowered[key] = value
+        else:
+            lowered[key] = _lower_names(value)
+    return lowered
 
 
 Clean = dict[tuple[str, str], set[str]]  # {(schema, table): text columns scanned or proven}
@@ -49,6 +75,7 @@ def passed_through_columns(con: duckdb.DuckDBPyConnection, sql: str, clean: Clea
     node = _parse(con, sql)
     if node is None:
         return set()
+    clean = {(schema.lower(), table.lower()): {column.lower() for column in columns} for (schema, table), columns in clean.items()}
     return {name for name in _names_out(node, {}, clean) if name and _column_proven(node, name, {}, clean, depth=0)}
 
 
@@ -84,12 +111,12 @@ def _ctes(node: dict, outer: dict) -> dict:
     and the earlier ones of the same WITH, wherever it is named later."""
     scope = dict(outer)
     for entry in node.get("cte_map", {}).get("map", []):
-        scope[entry["key"]] = (entry["value"]["query_node"], dict(scope))
+        scope[entry["key"]] = (entry["value"]["query_node"], dict(scope), entry["value"])
     return scope
 
 
 def _cte(ctes: dict, name: str | None) -> tuple[dict, dict] | tuple[None, None]:
-    return ctes.get(name, (None, None))
+    return ctes.get(name, (None, None, None))[:2]
 
 
 def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
@@ -313,7 +340,7 @@ def _row_keeping_source(node: dict, ctes: dict, depth: int) -> str | None:
         return None
     for expr in node.get("select_list", []):
         if expr.get("class") == "STAR":
-            if expr.get("expr") or expr.get("columns"):
+            if not _plain_star(expr):
                 return None
         elif not _keeps_rows(expr):
             return None
@@ -350,13 +377,23 @@ def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, se
         return None
     ctes = _ctes(node, ctes)
     candidates = [expr for expr in node.get("select_list", []) if expr.get("class") != "STAR" and _output_name(expr) == name]
-    if len(candidates) > 1:
+    stars = [expr for expr in node.get("select_list", []) if expr.get("class") == "STAR"]
+    if not all(_plain_star(star) for star in stars) or len(candidates) > 1 or (candidates and stars):
+        # A `*` beside a column of the same name: DuckDB renames one of them, which the name
+        # cannot tell; a `*` that replaces, renames or leaves out columns is not followed.
         return None
     if candidates:
         return _key_expression(candidates[0], node, ctes, depth)
-    if any(expr.get("class") == "STAR" for expr in node.get("select_list", [])):
+    if stars:
         return _key_from(node, name, ctes, depth)
     return None
+
+
+def _plain_star(expr: dict) -> bool:
+    """`*` alone: no EXCLUDE, REPLACE, RENAME, COLUMNS(…) or table name."""
+    return expr.get("class") == "STAR" and not any(
+        expr.get(key) for key in ("exclude_list", "replace_list", "rename_list", "qualified_exclude_list", "expr", "columns", "relation_name")
+    )
 
 
 def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
@@ -406,6 +443,9 @@ def grain_reason(con: duckdb.DuckDBPyConnection, sql: str, grain: list[str], gra
       columns pass on that first table's: one row per row of it at most.
     A table here is also a CTE that is one of these shapes, or that filters a table."""
     node = _parse(con, sql)
+    grain = [column.lower() for column in grain]
+    grains = {(schema.lower(), table.lower()): [[column.lower() for column in columns] for columns in table_grains]
+              for (schema, table), table_grains in grains.items()}
     return None if node is None else _unique_query(con, node, grain, grains, {}, depth=0)
 
 
@@ -432,6 +472,9 @@ def _plain_select(node: dict) -> bool:
 
 def _joined(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth: int) -> str | None:
     """A table joined to others each on a key of theirs: at most one row per row of the first."""
+    own = {entry.get("key") for entry in node.get("cte_map", {}).get("map", [])}
+    if own & set(ctes):  # a name that shadows an outer one: the key types below are not bound
+        return None
     ctes = _ctes(node, ctes)
     select_list = node.get("select_list", [])
     if not _plain_select(node) or any(expr.get("class") == "STAR" or _adds_rows(expr) for expr in select_list):
@@ -446,6 +489,7 @@ def _joined(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth
         return None
     aliases = [first.get("alias") or first["table_name"]]
     looked_up = []
+    keys = []  # (column expression, the value set equal to it) of every join on a key
     for join in reversed(joins):
         right = join.get("right") or {}
         if not _named_relation(right) or join.get("using_columns"):
@@ -454,11 +498,13 @@ def _joined(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth
         if alias in aliases:
             return None
         aliases.append(alias)
+        keyed = _keyed_columns(join.get("condition"), alias)
         if join.get("ref_type") == "CROSS" and _one_row(right, ctes):
             looked_up.append(f"{alias} (one row)")
         elif join.get("ref_type") == "REGULAR" and join.get("join_type") in ("LEFT", "INNER") \
-                and _relation_unique(con, right, _keyed_columns(join.get("condition"), alias), grains, ctes, depth + 1):
+                and _relation_unique(con, right, [column for column, _, _ in keyed], grains, ctes, depth + 1):
             looked_up.append(f"{alias} (on a key)")
+            keys += [(key, value) for _, key, value in keyed]
         else:
             return None
     columns = []
@@ -467,7 +513,7 @@ def _joined(con, node: dict, grain: list[str], grains: Grains, ctes: dict, depth
         if expr.get("class") != "COLUMN_REF" or len(expr["column_names"]) != 2 or expr["column_names"][0] != aliases[0]:
             return None
         columns.append(expr["column_names"][1])
-    if not _relation_unique(con, first, columns, grains, ctes, depth + 1):
+    if not _relation_unique(con, first, columns, grains, ctes, depth + 1) or not _same_types(con, node, ctes, keys):
         return None
     return f"one row per row of {aliases[0]} (unique on {', '.join(columns)}) at most: {', '.join(looked_up)} joined to it"
 
@@ -489,9 +535,10 @@ def _adds_rows(expr) -> bool:
     return any(_adds_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
 
 
-def _keyed_columns(condition: dict | None, alias: str) -> list[str]:
-    """The columns of `alias` that a join condition (its AND-ed parts) sets equal to a value
-    of the tables before it: each `alias.column = expression not reading alias`."""
+def _keyed_columns(condition: dict | None, alias: str) -> list[tuple[str, dict, dict]]:
+    """(column, its reference, the value it is set equal to) for each column of `alias` that
+    a join condition (its AND-ed parts) sets equal to a value of the tables before it: each
+    `alias.column = expression not reading alias`."""
     if not condition:
         return []
     parts = condition.get("children", []) if condition.get("type") == "CONJUNCTION_AND" else [condition]
@@ -502,8 +549,39 @@ def _keyed_columns(condition: dict | None, alias: str) -> list[str]:
         for side, other in ((part.get("left"), part.get("right")), (part.get("right"), part.get("left"))):
             if side.get("class") == "COLUMN_REF" and side["column_names"][:1] == [alias] and len(side["column_names"]) == 2 \
                     and not _reads(other, alias):
-                columns.append(side["column_names"][1])
+                columns.append((side["column_names"][1], side, other))
     return columns
+
+
+def _same_types(con, node: dict, ctes: dict, keys: list[tuple[dict, dict]]) -> bool:
+    """Whether each key column and the value set equal to it have one type, as DuckDB binds
+    them in this query's FROM (with the CTEs it sees), and no collation: a key compared
+    with a value of another type is cast, and a cast can make two keys one ('1' and '01' as
+    numbers), so more than one row could match."""
+    if not keys:
+        return True
+    if any(_mentions_class(expr, "COLLATE") for pair in keys for expr in pair):
+        return False
+    probe = copy.deepcopy(node)
+    probe["select_list"] = [dict(expr, alias=f"v{i}") for i, expr in enumerate(expr for pair in keys for expr in pair)]
+    probe["where_clause"], probe["modifiers"] = None, []
+    probe["cte_map"] = {"map": [{"key": name, "value": value} for name, (_, _, value) in ctes.items()]}
+    try:
+        sql = con.execute("select json_deserialize_sql(?)", [json.dumps({"error": False, "statements": [{"node": probe}]})]).fetchall()[0][0]
+        types = [row[1] for row in con.execute(f"describe {sql}").fetchall()]
+    except (duckdb.Error, IndexError, TypeError):
+        return False
+    return len(types) == 2 * len(keys) and all(types[i] == types[i + 1] for i in range(0, len(types), 2))
+
+
+def _mentions_class(expr, kind: str) -> bool:
+    if isinstance(expr, list):
+        return any(_mentions_class(item, kind) for item in expr)
+    if not isinstance(expr, dict):
+        return False
+    if expr.get("class") == kind:
+        return True
+    return any(_mentions_class(value, kind) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
 
 
 def _reads(expr, alias: str) -> bool:
@@ -558,9 +636,7 @@ def _filtered(node: dict) -> dict | None:
     select_list = node.get("select_list", [])
     if not _plain_select(node) or node.get("cte_map", {}).get("map") or len(select_list) != 1:
         return None
-    star = select_list[0]
-    if star.get("class") != "STAR" or star.get("expr") or star.get("columns") or star.get("exclude_list") \
-            or star.get("replace_list") or star.get("rename_list") or star.get("relation_name"):
+    if not _plain_star(select_list[0]):
         return None
     source = node.get("from_table") or {}
     return source if _named_relation(source) else None
@@ -579,7 +655,7 @@ def _table_behind(source: dict, ctes: dict, depth: int = 0) -> tuple[str, str] |
 
 def _column_type(con, table: tuple[str, str], column: str) -> str | None:
     types = con.execute(
-        "select distinct data_type from duckdb_columns() where schema_name = ? and table_name = ? and column_name = ?",
+        "select distinct data_type from duckdb_columns() where lower(schema_name) = ? and lower(table_name) = ? and lower(column_name) = ?",
         [*table, column],
     ).fetchall()
     return types[0][0] if len(types) == 1 else None
@@ -617,6 +693,8 @@ def _union_all_branches(node: dict) -> list[dict] | None:
         return None
     branches = []
     for child in node.get("children") or []:
+        if child.get("cte_map", {}).get("map"):  # a WITH of its own: its names are not followed here
+            return None
         found = _union_all_branches(child)
         if found is None:
             return None
@@ -626,7 +704,7 @@ def _union_all_branches(node: dict) -> list[dict] | None:
 
 def _branches_unique(con, branches: list[dict], grain: list[str], grains: Grains, ctes: dict, depth: int) -> str | None:
     names = _positional_names(branches[0])
-    if names is None or not set(grain) <= set(names) or len(set(grain)) != len(grain):
+    if names is None or not set(grain) <= set(names) or len(set(grain)) != len(grain) or len(set(names)) != len(names):
         return None
     positions = [names.index(column) for column in grain]
     constants: dict[int, list[str | None]] = {position: [] for position in positions}

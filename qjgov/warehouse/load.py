@@ -419,7 +419,8 @@ def check_personal_data(
     ).fetchall()
     found = []
     for schema, table, texts, columns in text_columns:
-        texts = [column for column in texts or [] if column not in (covered or {}).get((schema, table), set())]
+        skipped = {column.lower() for column in (covered or {}).get((schema, table), set())}
+        texts = [column for column in texts or [] if column.lower() not in skipped]
         if not texts or (tables is not None and table not in tables):
             continue
         # One pass over the table; only a table with a hit is looked at column by column.
