@@ -169,6 +169,18 @@ def test_the_workday_calendar_is_official(tmp_path):
         assert first <= dt.date(2020, 1, 1) and last >= dt.date(2022, 12, 31)
 
 
+def test_the_calendar_says_of_every_day_what_the_package_says():
+    import chinese_calendar
+
+    from qjgov.warehouse.calendar import calendar_frame
+
+    for day, is_workday, is_makeup, holiday in calendar_frame().iter_rows():
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        assert is_workday == chinese_calendar.is_workday(day), day
+        assert is_makeup == (day.weekday() >= 5 and chinese_calendar.is_workday(day)), day
+        assert holiday == (name if on_holiday and name else None), day
+
+
 def test_the_duckdb_1x_cli_reads_the_warehouse(tmp_path):
     assert CLI.exists(), "the duckdb-cli package (requirements.txt) provides the 1.x CLI"
     version = subprocess.run([str(CLI), "--version"], capture_output=True, text=True).stdout
