@@ -29,14 +29,20 @@ _PASS_THROUGH = {"trim": 1, "ltrim": 1, "rtrim": 1, "trimmed": 1, "nullif": 2}
 
 
 def _parse(con: duckdb.DuckDBPyConnection, sql: str) -> dict | None:
-    """The parse tree of the one statement `sql` (DuckDB's own parser); None when it is not one."""
-    try:
-        tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
-    except (duckdb.Error, json.JSONDecodeError, IndexError):
-        return None
-    if tree.get("error") or len(tree.get("statements", [])) != 1:
-        return None
-    return _lower_names(tree["statements"][0]["node"])
+    """The parse tree of the one statement `sql` (DuckDB's own parser, which reads no table);
+    None when it is not one. Parsed once per text (the proofs read each model several times);
+    callers do not change the tree."""
+    if sql not in _PARSED:
+        try:
+            tree = json.loads(con.execute("select json_serialize_sql(?::varchar)", [sql]).fetchall()[0][0])
+        except (duckdb.Error, json.JSONDecodeError, IndexError):
+            tree = {"error": True}
+        ok = not tree.get("error") and len(tree.get("statements", [])) == 1
+        _PARSED[sql] = _lower_names(tree["statements"][0]["node"]) if ok else None
+    return _PARSED[sql]
+
+
+_PARSED: dict[str, dict | None] = {}
 
 
 _NAMES = {"alias", "table_name", "schema_name", "catalog_name", "function_name", "relation_name"}
