@@ -314,3 +314,16 @@ def test_a_memory_limit_duckdb_cannot_read_is_a_clear_error_and_a_small_one_buil
     build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
     assert (tmp_path / "w.duckdb").exists()
     assert not [p.name for p in tmp_path.iterdir() if ".spill" in p.name or ".building-" in p.name]
+
+
+def test_seeds_without_an_unlinked_department_are_refused(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    departments = seeds / "departments.csv"
+    text = departments.read_text(encoding="utf-8")
+    assert text.count(",true") == 1
+    departments.write_text(text.replace(",true", ",false"), encoding="utf-8")
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    with pytest.raises(BuildError) as refused:
+        build(tmp_path / "raw", seeds, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    assert "assert_one_unlinked_department" in str(refused.value)
