@@ -524,8 +524,8 @@ def proven_columns(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> 
         columns = lineage.passed_through_columns(con, models[name].sql, clean)
         if models[name].materialized == "temporary":
             clean[key] = columns
-        elif columns:
-            covered[key] = columns
+        elif text := columns & {column.lower() for column in clean.get(key, set())}:  # its text columns only
+            covered[key] = text
     return covered
 
 
