@@ -54,6 +54,9 @@ RAW = {("raw", "cases"): {"case_id", "status", "channel"}, ("staging", "stg_item
         ("select * exclude (status) from raw.cases", set()),
         ("select trim(case_id) as case_id from seeds.targets", set()),
         ("this is not sql", set()),
+        # Columns renamed by an alias list are not followed.
+        ("select case_id from raw.cases as c(status, case_id)", set()),
+        ("with c(status, case_id) as (select case_id, status from raw.cases) select case_id from c", set()),
         # A scalar subquery's value is its one column's: proven as that column is.
         ("with u as (select status from raw.cases) select coalesce(channel, (select status from u)) as c, "
          "(select '13800138000') as p, (select status || case_id from u) as q, (select * from u) as r from raw.cases", {"c"}),
@@ -124,6 +127,11 @@ def test_a_view_that_makes_a_number_out_of_scanned_text_is_still_scanned(tmp_pat
         ("select *, trim(status) as case_id from raw.cases", {}),
         ("with c as (select trim(case_id) as case_id, status from raw.cases), d as (select * replace (status as case_id) from c) "
          "select case_id from d", None),
+        # Columns renamed by an alias list, of a CTE or a table; a struct's field named like the key.
+        ("with c(status, case_id) as (select case_id, status from raw.cases) select case_id from c", None),
+        ("select case_id from raw.cases as r(status, case_id)", None),
+        ("with c as (select trim(case_id) as case_id, cast(status as struct(case_id varchar)) as s from raw.cases) "
+         "select s.case_id as case_id from c", {}),
         # A cast to a number or a date can make two keys one ('1' and '01'); a try_cast, two nulls.
         ("select cast(trim(case_id) as integer) as case_id from raw.cases", {}),
         ("select try_cast(case_id as varchar) as case_id from raw.cases", {}),
@@ -281,6 +289,9 @@ def tables():
         ("select item_code as ID, case_id as id from raw.cases", ["id"], False),
         ("with c as (select * from raw.cases), x as (with C as (select * from raw.reviews) select c.case_id from c "
          "left join intermediate.plan_cases as p on p.case_id = c.case_id) select x.case_id from x", ["case_id"], False),
+        # A CTE that renames its columns.
+        ("with c(item_code, case_id) as (select * from raw.cases) select c.case_id from c "
+         "left join intermediate.plan_cases as p on p.case_id = c.item_code", ["case_id"], False),
         # A WITH of a UNION branch's own, shadowing a name of the query's.
         ("with c as (select * from intermediate.plan_cases) select case_id, 'x' as tag from c union all "
          "(with c as (select * from raw.reviews) select case_id, 'y' as tag from c union all select case_id, 'z' from c)",
@@ -289,6 +300,17 @@ def tables():
 )
 def test_a_grain_is_proven_by_the_sql_only_when_no_row_can_repeat(tables, sql, grain, proven):
     assert (lineage.grain_reason(tables, sql, grain, GRAINS) is not None) == proven
+
+
+def test_a_join_is_no_proof_where_a_column_compares_text_by_a_collation():
+    con = duckdb.connect()
+    con.execute("create schema s; create table s.a (id varchar, k varchar collate nocase); create table s.b (id varchar, v varchar)")
+    sql = "select a.id, b.v from s.a as a left join s.b as b on b.id = a.k"
+    # 'k' would match both 'k' and 'K' of s.b, each its own row under s.b's grain.
+    assert lineage.grain_reason(con, sql, ["id"], {("s", "a"): [["id"]], ("s", "b"): [["id"]]}) is None
+    plain = duckdb.connect()
+    plain.execute("create schema t; create table t.a (id varchar, k varchar); create table t.b (id varchar, v varchar)")
+    assert lineage.grain_reason(plain, sql.replace("s.", "t."), ["id"], {("t", "a"): [["id"]], ("t", "b"): [["id"]]}) is not None
 
 
 def test_union_branches_over_two_tables_are_proven_only_when_their_key_columns_have_one_type():

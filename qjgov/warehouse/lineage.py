@@ -122,7 +122,10 @@ def _ctes(node: dict, outer: dict) -> dict:
 
 
 def _cte(ctes: dict, name: str | None) -> tuple[dict, dict] | tuple[None, None]:
-    return ctes.get(name, (None, None, None))[:2]
+    """(body, the CTEs it sees) of the CTE `name`; (None, None) when there is none, or when it
+    renames its columns (`c(x, y) as …`), which the proofs do not follow."""
+    body, scope, value = ctes.get(name, (None, None, None))
+    return (None, None) if body is None or (value or {}).get("aliases") else (body, scope)
 
 
 def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
@@ -131,7 +134,7 @@ def _star_names(node: dict, ctes: dict, clean: Clean) -> set[str]:
     if not any(expr.get("class") == "STAR" for expr in node.get("select_list", [])):
         return set()
     source = node.get("from_table") or {}
-    if source.get("type") != "BASE_TABLE":
+    if source.get("type") != "BASE_TABLE" or source.get("column_name_alias"):
         return set()
     if source.get("schema_name"):
         return set(clean.get((source["schema_name"], source.get("table_name")), set()))
@@ -146,7 +149,7 @@ def _all_star_names(node: dict, ctes: dict, depth: int = 0) -> set[str] | None:
     known; None from a table (whose columns this module is not told) or a join."""
     ctes = _ctes(node, ctes)
     source = node.get("from_table") or {}
-    if depth > 20 or source.get("type") != "BASE_TABLE" or source.get("schema_name"):
+    if depth > 20 or source.get("type") != "BASE_TABLE" or source.get("column_name_alias") or source.get("schema_name"):
         return None
     inner, scope = _cte(ctes, source.get("table_name"))
     if inner is None or inner.get("type") != "SELECT_NODE":
@@ -236,7 +239,7 @@ def _source(source: dict, qualifier: str | None) -> dict | None:
             return None
         found = [side for side in (_source(source.get("left") or {}, qualifier), _source(source.get("right") or {}, qualifier)) if side]
         return found[0] if len(found) == 1 else None
-    if source.get("type") != "BASE_TABLE":
+    if source.get("type") != "BASE_TABLE" or source.get("column_name_alias"):
         return None
     if qualifier is not None and qualifier != (source.get("alias") or source.get("table_name")):
         return None
@@ -351,7 +354,7 @@ def _row_keeping_source(node: dict, ctes: dict, depth: int) -> str | None:
         elif not _keeps_rows(expr):
             return None
     source = node.get("from_table") or {}
-    if source.get("type") != "BASE_TABLE" or source.get("catalog_name") or source.get("sample"):
+    if source.get("type") != "BASE_TABLE" or source.get("catalog_name") or source.get("sample") or source.get("column_name_alias"):
         return None
     if source.get("schema_name") == "raw":
         return source.get("table_name")
@@ -404,7 +407,7 @@ def _plain_star(expr: dict) -> bool:
 
 def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
     source = node.get("from_table") or {}
-    if source.get("type") != "BASE_TABLE" or source.get("catalog_name"):
+    if source.get("type") != "BASE_TABLE" or source.get("column_name_alias") or source.get("catalog_name"):
         return None
     if source.get("schema_name") == "raw":
         return source.get("table_name"), name, set()
@@ -415,7 +418,11 @@ def _key_from(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, 
 def _key_expression(expr: dict, node: dict, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
     kind = expr.get("class")
     if kind == "COLUMN_REF":
-        return _key_from(node, expr["column_names"][-1], ctes, depth)
+        # `column` or `table.column` of the one FROM; a longer name may be a struct's field.
+        names, source = expr["column_names"], node.get("from_table") or {}
+        if len(names) > 2 or (len(names) == 2 and names[0] != (source.get("alias") or source.get("table_name"))):
+            return None
+        return _key_from(node, names[-1], ctes, depth)
     if kind == "CAST":
         found = None if expr.get("try_cast") else _key_expression(expr["child"], node, ctes, depth)
         # A cast to a number or a date can make two texts one ('1' and '01'), never a value null.
@@ -566,7 +573,7 @@ def _same_types(con, node: dict, ctes: dict, keys: list[tuple[dict, dict]]) -> b
     numbers), so more than one row could match."""
     if not keys:
         return True
-    if any(_mentions_class(expr, "COLLATE") for pair in keys for expr in pair):
+    if any(_mentions_class(expr, "COLLATE") for pair in keys for expr in pair) or _collations(con):
         return False
     probe = copy.deepcopy(node)
     probe["select_list"] = [dict(expr, alias=f"v{i}") for i, expr in enumerate(expr for pair in keys for expr in pair)]
@@ -578,6 +585,16 @@ def _same_types(con, node: dict, ctes: dict, keys: list[tuple[dict, dict]]) -> b
     except (duckdb.Error, IndexError, TypeError):
         return False
     return len(types) == 2 * len(keys) and all(types[i] == types[i + 1] for i in range(0, len(types), 2))
+
+
+def _collations(con) -> bool:
+    """Whether any table or view of the database may compare text by a collation (a column
+    declared with one, or a default): DESCRIBE shows such a column as plain VARCHAR."""
+    return con.execute(
+        "select count(*) > 0 or current_setting('default_collation') <> '' from "
+        "(select sql from duckdb_tables() union all select sql from duckdb_views() where not internal) "
+        "where sql ilike '%collate%'"
+    ).fetchall()[0][0]
 
 
 def _mentions_class(expr, kind: str) -> bool:
