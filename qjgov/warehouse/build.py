@@ -179,7 +179,7 @@ def _row_conditions(model: Model, never_null: set[str] = frozenset()) -> list[tu
     for not_null in model.tags.get("not_null", []):
         names = [name for name in _names(not_null) if name.lower() not in never_null]
         if names:
-                conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
+            conditions.append((f"not_null__{model.name}", " or ".join(f"{name} is null" for name in names), names))
     for accepted in model.tags.get("accepted", []):
         column, _, values = accepted.partition("=")
         column = column.strip()

@@ -180,10 +180,8 @@ def _column_proven(node: dict, name: str, ctes: dict, clean: Clean, depth: int) 
     select_list = node.get("select_list", [])
     candidates = [expr for expr in select_list if expr.get("class") != "STAR" and _output_name(expr) == name]
     stars = [expr for expr in select_list if expr.get("class") == "STAR"]
-    for star in stars:
-        if star.get("exclude_list") or star.get("replace_list") or star.get("rename_list") or star.get("columns") \
-                or star.get("expr") or star.get("relation_name") or star.get("qualified_exclude_list"):
-            return False
+    if not all(_plain_star(star) for star in stars):
+        return False
     if stars and candidates:
         # A `*` beside a column named so: unless the `*` is known not to bring that name (DuckDB
         # would rename one of the two), the value may come from either.
@@ -288,7 +286,6 @@ def _text_cast(expr: dict) -> bool:
 
 # Scalar functions: one value per row, never a row more or less.
 _SCALAR = {"trim", "ltrim", "rtrim", "trimmed", "nullif", "upper", "lower", "date", "year", "month", "day"}
-_ROW_KEEPING = {"COLUMN_REF", "CONSTANT", "CAST", "COMPARISON", "CONJUNCTION", "OPERATOR", "CASE", "FUNCTION"}
 
 
 def raw_key_columns(con: duckdb.DuckDBPyConnection, sql: str, raw_keys: dict[str, list[str]]) -> tuple[str, dict[str, str]] | None:
@@ -364,19 +361,17 @@ def _row_keeping_source(node: dict, ctes: dict, depth: int) -> str | None:
 
 def _keeps_rows(expr) -> bool:
     """No aggregate, window, unnest or subquery anywhere in the expression."""
-    if isinstance(expr, list):
-        return all(_keeps_rows(item) for item in expr)
-    if not isinstance(expr, dict):
-        return True
-    kind = expr.get("class")
+    return not any(_changes_rows(node) for node in _nodes(expr))
+
+
+def _changes_rows(node: dict) -> bool:
+    kind = node.get("class")
     if kind in ("WINDOW", "SUBQUERY", "LAMBDA", "LAMBDA_REF", "STAR", "COLLATE", "PARAMETER", "DEFAULT"):
-        return False
-    if kind in _ROW_KEEPING:
-        if kind == "FUNCTION" and expr.get("function_name", "").lower() not in _SCALAR:
-            return False
-        if kind == "FUNCTION" and (expr.get("distinct") or expr.get("filter") or (expr.get("order_bys") or {}).get("orders")):
-            return False
-    return all(_keeps_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+        return True
+    return kind == "FUNCTION" and bool(
+        node.get("function_name", "").lower() not in _SCALAR
+        or node.get("distinct") or node.get("filter") or (node.get("order_bys") or {}).get("orders")
+    )
 
 
 def _key_of(node: dict, name: str, ctes: dict, depth: int) -> tuple[str, str, set[str]] | None:
@@ -539,13 +534,25 @@ def _named_relation(source: dict) -> bool:
 def _adds_rows(expr) -> bool:
     """Whether a select-list expression can make more rows than it reads: an unnest can. (A
     scalar subquery cannot: DuckDB refuses one that returns more than a row.)"""
+    return any(_makes_rows(node) for node in _nodes(expr, into_subqueries=False))
+
+
+def _nodes(expr, into_subqueries: bool = True):
+    """Every expression of a part of the parse tree, itself first, but not the insides of a
+    constant's literal, nor of a subquery unless `into_subqueries`."""
     if isinstance(expr, list):
-        return any(_adds_rows(item) for item in expr)
-    if not isinstance(expr, dict) or expr.get("class") == "SUBQUERY":
-        return False
-    if expr.get("class") == "FUNCTION" and expr.get("function_name", "").lower() in ("unnest", "generate_series", "range"):
-        return True
-    return any(_adds_rows(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+        for item in expr:
+            yield from _nodes(item, into_subqueries)
+    elif isinstance(expr, dict):
+        yield expr
+        if expr.get("class") != "SUBQUERY" or into_subqueries:
+            for key, value in expr.items():
+                if isinstance(value, (dict, list)) and key != "literal":
+                    yield from _nodes(value, into_subqueries)
+
+
+def _makes_rows(node: dict) -> bool:
+    return node.get("class") == "FUNCTION" and node.get("function_name", "").lower() in ("unnest", "generate_series", "range")
 
 
 def _keyed_columns(condition: dict | None, alias: str) -> list[tuple[str, dict, dict]]:
@@ -598,26 +605,16 @@ def _collations(con) -> bool:
 
 
 def _mentions_class(expr, kind: str) -> bool:
-    if isinstance(expr, list):
-        return any(_mentions_class(item, kind) for item in expr)
-    if not isinstance(expr, dict):
-        return False
-    if expr.get("class") == kind:
-        return True
-    return any(_mentions_class(value, kind) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+    return any(node.get("class") == kind for node in _nodes(expr))
 
 
 def _reads(expr, alias: str) -> bool:
     """Whether an expression may read a column of `alias`: an unqualified name or a subquery may."""
-    if isinstance(expr, list):
-        return any(_reads(item, alias) for item in expr)
-    if not isinstance(expr, dict):
-        return False
-    if expr.get("class") == "SUBQUERY":
-        return True
-    if expr.get("class") == "COLUMN_REF":
-        return len(expr["column_names"]) < 2 or expr["column_names"][0] == alias
-    return any(_reads(value, alias) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+    return any(
+        node.get("class") == "SUBQUERY"
+        or (node.get("class") == "COLUMN_REF" and (len(node["column_names"]) < 2 or node["column_names"][0] == alias))
+        for node in _nodes(expr)
+    )
 
 
 _AGGREGATES = {"count", "count_star", "sum", "min", "max", "avg", "any_value", "arg_max", "arg_min", "first", "last",
@@ -700,13 +697,7 @@ def _grouped(node: dict, grain: list[str]) -> str | None:
 
 
 def _mentions_unnest(expr) -> bool:
-    if isinstance(expr, list):
-        return any(_mentions_unnest(item) for item in expr)
-    if not isinstance(expr, dict):
-        return False
-    if expr.get("class") in ("SUBQUERY", "STAR") or (expr.get("class") == "FUNCTION" and expr.get("function_name", "").lower() in ("unnest", "generate_series", "range")):
-        return True
-    return any(_mentions_unnest(value) for key, value in expr.items() if isinstance(value, (dict, list)) and key != "literal")
+    return any(node.get("class") in ("SUBQUERY", "STAR") or _makes_rows(node) for node in _nodes(expr))
 
 
 def _union_all_branches(node: dict) -> list[dict] | None:
