@@ -285,18 +285,21 @@ def test_records_naming_a_missing_case_are_warnings_and_unknown_codes_fail(tmp_p
         assert "assert_accepted_values" in str(refused.value), code
 
 
-def test_a_large_file_is_loaded_slice_by_slice_whole_and_in_order(tmp_path, monkeypatch):
-    from qjgov.warehouse import load
+def test_raw_files_of_many_row_groups_are_loaded_whole_and_leave_no_free_blocks(tmp_path):
+    from qjgov.warehouse.contract import frame
 
-    monkeypatch.setattr(load, "SLICE_ROWS", 7)
     cases = [dict(CASE, case_id=f"C{n:02d}") for n in range(30, 10, -1)]  # 20 rows, not in key order
-    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": cases})
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    (tmp_path / "raw" / "cases" / "part-0.parquet").unlink()
+    frame("cases", cases[:13]).write_parquet(tmp_path / "raw" / "cases" / "a.parquet", row_group_size=4)
+    frame("cases", cases[13:]).write_parquet(tmp_path / "raw" / "cases" / "b.parquet", row_group_size=4)
     lines: list[str] = []
     build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lines.append, allow_shrink=True)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        assert [row[0] for row in con.sql("select case_id from raw.cases").fetchall()] == [c["case_id"] for c in cases]
-        assert con.sql("select sum(row_count) from meta.raw_files where raw_table = 'cases'").fetchall() == [(20,)]
-    assert "raw.cases: 20 rows from 1 file(s)" in lines
+        assert sorted(row[0] for row in con.sql("select case_id from raw.cases").fetchall()) == sorted(c["case_id"] for c in cases)
+        assert con.sql("select row_count from meta.raw_files where raw_table = 'cases' order by row_count").fetchall() == [(7,), (13,)]
+        assert con.sql("select free_blocks from pragma_database_size()").fetchall() == [(0,)]
+    assert "raw.cases: 20 rows from 2 file(s)" in lines
 
 
 def test_the_command_line_help_works_and_names_the_memory_limit():

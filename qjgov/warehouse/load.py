@@ -23,9 +23,6 @@ Log = Callable[[str], None]
 
 SHRINK_LIMIT = 0.20  # a raw table may lose at most this share of the served warehouse's rows
 PROBLEMS_SHOWN = 5
-# Rows loaded between checkpoints: 20 of DuckDB's row groups (122,880 rows each). Loading
-# holds one slice in memory uncompressed (about 0.4 GB of cases), whatever the file's size.
-SLICE_ROWS = 20 * 122_880
 
 _SQL_TYPES = {pl.String: "VARCHAR", pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.Int32: "INTEGER", pl.Boolean: "BOOLEAN"}
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
@@ -119,11 +116,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[l
     warnings (columns outside the contract, files that are not Parquet), which are also logged."""
     files: list[tuple] = []
     warnings: list[str] = []
-    con.execute("set enable_optimistic_write = false")
-    try:
-        _load_tables(con, raw_dir, log, files, warnings)
-    finally:
-        con.execute("reset enable_optimistic_write")
+    _load_tables(con, raw_dir, log, files, warnings)
     for warning in warnings:
         log(f"WARN {warning}")
     return files, warnings
@@ -149,33 +142,17 @@ def _load_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log, files:
             if extra:
                 warnings.append(f"raw file {path}: columns not in the contract ignored: {extra}")
             select = ", ".join(f"cast({column} as {sql_type(table, column)})" for column in schema)
-            rows = 0
             try:
-                for where in _slices(con, path):
-                    rows += con.execute(
-                        f"insert into raw.{table} select {select} "
-                        f"from read_parquet({quote(str(path))}, file_row_number = true) {where}"
-                    ).fetchall()[0][0]
-                    # Written compressed once, slice by slice: an optimistic (uncompressed) write
-                    # would be rewritten at the checkpoint and leave its blocks free in the
-                    # published file; a slice at a time, memory holds one slice, not the file.
-                    con.execute("checkpoint")
+                # DuckDB writes the rows compressed to the file as it reads them, a row group
+                # at a time on every core, so memory holds a few row groups, not the file.
+                rows = con.execute(
+                    f"insert into raw.{table} select {select} from read_parquet({quote(str(path))})"
+                ).fetchall()[0][0]
+                con.execute("checkpoint")
             except duckdb.Error as error:
                 raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
             files.append((table, str(path), rows))
         log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
-
-
-def _slices(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """WHERE clauses that cut a file into slices of SLICE_ROWS rows (whole DuckDB row groups,
-    so each checkpoint appends full row groups and rewrites none), in file order."""
-    rows = con.execute(f"select coalesce(max(num_rows), 0) from parquet_file_metadata({quote(str(path))})").fetchall()[0][0]
-    if rows <= SLICE_ROWS:
-        return [""]
-    return [
-        f"where file_row_number >= {start} and file_row_number < {start + SLICE_ROWS}"
-        for start in range(0, rows, SLICE_ROWS)
-    ]
 
 
 # --------------------------------------------------------------------------- checks
