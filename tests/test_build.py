@@ -267,6 +267,26 @@ def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(
         discover_models(sql_dir)
 
 
+def test_temporary_models_are_kept_in_memory_for_small_raw_data_and_in_a_scratch_file_for_large(tmp_path, monkeypatch):
+    from qjgov.warehouse import build as build_module
+
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    published = {}
+    for share, where in ((build_module.SCRATCH_IN_MEMORY_SHARE, "in memory"), (0, "in /")):
+        monkeypatch.setattr(build_module, "SCRATCH_IN_MEMORY_SHARE", share)
+        lines: list[str] = []
+        target = tmp_path / f"w{share}.duckdb"
+        build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lines.append, allow_shrink=True)
+        said = [line for line in lines if line.startswith("temporary models kept")]
+        assert len(said) == 1 and said[0].startswith(f"temporary models kept {where}"), said
+        assert "the raw files (0 MiB)" in said[0] and "% of the memory limit (" in said[0], said
+        assert not list(tmp_path.glob("*.scratch*")), "the scratch file is thrown away"
+        with duckdb.connect(str(target), read_only=True) as con:
+            published[where] = con.sql("select * from marts.goal_progress order by all").fetchall()
+            assert not con.sql("select * from duckdb_tables() where table_name = 'int_duty_counts'").fetchall()
+    assert published["in memory"] == published["in /"]
+
+
 def test_records_naming_a_missing_case_are_warnings_and_unknown_codes_fail(tmp_path):
     from test_raw_checks import DECISION, REVIEW
 

@@ -34,8 +34,8 @@ from qjgov import settings
 from qjgov.warehouse import lineage, publish
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
 from qjgov.warehouse.load import (
-    SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, served_row_counts, sql_type,
-    trimmed,
+    SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, raw_bytes, served_row_counts,
+    sql_type, trimmed,
 )
 from qjgov.warehouse import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
@@ -145,6 +145,11 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
 _TAG = re.compile(r"\s*(grain|not_null|accepted|materialized):\s*(.*)$", re.I)
 MATERIALIZATIONS = ("table", "view", "temporary")
 SCRATCH = "scratch"  # the build's throw-away database for temporary models
+# Temporary models are kept in memory when the raw files are at most this share of the memory
+# limit, which spares small builds writing them to disk (measured: 1 M cases a year build
+# about 15 % faster), and in a scratch file beside the build otherwise, where large
+# temporaries would crowd the memory the joins need (10 M: no faster in memory, with a higher peak).
+SCRATCH_IN_MEMORY_SHARE = 1 / 8
 
 
 def parse_tags(sql: str) -> dict[str, list[str]]:
@@ -304,6 +309,20 @@ def define_functions(con: duckdb.DuckDBPyConnection) -> None:
     each time a view was read. (Codes and item codes keep trim(): DuckDB trims a column of a
     few repeated values once per value, which a CASE would undo.)"""
     con.sql(f"create or replace macro main.trimmed(t) as {trimmed('t')}")
+
+
+def attach_scratch(con: duckdb.DuckDBPyConnection, scratch: Path, raw_size: int, log: Log) -> None:
+    """Attach the database temporary models go to: in memory (compressed) when the raw files
+    are at most SCRATCH_IN_MEMORY_SHARE of the memory limit, else the file `scratch`. Either
+    way the build throws it away, and memory stays within the limit (DuckDB spills beyond it)."""
+    limit = scalar(con, "select parse_formatted_bytes(current_setting('memory_limit'))")
+    share = f"{SCRATCH_IN_MEMORY_SHARE:.1%} of the memory limit ({limit / 2**20:,.0f} MiB)"
+    if raw_size <= limit * SCRATCH_IN_MEMORY_SHARE:
+        con.sql(f"attach ':memory:' as {SCRATCH} (compress)")
+        log(f"temporary models kept in memory: the raw files ({raw_size / 2**20:,.0f} MiB) are at most {share}")
+    else:
+        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
+        log(f"temporary models kept in {scratch}: the raw files ({raw_size / 2**20:,.0f} MiB) are more than {share}")
 
 
 def load_calendar(con: duckdb.DuckDBPyConnection) -> int:
@@ -579,7 +598,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
     con.sql(f"set temp_directory = {quote(str(spill))}")
     try:
         con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)})")
-        con.sql(f"attach {quote(str(scratch))} as {SCRATCH}")
+        attach_scratch(con, scratch, raw_bytes(raw_dir), log)
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
             con.sql(f"create schema if not exists {schema}")

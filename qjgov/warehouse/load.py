@@ -66,6 +66,11 @@ def find_files(folder: Path) -> tuple[list[Path], list[Path]]:
     return parquet, other
 
 
+def raw_bytes(raw_dir: Path) -> int:
+    """The size of the contract tables' Parquet files under `raw_dir`, in bytes."""
+    return sum(path.stat().st_size for table in RAW_TABLES for path in find_files(raw_dir / table)[0])
+
+
 def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
         rows = con.execute(f"describe select * from read_parquet({quote(str(path))})").fetchall()
