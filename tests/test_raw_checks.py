@@ -199,8 +199,7 @@ def corrupt_files(folder: Path) -> dict[str, Path]:
 def test_corrupt_parquet_is_named_never_a_traceback(tmp_path):
     raw = tmp_path / "raw"
     for name, bad in corrupt_files(tmp_path).items():
-        write_raw(raw, {table: [row] for table, row in ROWS.items()})
-        (raw / "cases" / "part-0.parquet").unlink()
+        write_raw(raw, {table: [row] for table, row in ROWS.items()})  # a good cases file beside the bad one
         target = raw / "cases" / bad.name
         target.write_bytes(bad.read_bytes())
         result = subprocess.run(

@@ -146,17 +146,28 @@ def _load_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log, files:
             extra = sorted(set(types) - set(schema))
             if extra:
                 warnings.append(f"raw file {path}: columns not in the contract ignored: {extra}")
-            select = ", ".join(f"cast({column} as {sql_type(table, column)})" for column in schema)
-            try:
-                # DuckDB writes the rows compressed to the file as it reads them, a row group
-                # at a time on every core, so memory holds a few row groups, not the file.
-                rows = con.execute(
-                    f"insert into raw.{table} select {select} from read_parquet({quote(str(path))})"
-                ).fetchall()[0][0]
-                con.execute("checkpoint")
-            except duckdb.Error as error:
-                raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
-            files.append((table, str(path), rows))
+        select = ", ".join(f"cast({column} as {sql_type(table, column)})" for column in schema)
+        listed = f"[{', '.join(quote(str(path)) for path in paths)}]"
+        try:
+            # All of a table's files in one statement: DuckDB reads them on every core and
+            # writes the rows compressed to the file as it reads them, a row group at a time,
+            # so memory holds a few row groups, not a file. (A statement and a checkpoint per
+            # file took 0.3 s a file: 12 s for a million cases landed in 40 imports.)
+            inserted = con.execute(
+                f"insert into raw.{table} select {select} from read_parquet({listed}, union_by_name = true)"
+            ).fetchall()[0][0]
+            con.execute("checkpoint")
+        except duckdb.Error as error:
+            for path in paths:  # which file, then
+                try:
+                    con.execute(f"select sum(hash(columns(*))) from (select {select} from read_parquet({quote(str(path))}))").fetchall()
+                except duckdb.Error as file_error:
+                    raise RawDataError(f"raw file {path} could not be read: {_reason(file_error)}") from None
+            raise RawDataError(f"raw table {table}: its files could not be read together: {_reason(error)}") from None
+        rows = dict(con.execute(f"select file_name, sum(num_rows) from parquet_file_metadata({listed}) group by file_name").fetchall())
+        if sum(rows.values()) != inserted:
+            raise RawDataError(f"raw table {table}: {inserted:,} rows were read, but its files say they hold {sum(rows.values()):,}")
+        files.extend((table, str(path), int(rows[str(path)])) for path in paths)
         log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
 
 
