@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -265,6 +266,53 @@ def test_models_are_kept_as_their_headers_say_and_the_published_file_is_compact(
     (sql_dir / "marts" / "unsaid.sql").write_text("-- grain: x\nselect 1 as x\n")
     with pytest.raises(BuildError, match=r"marts.unsaid .* does not say how it is kept"):
         discover_models(sql_dir)
+
+
+def test_files_whose_types_differ_are_each_read_as_their_types_were_checked(tmp_path):
+    import polars as pl
+
+    from qjgov.warehouse.contract import frame
+
+    # site_visits as 64-bit integers in one file and as 32-bit floats in another: read together,
+    # both would be floats, and 16,777,217 would become 16,777,216.
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    folder = tmp_path / "raw" / "cases"
+    (folder / "part-0.parquet").unlink()
+    frame("cases", [dict(CASE, case_id="C1", site_visits=16_777_217)]).with_columns(pl.col("site_visits").cast(pl.Int64)).write_parquet(folder / "a.parquet")
+    frame("cases", [dict(CASE, case_id="C2", site_visits=2)]).with_columns(pl.col("site_visits").cast(pl.Float32)).write_parquet(folder / "b.parquet")
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.sql("select case_id, site_visits from raw.cases order by case_id").fetchall() == [("C1", 16_777_217), ("C2", 2)]
+
+
+def test_a_folder_named_like_a_column_does_not_change_the_files_values(tmp_path):
+    from qjgov.warehouse.contract import frame
+
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    folder = tmp_path / "raw" / "cases"
+    (folder / "part-0.parquet").unlink()
+    (folder / "channel=网上").mkdir()
+    frame("cases", [CASE]).write_parquet(folder / "channel=网上" / "part-0.parquet")
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.sql("select case_id, channel from raw.cases").fetchall() == [("C1", "窗口")]
+
+
+def test_a_file_whose_footer_cannot_be_read_is_named(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    path = tmp_path / "raw" / "cases" / "part-0.parquet"
+    data = bytearray(path.read_bytes())
+    data[data.rfind(b"Polars") + 1] = 0xFF  # the footer's created_by is no longer UTF-8; the rows are intact
+    path.write_bytes(bytes(data))
+    with pytest.raises(BuildError, match=f"raw file {re.escape(str(path))} could not be read: Invalid Input Error"):
+        build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+
+
+def test_a_build_without_a_memory_limit_keeps_temporary_models_in_memory(tmp_path):
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    lines: list[str] = []
+    build(tmp_path / "raw", SEEDS_DIR, tmp_path / "w.duckdb", SQL_DIR, log=lines.append, allow_shrink=True, memory_limit="none")
+    assert any(line.startswith("temporary models kept in memory") and line.endswith("the memory limit (none)") for line in lines), lines
 
 
 def test_temporary_models_are_kept_in_memory_for_small_raw_data_and_in_a_scratch_file_for_large(tmp_path, monkeypatch):

@@ -315,8 +315,11 @@ def attach_scratch(con: duckdb.DuckDBPyConnection, scratch: Path, raw_size: int,
     """Attach the database temporary models go to: in memory (compressed) when the raw files
     are at most SCRATCH_IN_MEMORY_SHARE of the memory limit, else the file `scratch`. Either
     way the build throws it away, and memory stays within the limit (DuckDB spills beyond it)."""
-    limit = scalar(con, "select parse_formatted_bytes(current_setting('memory_limit'))")
-    share = f"{SCRATCH_IN_MEMORY_SHARE:.1%} of the memory limit ({limit / 2**20:,.0f} MiB)"
+    try:
+        limit = scalar(con, "select parse_formatted_bytes(current_setting('memory_limit'))")
+    except duckdb.Error:  # no limit (`none`, -1): DuckDB names it in PiB, which it cannot read back
+        limit = float("inf")
+    share = f"{SCRATCH_IN_MEMORY_SHARE:.1%} of the memory limit ({'none' if limit == float('inf') else f'{limit / 2**20:,.0f} MiB'})"
     if raw_size <= limit * SCRATCH_IN_MEMORY_SHARE:
         con.sql(f"attach ':memory:' as {SCRATCH} (compress)")
         log(f"temporary models kept in memory: the raw files ({raw_size / 2**20:,.0f} MiB) are at most {share}")

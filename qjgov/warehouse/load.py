@@ -71,12 +71,28 @@ def raw_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for table in RAW_TABLES for path in find_files(raw_dir / table)[0])
 
 
+def parquet(paths: Path | list[Path], *options: str) -> str:
+    """read_parquet over one file or a list, reading the files alone: a folder named like
+    `key=value` is not taken for a column (DuckDB would guess so only where every file is in
+    such folders)."""
+    listed = quote(str(paths)) if isinstance(paths, Path) else f"[{', '.join(quote(str(p)) for p in paths)}]"
+    return f"read_parquet({listed}, {', '.join((*options, 'hive_partitioning = false'))})"
+
+
 def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
-        rows = con.execute(f"describe select * from read_parquet({quote(str(path))})").fetchall()
+        rows = con.execute(f"describe select * from {parquet(path)}").fetchall()
     except duckdb.Error as error:
         raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
     return {row[0]: row[1] for row in rows}
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The rows a Parquet file's footer says it holds."""
+    try:
+        return con.execute(f"select coalesce(max(num_rows), 0) from parquet_file_metadata({quote(str(path))})").fetchall()[0][0]
+    except duckdb.Error as error:
+        raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
 
 
 def _reason(error: Exception) -> str:
@@ -102,7 +118,7 @@ def _check_types(con: duckdb.DuckDBPyConnection, table: str, path: Path, types: 
             raise RawDataError(f"raw file {path}: column {column} of table {table} is {found}; the contract wants {wanted}")
         if wanted == "INTEGER" and found in _FLOATS:
             broken = con.execute(
-                f"select {_key_text(table)}, {column} from read_parquet({quote(str(path))}) "
+                f"select {_key_text(table)}, {column} from {parquet(path)} "
                 f"where {column} is not null and (isnan({column}) or {column} <> round({column})) limit 1"
             ).fetchall()
             if broken:
@@ -116,8 +132,8 @@ def _check_types(con: duckdb.DuckDBPyConnection, table: str, path: Path, types: 
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[list[tuple], list[str]]:
-    """Load every contract table from `raw_dir/<table>/**/*.parquet` into `raw.<table>`, file by
-    file, so a file that cannot be read is named. Returns (table, file, rows) per file and the
+    """Load every contract table from `raw_dir/<table>/**/*.parquet` into `raw.<table>`, all of
+    a table's files in one statement; a file that cannot be read is named. Returns (table, file, rows) per file and the
     warnings (columns outside the contract, files that are not Parquet), which are also logged."""
     files: list[tuple] = []
     warnings: list[str] = []
@@ -140,34 +156,43 @@ def _load_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log, files:
             )
         columns = ", ".join(f"{column} {sql_type(table, column)}" for column in schema)
         con.execute(f"create table raw.{table} ({columns})")
+        rows: dict[Path, int] = {}
+        types_of: dict[Path, dict[str, str]] = {}
         for path in paths:
-            types = _describe(con, path)
+            types = types_of[path] = _describe(con, path)
             _check_types(con, table, path, types)
             extra = sorted(set(types) - set(schema))
             if extra:
                 warnings.append(f"raw file {path}: columns not in the contract ignored: {extra}")
+            rows[path] = _row_count(con, path)
         select = ", ".join(f"cast({column} as {sql_type(table, column)})" for column in schema)
-        listed = f"[{', '.join(quote(str(path)) for path in paths)}]"
-        try:
-            # All of a table's files in one statement: DuckDB reads them on every core and
-            # writes the rows compressed to the file as it reads them, a row group at a time,
-            # so memory holds a few row groups, not a file. (A statement and a checkpoint per
-            # file took 0.3 s a file: 12 s for a million cases landed in 40 imports.)
-            inserted = con.execute(
-                f"insert into raw.{table} select {select} from read_parquet({listed}, union_by_name = true)"
-            ).fetchall()[0][0]
-            con.execute("checkpoint")
-        except duckdb.Error as error:
-            for path in paths:  # which file, then
-                try:
-                    con.execute(f"select sum(hash(columns(*))) from (select {select} from read_parquet({quote(str(path))}))").fetchall()
-                except duckdb.Error as file_error:
-                    raise RawDataError(f"raw file {path} could not be read: {_reason(file_error)}") from None
-            raise RawDataError(f"raw table {table}: its files could not be read together: {_reason(error)}") from None
-        rows = dict(con.execute(f"select file_name, sum(num_rows) from parquet_file_metadata({listed}) group by file_name").fetchall())
-        if sum(rows.values()) != inserted:
+        # All the files whose contract columns have the same types in one statement: DuckDB
+        # writes the rows compressed to the file as it reads them, a row group at a time on
+        # every core, so memory holds a few row groups, not a file. (A statement and a
+        # checkpoint per file took 0.3 s a file: 12 s for a million cases landed in 40
+        # imports.) Files of other types are read apart, each cast as its types were checked:
+        # read together, an integer column stored as integers in one file and as floats in
+        # another would be read as floats, and a large value rounded.
+        alike: dict[tuple, list[Path]] = {}
+        for path in paths:
+            alike.setdefault(tuple(types_of[path][column] for column in schema), []).append(path)
+        inserted = 0
+        for group in alike.values():
+            try:
+                inserted += con.execute(
+                    f"insert into raw.{table} select {select} from {parquet(group, 'union_by_name = true')}"
+                ).fetchall()[0][0]
+                con.execute("checkpoint")
+            except duckdb.Error as error:
+                for path in group:  # which file, then
+                    try:
+                        con.execute(f"select sum(hash(columns(*))) from (select {select} from {parquet(path)})").fetchall()
+                    except duckdb.Error as file_error:
+                        raise RawDataError(f"raw file {path} could not be read: {_reason(file_error)}") from None
+                raise RawDataError(f"raw table {table}: its files could not be read together: {_reason(error)}") from None
+        if inserted != sum(rows.values()):
             raise RawDataError(f"raw table {table}: {inserted:,} rows were read, but its files say they hold {sum(rows.values()):,}")
-        files.extend((table, str(path), int(rows[str(path)])) for path in paths)
+        files.extend((table, str(path), rows[path]) for path in paths)
         log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
 
 
@@ -321,9 +346,8 @@ def _refuse_broken_rows(con: duckdb.DuckDBPyConnection, table: str, paths: list[
 
 def _files_of(con: duckdb.DuckDBPyConnection, table: str, paths: list[Path], key: str) -> str:
     """The files under `paths` that hold a row with this key (trimmed)."""
-    file_list = ", ".join(quote(str(p)) for p in paths)
     found = con.execute(
-        f"select distinct filename from read_parquet([{file_list}], filename = true, union_by_name = true) "
+        f"select distinct filename from {parquet(paths, 'filename = true', 'union_by_name = true')} "
         f"where trim({_key_text(table)}) = trim(?) order by filename",
         [key],
     ).fetchall()
