@@ -563,6 +563,61 @@ def test_a_case_list_is_read_a_page_at_a_time_and_searched_in_the_warehouse(
     assert any(c.value == "1 rows" or c.value == words.t("en", "common.rows", n="1") for c in at.caption)
 
 
+def test_a_duty_list_is_read_a_page_at_a_time_searched_and_filtered_in_the_warehouse(
+    monkeypatch: pytest.MonkeyPatch, marts: duckdb.DuckDBPyConnection, dates: list[dt.date],
+) -> None:
+    """A done-over-due goal's open records: the page asked for (deadlines first), the count of
+    the whole list, a search and the overdue filter, all from the warehouse."""
+    from qjgov.app import reads
+
+    monkeypatch.setattr(goal, "LIST_PAGE_ROWS", 2)
+    records_read: list[int] = []  # rows of each read of the list's records (not its counts)
+    real_query = reads.query
+
+    def recording(sql: str, params: tuple = ()) -> pl.DataFrame:
+        frame = real_query(sql, params)
+        if sql.startswith("select record_id") and "marts.open_duties" in sql:
+            records_read.append(frame.height)
+        return frame
+
+    monkeypatch.setattr(reads, "query", recording)
+    as_of = dates[-1]
+    mart = "from marts.open_duties where goal_id = 'G15' and as_of = ?"
+    expected = [row[0] for row in marts.sql(f"select record_id {mart} order by deadline_date, record_id", params=[as_of]).fetchall()]
+    overdue = marts.sql(f"select count(*) {mart} and is_overdue", params=[as_of]).fetchall()[0][0]
+    assert len(expected) > 4 and 0 < overdue < len(expected), "the demo should have open and overdue G15 records"
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": "G15"})
+    at.switch_page("pages/credit.py").run()
+    assert not at.exception
+    next(n for n in at.number_input if n.key == "page_G15_en").set_value(2).run()
+    assert not at.exception
+
+    def shown() -> list[str]:
+        return list(next(frame.value for frame in at.dataframe if "Record" in getattr(frame.value, "columns", []))["Record"])
+
+    assert shown() == expected[2:4]
+    assert any(c.value == f"{len(expected):,} rows" for c in at.caption)
+    next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(True).run()
+    assert not at.exception
+    assert any(c.value == f"{overdue:,} rows" for c in at.caption)
+    next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(False).run()
+    next(t for t in at.text_input if t.key == "search_G15_en").set_value(expected[-1].upper()).run()
+    assert not at.exception
+    assert shown() == [expected[-1]]
+    assert any(c.value == "1 rows" for c in at.caption)
+    assert records_read and max(records_read) <= 2, records_read
+
+
+def test_the_pages_of_a_duty_list_are_the_whole_list_in_order(warehouse: Path, dates: list[dt.date]) -> None:
+    from qjgov.app import reads
+
+    whole = reads.open_duties("G15", dates[-1], None)["record_id"].to_list()
+    assert len(whole) > 9
+    pages = [reads.open_duties("G15", dates[-1], None, page=n, page_rows=4)["record_id"].to_list() for n in range(1, len(whole) // 4 + 3)]
+    assert [record for page in pages for record in page] == whole
+    assert int(reads.open_duty_counts("G15", dates[-1], None)["records"].sum()) == len(whole)
+
+
 @pytest.mark.parametrize("page_rows", [3, 40])
 def test_the_pages_of_a_case_list_are_the_whole_list_in_order(warehouse: Path, dates: list[dt.date], page_rows: int) -> None:
     """Each page is read from the days it spans (found from the counts per day): every page

@@ -217,10 +217,11 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     if family == "case":
         case_list(state, goal_id, extra, seed_text(lang, seed, "list_title") or goal_id)
         return
+    if family == "duty":
+        duty_list(state, goal_id, extra, seed_text(lang, seed, "list_title") or goal_id)
+        return
     if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
-    elif family == "duty":
-        raw = reads.open_duties(goal_id, state.as_of, state.department)
     elif family == "handling":
         raw = reads.handling_time(state.as_of, state.department)
         if not is_missing(row["target"]):
@@ -230,37 +231,28 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         return
     title = seed_text(lang, seed, "list_title") or goal_id
     st.markdown(title)
-    if family == "duty":
-        st.caption(state.t("list.duty_hint"))
     if not raw.height:
         st.success(state.t("goal.list_none"), icon=":material/check_circle:")
         return
 
-    filters = st.columns([2, 2, 1]) if family == "duty" else st.columns([2, 2])
+    filters = st.columns([2, 2])
     text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
     departments = sorted(d for d in raw["department"].unique().to_list() if d)
     chosen: str | None = None
     if state.department is None and len(departments) > 1:
         with filters[1]:
             chosen = list_department(state, goal_id, departments)
-    overdue_only = False
-    if family == "duty" and "deadline" in extra:
-        with filters[2]:
-            st.write("")
-            overdue_only = st.toggle(state.t("common.overdue_only"), key=f"overdue_{goal_id}_{lang}", help=state.t("common.overdue_only_help"))
 
-    frame = _filter_text(raw, text, ("unit_id", "unit_name", "record_id", "item_code", "item_name", "case_id", "department"))
+    frame = _filter_text(raw, text, ("unit_id", "unit_name", "item_code", "item_name", "department"))
     if chosen:
         frame = frame.filter(pl.col("department") == chosen)
-    if overdue_only:
-        frame = frame.filter(pl.col("is_overdue"))
 
     table, spec = _list_table(state, family, extra, frame)
     page = list_page(state, goal_id, table.height)
     shown = table.slice((page - 1) * LIST_PAGE_ROWS, LIST_PAGE_ROWS)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{table.height:,}"))
-    stem = file_stem(state, goal_id, chosen, text, overdue_only)
+    stem = file_stem(state, goal_id, chosen, text, False)
     downloads(state, table, stem, title, percent=spec.get("percent", ()))
 
 
@@ -306,6 +298,45 @@ def case_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
         return _list_table(state, "case", extra, reads.case_records(goal_id, state.as_of, department, text))[0]
 
     downloads(state, whole_list, file_stem(state, goal_id, chosen, text, False), title, rows=total)
+
+
+def duty_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
+    """A done-over-due goal's open records, counted, searched and read from the warehouse a
+    page at a time (a city's lists run to tens of thousands of records), and the whole list
+    only when a download is clicked."""
+    lang = state.lang
+    st.markdown(title)
+    st.caption(state.t("list.duty_hint"))
+    by_department = reads.open_duty_counts(goal_id, state.as_of, state.department)
+    if not by_department.height:
+        st.success(state.t("goal.list_none"), icon=":material/check_circle:")
+        return
+    filters = st.columns([2, 2, 1])
+    text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
+    departments = [d for d in by_department["department"].to_list() if d]
+    chosen: str | None = None
+    if state.department is None and len(departments) > 1:
+        with filters[1]:
+            chosen = list_department(state, goal_id, departments)
+    overdue_only = False
+    if "deadline" in extra:
+        with filters[2]:
+            st.write("")
+            overdue_only = st.toggle(state.t("common.overdue_only"), key=f"overdue_{goal_id}_{lang}", help=state.t("common.overdue_only_help"))
+    department = state.department or chosen
+    narrowed = text.strip() or chosen or overdue_only
+    counted = reads.open_duty_counts(goal_id, state.as_of, department, text, overdue_only) if narrowed else by_department
+    total = int(counted["records"].sum()) if counted.height else 0
+    page = list_page(state, goal_id, total)
+    frame = reads.open_duties(goal_id, state.as_of, department, text, overdue_only, page=page, page_rows=LIST_PAGE_ROWS)
+    shown, spec = _list_table(state, "duty", extra, frame)
+    show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
+    st.caption(state.t("common.rows", n=f"{total:,}"))
+
+    def whole_list() -> pl.DataFrame:
+        return _list_table(state, "duty", extra, reads.open_duties(goal_id, state.as_of, department, text, overdue_only))[0]
+
+    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, percent=spec.get("percent", ()), rows=total)
 
 
 LIST_DEPT = "list_dept"  # the URL key of the list's own department filter

@@ -286,16 +286,44 @@ def case_records(
     return query(f"{window} limit {int(page_rows)} offset {skip - before}", (*params, oldest, newest))
 
 
-def open_duties(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
-    """The records not done for a done-over-due goal (G03, G08–G10, G15, G16), deadlines first."""
-    return query(
+# A done-over-due goal's open records at a date, filtered as its list is: a city's lists run
+# to tens of thousands of records, so they are counted, searched and paged in the warehouse.
+_DUTY_LIST = (
+    "from marts.open_duties where goal_id = ? and as_of = ? "
+    "and (cast(? as varchar) is null or department = ?) "
+    "and (not ? or is_overdue) "
+    "and (cast(? as varchar) is null or contains(lower(record_id), ?) or contains(lower(item_code), ?) "
+    "or contains(lower(item_name), ?) or contains(lower(case_id), ?) or contains(lower(department), ?))"
+)
+
+
+def _duty_list_params(goal_id: str, as_of: dt.date, department: str | None, text: str | None, overdue_only: bool) -> tuple:
+    needle = text.strip().lower() if text and text.strip() else None
+    return (goal_id, as_of, department, department, bool(overdue_only), *(needle,) * 6)
+
+
+def open_duty_counts(
+    goal_id: str, as_of: dt.date, department: str | None, text: str | None = None, overdue_only: bool = False,
+) -> pl.DataFrame:
+    """How many records a done-over-due goal's list holds at `as_of`, per department (`records`)."""
+    params = _duty_list_params(goal_id, as_of, department, text, overdue_only)
+    return query(f"select department, count(*) as records {_DUTY_LIST} group by 1 order by 1", params)
+
+
+def open_duties(
+    goal_id: str, as_of: dt.date, department: str | None, text: str | None = None, overdue_only: bool = False,
+    page: int | None = None, page_rows: int = 1_000,
+) -> pl.DataFrame:
+    """The records not done for a done-over-due goal (G03, G08–G10, G15, G16), deadlines first,
+    whose record, case, item or department holds `text` (only the overdue ones if asked);
+    page `page` (from 1) of `page_rows` rows, or every row (for a download)."""
+    sql = (
         "select record_id, item_code, item_name, department, case_id, started_at, deadline_date, "
-        "is_overdue, workdays_left "
-        "from marts.open_duties where goal_id = ? and as_of = ? "
-        "and (? is null or department = ?) "
-        "order by deadline_date, record_id",
-        (goal_id, as_of, department, department),
+        f"is_overdue, workdays_left {_DUTY_LIST} order by deadline_date, record_id"
     )
+    if page is not None:
+        sql += f" limit {int(page_rows)} offset {(int(page) - 1) * int(page_rows)}"
+    return query(sql, _duty_list_params(goal_id, as_of, department, text, overdue_only))
 
 
 def handling_time(as_of: dt.date, department: str | None) -> pl.DataFrame:

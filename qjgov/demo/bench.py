@@ -113,7 +113,11 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
                 reads.targets(), reads.progress(as_of, department), reads.series(department, as_of)
                 for goal, family in goals:
                     reads.by_department(goal, as_of), reads.secondary(goal, as_of, department)
-                    reads.goal_items(goal, as_of, department), reads.open_duties(goal, as_of, department)
+                    reads.goal_items(goal, as_of, department)
+                    if family == "duty":  # the first and the last page of the list
+                        counts = reads.open_duty_counts(goal, as_of, department)
+                        last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
+                        reads.open_duties(goal, as_of, department, page=1), reads.open_duties(goal, as_of, department, page=last)
                     if family == "case":  # the first and the last page of the list
                         counts = reads.case_record_counts(goal, as_of, department)
                         last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
