@@ -4,7 +4,7 @@ take, departments, and the list of what holds the number back, with downloads.""
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Callable, Iterable
 
 import polars as pl
 import streamlit as st
@@ -215,10 +215,12 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     extra = {column for column in (seed.get("list_columns") or "").split("|") if column}
     st.markdown(f"**{state.t('goal.list')}**")
     if family == "case":
-        case_list(state, goal_id, extra, seed_text(lang, seed, "list_title") or goal_id)
+        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id,
+                       reads.case_record_counts, reads.case_records)
         return
     if family == "duty":
-        duty_list(state, goal_id, extra, seed_text(lang, seed, "list_title") or goal_id)
+        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id,
+                       reads.open_duty_counts, reads.open_duties)
         return
     if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
@@ -268,50 +270,24 @@ def list_page(state: State, goal_id: str, rows: int) -> int:
     ))
 
 
-def case_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
-    """A case-share goal's list, read from the warehouse a page at a time: a city's lists run
-    to millions of cases, so only the page shown (and the counts per department) leaves the
-    warehouse, and the whole list only when a download is clicked."""
+def warehouse_list(
+    state: State, goal_id: str, family: str, extra: set[str], title: str,
+    counts: Callable[..., pl.DataFrame], records: Callable[..., pl.DataFrame],
+) -> None:
+    """A list read from the warehouse a page at a time: a case-share goal's cases (millions in
+    a city, reads.case_record_counts / case_records) or a done-over-due goal's open records
+    (tens of thousands, reads.open_duty_counts / open_duties). Only the page shown and the
+    counts per department leave the warehouse, and the whole list only when a download is
+    clicked."""
     lang = state.lang
     st.markdown(title)
-    by_department = reads.case_record_counts(goal_id, state.as_of, state.department)
+    if family == "duty":
+        st.caption(state.t("list.duty_hint"))
+    by_department = counts(goal_id, state.as_of, state.department)
     if not by_department.height:
         st.success(state.t("goal.list_none"), icon=":material/check_circle:")
         return
-    filters = st.columns([2, 2])
-    text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
-    departments = [d for d in by_department["department"].to_list() if d]
-    chosen: str | None = None
-    if state.department is None and len(departments) > 1:
-        with filters[1]:
-            chosen = list_department(state, goal_id, departments)
-    department = state.department or chosen
-    counted = reads.case_record_counts(goal_id, state.as_of, department, text) if (text.strip() or chosen) else by_department
-    total = int(counted["records"].sum()) if counted.height else 0
-    page = list_page(state, goal_id, total)
-    frame = reads.case_records(goal_id, state.as_of, department, text, page=page, page_rows=LIST_PAGE_ROWS)
-    shown, spec = _list_table(state, "case", extra, frame)
-    show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
-    st.caption(state.t("common.rows", n=f"{total:,}"))
-
-    def whole_list() -> pl.DataFrame:
-        return _list_table(state, "case", extra, reads.case_records(goal_id, state.as_of, department, text))[0]
-
-    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, False), title, rows=total)
-
-
-def duty_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
-    """A done-over-due goal's open records, counted, searched and read from the warehouse a
-    page at a time (a city's lists run to tens of thousands of records), and the whole list
-    only when a download is clicked."""
-    lang = state.lang
-    st.markdown(title)
-    st.caption(state.t("list.duty_hint"))
-    by_department = reads.open_duty_counts(goal_id, state.as_of, state.department)
-    if not by_department.height:
-        st.success(state.t("goal.list_none"), icon=":material/check_circle:")
-        return
-    filters = st.columns([2, 2, 1])
+    filters = st.columns([2, 2, 1] if family == "duty" else [2, 2])
     text = filters[0].text_input(state.t("common.search"), key=f"search_{goal_id}_{lang}", help=state.t("common.search_help"))
     departments = [d for d in by_department["department"].to_list() if d]
     chosen: str | None = None
@@ -319,24 +295,24 @@ def duty_list(state: State, goal_id: str, extra: set[str], title: str) -> None:
         with filters[1]:
             chosen = list_department(state, goal_id, departments)
     overdue_only = False
-    if "deadline" in extra:
+    if family == "duty" and "deadline" in extra:
         with filters[2]:
             st.write("")
             overdue_only = st.toggle(state.t("common.overdue_only"), key=f"overdue_{goal_id}_{lang}", help=state.t("common.overdue_only_help"))
+    narrowing = {"overdue_only": True} if overdue_only else {}
     department = state.department or chosen
-    narrowed = text.strip() or chosen or overdue_only
-    counted = reads.open_duty_counts(goal_id, state.as_of, department, text, overdue_only) if narrowed else by_department
+    counted = counts(goal_id, state.as_of, department, text, **narrowing) if (text.strip() or chosen or overdue_only) else by_department
     total = int(counted["records"].sum()) if counted.height else 0
     page = list_page(state, goal_id, total)
-    frame = reads.open_duties(goal_id, state.as_of, department, text, overdue_only, page=page, page_rows=LIST_PAGE_ROWS)
-    shown, spec = _list_table(state, "duty", extra, frame)
+    frame = records(goal_id, state.as_of, department, text, page=page, page_rows=LIST_PAGE_ROWS, **narrowing)
+    shown, spec = _list_table(state, family, extra, frame)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{total:,}"))
 
     def whole_list() -> pl.DataFrame:
-        return _list_table(state, "duty", extra, reads.open_duties(goal_id, state.as_of, department, text, overdue_only))[0]
+        return _list_table(state, family, extra, records(goal_id, state.as_of, department, text, **narrowing))[0]
 
-    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, percent=spec.get("percent", ()), rows=total)
+    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, rows=total)
 
 
 LIST_DEPT = "list_dept"  # the URL key of the list's own department filter

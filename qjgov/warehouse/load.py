@@ -132,9 +132,10 @@ def _check_types(con: duckdb.DuckDBPyConnection, table: str, path: Path, types: 
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log) -> tuple[list[tuple], list[str]]:
-    """Load every contract table from `raw_dir/<table>/**/*.parquet` into `raw.<table>`, all of
-    a table's files in one statement; a file that cannot be read is named. Returns (table, file, rows) per file and the
-    warnings (columns outside the contract, files that are not Parquet), which are also logged."""
+    """Load every contract table from `raw_dir/<table>/**/*.parquet` into `raw.<table>`, a
+    table's files of one set of types in one statement; a file that cannot be read is named.
+    Returns (table, file, rows) per file and the warnings (columns outside the contract, files
+    that are not Parquet), which are also logged."""
     files: list[tuple] = []
     warnings: list[str] = []
     _load_tables(con, raw_dir, log, files, warnings)
@@ -193,7 +194,7 @@ def _load_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log, files:
         if inserted != sum(rows.values()):
             raise RawDataError(f"raw table {table}: {inserted:,} rows were read, but its files say they hold {sum(rows.values()):,}")
         files.extend((table, str(path), rows[path]) for path in paths)
-        log(f"raw.{table}: {sum(f[2] for f in files if f[0] == table):,} rows from {len(paths)} file(s)")
+        log(f"raw.{table}: {inserted:,} rows from {len(paths)} file(s)")
 
 
 # --------------------------------------------------------------------------- checks
