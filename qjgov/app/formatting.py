@@ -11,7 +11,7 @@ import streamlit as st
 
 from qjgov.app import reads, words
 from qjgov.app.state import State
-from qjgov.app.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES
+from qjgov.app.statuses import STATUSES, pill
 
 COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "=", ">": ">"}
 
@@ -151,14 +151,7 @@ def plan_sentence(lang: str, row: dict) -> str:
 
 def badge(lang: str, status: str | None) -> str:
     """A status as a coloured pill with icon and word (HTML for st.markdown)."""
-    status = status or "no_data"
-    style = STATUS_STYLE[status]
-    word = words.t(lang, ("ms." if status in MILESTONE_STATUSES else "status.") + status)
-    return (
-        f'<span class="qj-badge" style="background:{style["fill"]};color:{style["ink"]};'
-        f'padding:0.15rem 0.6rem;border-radius:0.8rem;font-weight:600;white-space:nowrap;">'
-        f'{style["icon"]} {word}</span>'
-    )
+    return pill(lang, status, "qj-badge", "padding:0.15rem 0.6rem;border-radius:0.8rem;font-weight:600;white-space:nowrap;")
 
 
 def page_header(state: State, title: str, lead: str | None = None) -> None:

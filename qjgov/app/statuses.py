@@ -8,6 +8,8 @@ always shown with an icon and a word, never by colour alone.
 
 from __future__ import annotations
 
+import html
+
 from qjgov.app.words import t
 
 STATUSES: tuple[str, ...] = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")
@@ -37,3 +39,14 @@ def status_word(lang: str, status: str | None) -> str:
 def milestone_word(lang: str, status: str) -> str:
     """Icon and word for a milestone status."""
     return f"{STATUS_STYLE[status]['icon']} {t(lang, 'ms.' + status)}"
+
+
+def pill(lang: str, status: str | None, css_class: str, style: str = "") -> str:
+    """A goal or milestone status as a coloured pill (HTML): its fill, its ink, its icon and its
+    word, never colour alone. The app (`formatting.badge`) and the monthly report both draw
+    this one; `css_class` and `style` say how their page shapes it."""
+    status = status or "no_data"
+    look = STATUS_STYLE[status]
+    word = milestone_word(lang, status) if status in MILESTONE_STATUSES else status_word(lang, status)
+    return (f'<span class="{css_class}" style="background:{look["fill"]};color:{look["ink"]};{style}">'
+            f"{html.escape(word)}</span>")

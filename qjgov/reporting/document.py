@@ -21,7 +21,7 @@ from qjgov.app import changes, charts, goal, words
 from qjgov.app.formatting import fmt_gap, fmt_target, fmt_value, goal_name, is_missing
 from qjgov.app.owners import owner_line
 from qjgov.app.state import State
-from qjgov.app.statuses import STATUS_STYLE, STATUSES
+from qjgov.app.statuses import STATUS_STYLE, STATUSES, pill
 from qjgov.reporting.data import BEHIND, ReportData
 
 FONTS = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans SC", "DejaVu Sans", sans-serif'
@@ -39,11 +39,8 @@ def _colon(lang: str) -> str:
 
 
 def badge(lang: str, status: str | None) -> str:
-    """A status as colour, icon and word: never colour alone."""
-    status = status or "no_data"
-    style = STATUS_STYLE[status]
-    word = words.t(lang, "status." + status)
-    return f'<span class="badge" style="background:{style["fill"]};color:{style["ink"]}">{esc(style["icon"])} {esc(word)}</span>'
+    """A status as colour, icon and word: never colour alone (shaped by the `.badge` rule)."""
+    return pill(lang, status, "badge")
 
 
 def met_today(lang: str, met: object) -> str:
