@@ -13,7 +13,7 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import polars as pl
@@ -581,6 +581,7 @@ def test_a_duty_list_is_read_a_page_at_a_time_searched_and_filtered_in_the_wareh
         return frame
 
     monkeypatch.setattr(reads, "query", recording)
+    downloaded = recorded_downloads(monkeypatch)
     as_of = dates[-1]
     mart = "from marts.open_duties where goal_id = 'G15' and as_of = ?"
     expected = [row[0] for row in marts.sql(f"select record_id {mart} order by deadline_date, record_id", params=[as_of]).fetchall()]
@@ -600,22 +601,88 @@ def test_a_duty_list_is_read_a_page_at_a_time_searched_and_filtered_in_the_wareh
     next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(True).run()
     assert not at.exception
     assert any(c.value == f"{overdue:,} rows" for c in at.caption)
-    next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(False).run()
+    # The page holds the overdue records only, in deadline order, and so does the download.
+    overdue_records = [row[0] for row in marts.sql(
+        f"select record_id {mart} and is_overdue order by deadline_date, record_id", params=[as_of]).fetchall()]
+    pager = [n for n in at.number_input if n.key == "page_G15_en"]
+    page = int(pager[0].value) if pager else 1
+    assert shown() == overdue_records[(page - 1) * 2:page * 2] and shown()
+    pages_read = len(records_read)
+    assert list(downloaded("G15")["Record"]) == overdue_records
+    del records_read[pages_read:]  # the download reads the whole list, as it should when clicked
+    # The record due last is not overdue: searched for with the filter on, it is not listed;
+    # with the filter off, it is.
     next(t for t in at.text_input if t.key == "search_G15_en").set_value(expected[-1].upper()).run()
+    assert not at.exception
+    assert expected[-1] not in overdue_records and shown() == []
+    next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(False).run()
     assert not at.exception
     assert shown() == [expected[-1]]
     assert any(c.value == "1 rows" for c in at.caption)
     assert records_read and max(records_read) <= 2, records_read
 
 
-def test_the_pages_of_a_duty_list_are_the_whole_list_in_order(warehouse: Path, dates: list[dt.date]) -> None:
+def recorded_downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], pl.DataFrame]:
+    """What the last download offered for a goal's list holds: read as a click would read it."""
+    offered: dict[str, Callable[[], pl.DataFrame]] = {}
+    real = goal.downloads
+
+    def recording(state, frame, stem, *args, **kwargs):
+        offered[stem.split("-")[0]] = frame if callable(frame) else (lambda: frame)
+        return real(state, frame, stem, *args, **kwargs)
+
+    monkeypatch.setattr(goal, "downloads", recording)
+    return lambda goal_id: offered[goal_id]()
+
+
+def test_the_pages_of_a_duty_list_are_the_whole_list_in_order(
+    warehouse: Path, dates: list[dt.date], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages come in deadline order, a tie broken by the record's number, whatever order the
+    mart's rows are stored in: here a copy of the warehouse stores them backwards."""
     from qjgov.app import reads
 
-    whole = reads.open_duties("G15", dates[-1], None)["record_id"].to_list()
-    assert len(whole) > 9
-    pages = [reads.open_duties("G15", dates[-1], None, page=n, page_rows=4)["record_id"].to_list() for n in range(1, len(whole) // 4 + 3)]
-    assert [record for page in pages for record in page] == whole
-    assert int(reads.open_duty_counts("G15", dates[-1], None)["records"].sum()) == len(whole)
+    backwards = tmp_path / "warehouse.duckdb"
+    backwards.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(backwards)) as con:
+        con.execute("create or replace table marts.open_duties as "
+                    "select * from marts.open_duties order by deadline_date desc, record_id desc")
+        rows = con.sql("select deadline_date, record_id from marts.open_duties where goal_id = 'G15' and as_of = ?",
+                       params=[dates[-1]]).fetchall()
+    assert len(rows) > 9 and len({deadline for deadline, _ in rows}) < len(rows), "two records should be due the same day"
+    expected = [record for _, record in sorted(rows)]
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(backwards))
+    assert reads.open_duties("G15", dates[-1], None)["record_id"].to_list() == expected
+    pages = [reads.open_duties("G15", dates[-1], None, page=n, page_rows=4)["record_id"].to_list() for n in range(1, len(expected) // 4 + 3)]
+    assert [record for page in pages for record in page] == expected
+    assert int(reads.open_duty_counts("G15", dates[-1], None)["records"].sum()) == len(expected)
+
+
+def test_a_duty_list_shows_its_case_column_on_every_page_or_on_none(
+    monkeypatch: pytest.MonkeyPatch, marts: duckdb.DuckDBPyConnection, dates: list[dt.date],
+) -> None:
+    """Whether the case column shows is decided by the whole list, not by the page: a page of
+    records that name no case still has the column when others do (and the download too)."""
+    # A date whose list mixes records with and without a case: with a page of one row, the
+    # page of the first record without one.
+    as_of, found = next(
+        ((day, ids.index(None) + 1) for day in dates
+         for ids in [[row[0] for row in marts.sql(
+             "select case_id from marts.open_duties where goal_id = 'G15' and as_of = ? order by deadline_date, record_id",
+             params=[day]).fetchall()]]
+         if None in ids and any(ids)),
+        (None, None),
+    )
+    assert as_of, "the demo should have open G15 records with and without a case at some date"
+    monkeypatch.setattr(goal, "LIST_PAGE_ROWS", 1)
+    downloaded = recorded_downloads(monkeypatch)
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": "G15"})
+    at.switch_page("pages/credit.py").run()
+    next(n for n in at.number_input if n.key == "page_G15_en").set_value(found).run()
+    assert not at.exception
+    table = next(frame.value for frame in at.dataframe if "Record" in getattr(frame.value, "columns", []))
+    assert "Case" in table.columns and table["Case"].isna().all()
+    assert "Case" in downloaded("G15").columns
 
 
 @pytest.mark.parametrize("page_rows", [3, 40])
@@ -712,7 +779,10 @@ def test_the_language_switch_leads_the_sidebar_and_relabels_the_department_box(d
     assert not [label for label in box.options if CJK.search(label)], box.options
 
 
-def test_the_record_list_filters_one_department_kept_in_the_link(dates: list[dt.date]) -> None:
+def test_the_record_list_filters_one_department_kept_in_the_link(
+    monkeypatch: pytest.MonkeyPatch, marts: duckdb.DuckDBPyConnection, dates: list[dt.date],
+) -> None:
+    downloaded = recorded_downloads(monkeypatch)
     as_of = dates[-1].isoformat()  # G08 (reviews not yet reported) has open records in four departments then
     at = start({"lang": "zh", "as_of": as_of, "goal": "G08"})
     at.switch_page("pages/reviews.py").run()
@@ -722,6 +792,16 @@ def test_the_record_list_filters_one_department_kept_in_the_link(dates: list[dt.
     chosen = box.options[1]
     box.set_value(chosen).run()
     assert at.query_params["list_dept"] == chosen
+    # The page and the download hold that department's records only, all of them.
+    held = [row[0] for row in marts.sql(
+        "select record_id from marts.open_duties where goal_id = 'G08' and as_of = ? and department = ? "
+        "order by deadline_date, record_id", params=[dates[-1], chosen]).fetchall()]
+    assert held and len(held) < marts.sql(
+        "select count(*) from marts.open_duties where goal_id = 'G08' and as_of = ?", params=[dates[-1]]).fetchall()[0][0]
+    record, department = words.t("zh", "col.record_id"), words.t("zh", "col.department")
+    table = next(frame.value for frame in at.dataframe if record in getattr(frame.value, "columns", []))
+    assert list(table[record]) == held and set(table[department]) == {formatting.department_label("zh", chosen)}
+    assert list(downloaded("G08")[record]) == held
     assert any(chosen in b.proto.id for b in at.get("download_button")), "the download is named after the filter"
     # A copied link opens the list with the same filter.
     again = start({"lang": "zh", "as_of": as_of, "goal": "G08", "list_dept": chosen})

@@ -305,12 +305,15 @@ def warehouse_list(
     total = int(counted["records"].sum()) if counted.height else 0
     page = list_page(state, goal_id, total)
     frame = records(goal_id, state.as_of, department, text, page=page, page_rows=LIST_PAGE_ROWS, **narrowing)
-    shown, spec = _list_table(state, family, extra, frame)
+    # A duty list shows its case column when any record of the whole list names a case, so
+    # every page and the download have the same columns.
+    case_column = "with_case" not in counted.columns or int(counted["with_case"].sum()) > 0
+    shown, spec = _list_table(state, family, extra, frame, case_column)
     show_table(shown, height=min(420, 36 * (shown.height + 1) + 3), **spec)
     st.caption(state.t("common.rows", n=f"{total:,}"))
 
     def whole_list() -> pl.DataFrame:
-        return _list_table(state, family, extra, records(goal_id, state.as_of, department, text, **narrowing))[0]
+        return _list_table(state, family, extra, records(goal_id, state.as_of, department, text, **narrowing), case_column)[0]
 
     downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, rows=total)
 
@@ -370,8 +373,11 @@ def time_left(lang: str, workdays_left: object) -> str:
     return words.t(lang, "list.day_left") if n == 1 else words.t(lang, "list.days_left", n=f"{n:,}")
 
 
-def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """The list with translated headers and values, and how to format its columns."""
+def _list_table(
+    state: State, family: str, extra: set[str], frame: pl.DataFrame, case_column: bool = True,
+) -> tuple[pl.DataFrame, dict]:
+    """The list with translated headers and values, and how to format its columns (a duty
+    list's case column only when `case_column`: some record of the whole list names a case)."""
     lang = state.lang
     c = state.t
     department = [department_label(lang, d) for d in frame["department"].to_list()]
@@ -388,7 +394,7 @@ def _list_table(state: State, family: str, extra: set[str], frame: pl.DataFrame)
         return pl.DataFrame(columns), {}
     if family == "duty":
         columns = {c("col.record_id"): frame["record_id"]}
-        if "case_id" in extra and not frame["case_id"].is_null().all():
+        if "case_id" in extra and case_column:
             columns[c("col.case_id")] = frame["case_id"]
         columns.update(
             {

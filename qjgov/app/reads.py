@@ -305,9 +305,10 @@ def _duty_list_params(goal_id: str, as_of: dt.date, department: str | None, text
 def open_duty_counts(
     goal_id: str, as_of: dt.date, department: str | None, text: str | None = None, overdue_only: bool = False,
 ) -> pl.DataFrame:
-    """How many records a done-over-due goal's list holds at `as_of`, per department (`records`)."""
+    """How many records a done-over-due goal's list holds at `as_of`, per department (`records`),
+    and how many of them name a case (`with_case`)."""
     params = _duty_list_params(goal_id, as_of, department, text, overdue_only)
-    return query(f"select department, count(*) as records {_DUTY_LIST} group by 1 order by 1", params)
+    return query(f"select department, count(*) as records, count(case_id) as with_case {_DUTY_LIST} group by 1 order by 1", params)
 
 
 def open_duties(
