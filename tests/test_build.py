@@ -398,3 +398,20 @@ def test_seeds_without_an_unlinked_department_are_refused(tmp_path):
     with pytest.raises(BuildError) as refused:
         build(tmp_path / "raw", seeds, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
     assert "assert_one_unlinked_department" in str(refused.value)
+
+
+def test_the_models_digest_follows_the_models_and_seeds_not_their_folder(tmp_path: Path) -> None:
+    """What the app compares an opened warehouse with (meta.build_info.models_digest): the same
+    for a copy of sql/ and seeds/ elsewhere, another when a model, a data test or a seed changes."""
+    from qjgov.versions import models_digest
+
+    sql, seeds = tmp_path / "models", tmp_path / "seed-files"
+    shutil.copytree(SQL_DIR, sql)
+    shutil.copytree(SEEDS_DIR, seeds)
+    assert models_digest(sql, seeds) == models_digest()
+    for changed in (sql / "marts" / "goal_progress.sql", sql / "tests" / "assert_targets_complete.sql", seeds / "targets.csv"):
+        text = changed.read_text(encoding="utf-8")
+        changed.write_text(text + "\n", encoding="utf-8")
+        assert models_digest(sql, seeds) != models_digest(), changed
+        changed.write_text(text, encoding="utf-8")
+    assert models_digest(sql, seeds) == models_digest()

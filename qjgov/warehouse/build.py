@@ -33,6 +33,7 @@ from qjgov.warehouse import calendar as workday_calendar
 from qjgov import settings
 from qjgov.warehouse import lineage, publish
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
+from qjgov.versions import models_digest
 from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, raw_bytes, served_row_counts,
     sql_type, trimmed,
@@ -492,14 +493,15 @@ def file_origin(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started) -> None:
+def write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, sql_dir, started) -> None:
     con.sql("create schema if not exists meta")
     con.sql(
         "create table meta.build_info as select "
         f"{quote(dt.datetime.now().isoformat(timespec='seconds'))}::timestamp as built_at, "
         f"{quote(str(raw_dir))} as raw_dir, {quote(str(seeds_dir))} as seeds_dir, "
         f"{quote(duckdb.__version__)} as duckdb_version, {quote(STORAGE_VERSION)} as storage_version, "
-        f"{time.perf_counter() - started:.3f} as build_seconds"
+        f"{time.perf_counter() - started:.3f} as build_seconds, "
+        f"{quote(models_digest(sql_dir, seeds_dir))} as models_digest"
     )
     con.execute("create table meta.raw_files (raw_table varchar, file varchar, row_count bigint, origin varchar)")
     if raw_files:
@@ -673,7 +675,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
             check_personal_data(con, SCANNED_SCHEMAS, covered=covered)
             log(f"  {sum(map(len, covered.values()))} text columns of models pass scanned text on: covered by that scan")
         with step(log, "recorded the build and published"):
-            write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, started)
+            write_meta(con, raw_files, model_runs, tests, raw_dir, seeds_dir, sql_dir, started)
             con.sql("use memory")
             con.sql(f"detach {SCRATCH}")
             con.sql("detach warehouse")

@@ -1,0 +1,42 @@
+"""Which models and seeds a warehouse was built from, so an outdated one is told, not trusted.
+
+A warehouse outlives the code that built it: after an update, the file in `data/` still holds
+the marts of the models it was built with. The build records a digest of the model SQL and the
+seed files it ran (`meta.build_info.models_digest`); the app compares it with the digest of its
+own `sql/` and `seeds/`, and names the published models the file lacks (see
+`qjgov.app.reads.warehouse_age`). Shared by the build and the app, as `qjgov.paths` is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from qjgov.paths import SEEDS_DIR, SQL_DIR
+
+
+def models_digest(sql_dir: Path = SQL_DIR, seeds_dir: Path = SEEDS_DIR) -> str:
+    """A digest of every model, data test and seed file: their names within their folder and
+    their bytes (so a copy of the folders elsewhere has the same digest)."""
+    digest = hashlib.sha256()
+    for label, root, pattern in (("sql", Path(sql_dir), "**/*.sql"), ("seeds", Path(seeds_dir), "*.csv")):
+        for path in sorted(root.glob(pattern)):
+            digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\w+)", re.M | re.I)
+
+
+def published_models(sql_dir: Path = SQL_DIR) -> list[str]:
+    """The tables and views the models publish (`schema.table`), temporary ones left out, as
+    each model's header says (`-- materialized: …`; the build refuses a model without one)."""
+    names = []
+    for layer in ("staging", "intermediate", "marts"):
+        for path in sorted((Path(sql_dir) / layer).glob("*.sql")):
+            kept = _MATERIALIZED.search(path.read_text(encoding="utf-8"))
+            if kept and kept.group(1).lower() != "temporary":
+                names.append(f"{layer}.{path.stem}")
+    return names
