@@ -387,66 +387,54 @@ def test_missing_warehouse_is_built_with_progress(tmp_path: Path, monkeypatch: p
     assert len(at.dataframe[0].value) == 21
 
 
-def test_a_demo_warehouse_built_by_another_version_is_rebuilt_from_its_raw_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After an update (`git pull`, then `make run`), a demo warehouse built with other models,
-    here one without a mart this version reads, is rebuilt from the raw data it was built from
-    (read again, not regenerated), with progress, and then shown."""
-    from qjgov import versions
-    from qjgov.demo.build import build_demo
-
-    target = build_demo(tmp_path / "warehouse.duckdb", tmp_path / "raw", cases_per_year=1000, log=lambda message: None)
-    with duckdb.connect(str(target)) as con:
-        con.execute("update meta.build_info set models_digest = 'an older one'")
-        con.execute("drop table marts.case_list_counts")
-    raw_files = {path: path.stat().st_mtime_ns for path in (tmp_path / "raw").rglob("*.parquet")}
-    monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception and not at.error and not at.warning
-    assert at.get("status")
-    assert len(at.dataframe[0].value) == 21
-    with duckdb.connect(str(target), read_only=True) as con:
-        assert con.sql("select models_digest from meta.build_info").fetchall()[0][0] == versions.models_digest()
-        assert con.sql("select count(*) from marts.case_list_counts").fetchall()[0][0] > 0
-    assert {path: path.stat().st_mtime_ns for path in (tmp_path / "raw").rglob("*.parquet")} == raw_files
-
-
-def test_a_warehouse_of_real_data_built_by_another_version_is_named_never_rebuilt(
+def test_a_warehouse_built_by_another_version_is_named_never_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse: Path,
 ) -> None:
-    """A warehouse of the office's own data is never rebuilt by the app: when it lacks a table
-    this version's pages read, the page stops with the command that rebuilds it (not a
-    traceback); when it was built from other models or seeds, a notice says so above the page;
-    one built by this version says nothing."""
+    """After an update the app never rebuilds the warehouse it finds (demo data or the
+    office's own): when it lacks a mart this version's pages read, the page stops with the
+    commands that rebuild it (not a traceback); when it was built from other models or seeds,
+    or before builds recorded which, a notice says so above the page; one built by this
+    version says nothing."""
 
     def copy(name: str, *changes: str) -> Path:
         target = tmp_path / name / "warehouse.duckdb"
         target.parent.mkdir()
         target.write_bytes(warehouse.read_bytes())
         with duckdb.connect(str(target)) as con:
-            for change in ("update meta.raw_files set origin = null", *changes):
+            for change in changes:
                 con.execute(change)
         return target
 
-    current = copy("current")
-    other = copy("other", "update meta.build_info set models_digest = 'another'")
-    older = copy("older", "alter table meta.build_info drop column models_digest", "drop table marts.case_list_counts",
-                 "drop view marts.case_goal_records")
+    own_data = "update meta.raw_files set origin = null"
+    copies = [
+        copy("current"),
+        copy("current-own", own_data),
+        copy("other", own_data, "update meta.build_info set models_digest = 'another'"),
+        # Built before the digest was recorded; an intermediate table the pages do not read is gone.
+        copy("unknown", "alter table meta.build_info drop column models_digest", "drop table intermediate.int_item_departments"),
+        copy("older", own_data, "alter table meta.build_info drop column models_digest", "drop table marts.case_list_counts",
+             "drop view marts.case_goal_records"),
+        copy("older-demo", "update meta.build_info set models_digest = 'an older one'", "drop table marts.case_list_counts"),
+    ]
     seen = {}
-    for target in (current, other, older):
-        monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
+    for target in copies:
         before = hashlib.sha256(target.read_bytes()).hexdigest()
+        monkeypatch.setenv("QJGOV_WAREHOUSE", str(target))
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         at.query_params.update({"lang": "en"})
         at.run()
-        assert not at.exception
-        assert hashlib.sha256(target.read_bytes()).hexdigest() == before, "the app never rebuilds the office's own data"
+        assert not at.exception, target
+        assert not at.get("status"), "no build started"
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == before, "the app never rebuilds a warehouse it finds"
         seen[target.parent.name] = ([e.value for e in at.error], [w.value for w in at.warning], len(at.dataframe))
-    assert seen["current"][:2] == ([], []) and seen["current"][2]
-    assert seen["other"][0] == [] and seen["other"][2]
-    assert len(seen["other"][1]) == 1 and "other models or seeds" in seen["other"][1][0] and "make build" in seen["other"][1][0]
-    (error,), _, tables = seen["older"]
-    assert "marts.case_goal_records, marts.case_list_counts" in error and "make build" in error and str(older) in error
-    assert tables == 0
+    for name in ("current", "current-own"):
+        assert seen[name][:2] == ([], []) and seen[name][2], (name, seen[name])
+    for name, words_seen in (("other", "other models or seeds"), ("unknown", "before builds recorded")):
+        errors, (notice,), tables = seen[name]
+        assert errors == [] and tables and words_seen in notice and "make build" in notice and "make demo" in notice, seen[name]
+    for name, lacking in (("older", "marts.case_goal_records, marts.case_list_counts"), ("older-demo", "marts.case_list_counts")):
+        (error,), _, tables = seen[name]
+        assert lacking in error and "make build" in error and "make demo" in error and name in error and tables == 0, seen[name]
 
 
 # --------------------------------------------------------------------------- words

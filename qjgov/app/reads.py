@@ -17,7 +17,6 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import polars as pl
 import streamlit as st
 
@@ -63,82 +62,55 @@ def query(sql: str, params: tuple = ()) -> pl.DataFrame:
 def open_warehouse(texts: Callable[[str], str]) -> None:
     """Pin the run to the published build; stop the page with a plain message when another
     program holds the file open for writing (which blocks every reader), or when the file
-    lacks tables or views this version's pages read (built by an older version); say so above
-    the page when it was built from other models or seeds than this version's."""
+    lacks marts this version's pages read (built by an older version); say so above the page
+    when it was built from other models or seeds than this version's, or it cannot tell."""
     try:
         pin_build()
     except connection.WarehouseBusy:
         st.error(texts("warehouse.busy").format(path=connection.warehouse_path()))
         st.stop()
-    missing, other_models = warehouse_age()
+    missing, models = warehouse_age()
     if missing:
         shown = ", ".join(missing[:4]) + (f" (+{len(missing) - 4})" if len(missing) > 4 else "")
         st.error(texts("warehouse.outdated").format(path=connection.warehouse_path(), missing=shown))
         st.stop()
-    if other_models:
-        st.warning(texts("warehouse.other_models"), icon=":material/update:")
+    if models != "same":
+        st.warning(texts(f"warehouse.{models}_models"), icon=":material/update:")
 
 
-def warehouse_age() -> tuple[list[str], bool]:
-    """(the tables and views this version's models publish that the warehouse lacks, whether
-    it was built from other models or seeds than this version's, or before builds said which)."""
+def warehouse_age() -> tuple[list[str], str]:
+    """(the marts this version's models publish that the warehouse lacks; whether it was built
+    from the "same" models and seeds as this version's, from "other" ones, or from "unknown"
+    ones: built before builds recorded a digest of them)."""
     present = set(query(
         "select schema_name || '.' || table_name as name from duckdb_tables() where database_name = current_database() "
         "union all select schema_name || '.' || view_name from duckdb_views() where database_name = current_database()"
     )["name"].to_list())
-    missing = [name for name in versions.published_models() if name not in present]
-    digest = query("select * from meta.build_info") if "meta.build_info" in present else pl.DataFrame()
-    built_with = digest["models_digest"][0] if "models_digest" in digest.columns and digest.height else None
-    return missing, built_with != versions.models_digest()
-
-
-def _built_from(path: Path) -> tuple[str | None, Path | None]:
-    """(the models digest the warehouse at `path` was built with, the raw folder it was built
-    from when every raw file it read came from the demo generator); None where it cannot say:
-    built before it recorded them, or not readable now."""
-    try:
-        reader = _warehouse(str(path))
-        info = reader.query("select * from meta.build_info")
-        origins = reader.query("select origin from meta.raw_files")
-    except (duckdb.Error, connection.WarehouseBusy):
-        return None, None
-    digest = info["models_digest"][0] if "models_digest" in info.columns and info.height else None
-    demo = origins.height > 0 and origins["origin"].eq_missing("demo").all() and info.height > 0
-    return digest, Path(info["raw_dir"][0]) if demo else None
-
-
-def _outdated_demo(path: Path) -> Path | None:
-    """The raw folder to rebuild the demo warehouse at `path` from, when it holds demo data only,
-    was built from other models or seeds than this version's and its raw folder is still there."""
-    if not path.exists():
-        return None
-    digest, raw_dir = _built_from(path)
-    if raw_dir is None or digest == versions.models_digest() or not raw_dir.is_dir():
-        return None
-    return raw_dir
+    missing = [name for name in versions.published_models() if name.startswith("marts.") and name not in present]
+    info = query("select * from meta.build_info") if "meta.build_info" in present else pl.DataFrame()
+    if "models_digest" not in info.columns or not info.height:
+        return missing, "unknown"
+    return missing, "same" if info["models_digest"][0] == versions.models_digest() else "other"
 
 
 def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
-    """Build the demo warehouse when there is none (a hosted demo's first start), or rebuild it
-    from its raw data when it holds demo data only and was built by another version of the
-    models (after an update), showing progress; stop the page with a message naming the
-    problem when that fails.
+    """Build the demo warehouse when there is none (a hosted demo's first start), showing
+    progress; stop the page with a message naming the problem when that fails. A warehouse
+    that exists is never rebuilt here, however old (see `open_warehouse`).
 
     One build per process at a time: a second session that arrives meanwhile waits for the
     lock and then finds the file.
     """
     path = connection.warehouse_path()
-    if path.exists() and _outdated_demo(path) is None:
+    if path.exists():
         return
     from qjgov.warehouse.build import BuildError
-    from qjgov.demo.build import build_demo, ensure_demo_warehouse
+    from qjgov.demo.build import ensure_demo_warehouse
 
     with _BUILD_LOCK:
-        rebuild_from = _outdated_demo(path)
-        if path.exists() and rebuild_from is None:
+        if path.exists():
             return
-        label = texts("warehouse.rebuilding" if rebuild_from else "warehouse.building")
-        with st.status(label, expanded=True) as status:
+        with st.status(texts("warehouse.building"), expanded=True) as status:
             bar = st.progress(0.0)
             tail = st.empty()
             lines: list[str] = []
@@ -151,10 +123,7 @@ def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
                     bar.progress(min(1.0, int(step.group(1)) / int(step.group(2))))
 
             try:
-                if rebuild_from:
-                    build_demo(path, rebuild_from, log=log)
-                else:
-                    ensure_demo_warehouse(path, log=log)
+                ensure_demo_warehouse(path, log=log)
             except (BuildError, OSError, ImportError) as error:
                 status.update(state="error")
                 st.error(texts("warehouse.failed").format(error=error))
