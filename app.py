@@ -9,6 +9,7 @@ department, language: kept in the URL), the page list and the sidebar. Pages liv
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from qjgov.app import navigation, reads, words
@@ -18,7 +19,7 @@ lang_hint = st.session_state.get("qj_lang") or st.query_params.get("lang")
 lang_hint = words.language(lang_hint) if lang_hint else words.from_locale(st.context.locale)
 st.set_page_config(page_title=words.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
 reads.ensure_warehouse(lambda key: words.t(lang_hint, key))
-reads.open_warehouse(lambda key: words.t(lang_hint, key))
+models = reads.open_warehouse(lambda key: words.t(lang_hint, key))
 
 dates = reads.as_of_dates()
 if not dates:  # a warehouse built from raw data outside the plan year
@@ -32,4 +33,10 @@ with top:  # drawn after st.navigation, as widgets that keep their value across 
     navigation.controls(state, dates, departments)
 navigation.sidebar_footer(state)
 with framed():
-    page.run()
+    try:
+        page.run()
+    except duckdb.Error as error:
+        if models == "same":
+            raise
+        # A mart this version reads with other columns than the version that built it wrote.
+        st.error(state.t("warehouse.mismatch").format(error=str(error).splitlines()[0]))

@@ -393,8 +393,8 @@ def test_a_warehouse_built_by_another_version_is_named_never_rebuilt(
     """After an update the app never rebuilds the warehouse it finds (demo data or the
     office's own): when it lacks a mart this version's pages read, the page stops with the
     commands that rebuild it (not a traceback); when it was built from other models or seeds,
-    or before builds recorded which, a notice says so above the page; one built by this
-    version says nothing."""
+    or before builds recorded which, a notice says so above the page, and a page that cannot
+    be drawn from it says why; one built by this version says nothing."""
 
     def copy(name: str, *changes: str) -> Path:
         target = tmp_path / name / "warehouse.duckdb"
@@ -415,6 +415,9 @@ def test_a_warehouse_built_by_another_version_is_named_never_rebuilt(
         copy("older", own_data, "alter table meta.build_info drop column models_digest", "drop table marts.case_list_counts",
              "drop view marts.case_goal_records"),
         copy("older-demo", "update meta.build_info set models_digest = 'an older one'", "drop table marts.case_list_counts"),
+        # A mart the overview reads, with a column less.
+        copy("columns", own_data, "update meta.build_info set models_digest = 'another'",
+             "alter table marts.goal_progress drop column projected"),
     ]
     seen = {}
     for target in copies:
@@ -432,6 +435,8 @@ def test_a_warehouse_built_by_another_version_is_named_never_rebuilt(
     for name, words_seen in (("other", "other models or seeds"), ("unknown", "before builds recorded")):
         errors, (notice,), tables = seen[name]
         assert errors == [] and tables and words_seen in notice and "make build" in notice and "make demo" in notice, seen[name]
+    (error,), (notice,), _ = seen["columns"]
+    assert "cannot be drawn" in error and "projected" in error and "make build" in error and "other models" in notice
     for name, lacking in (("older", "marts.case_goal_records, marts.case_list_counts"), ("older-demo", "marts.case_list_counts")):
         (error,), _, tables = seen[name]
         assert lacking in error and "make build" in error and "make demo" in error and name in error and tables == 0, seen[name]

@@ -59,11 +59,12 @@ def query(sql: str, params: tuple = ()) -> pl.DataFrame:
     return _query(str(connection.warehouse_path()), build(), sql, tuple(params))
 
 
-def open_warehouse(texts: Callable[[str], str]) -> None:
+def open_warehouse(texts: Callable[[str], str]) -> str:
     """Pin the run to the published build; stop the page with a plain message when another
     program holds the file open for writing (which blocks every reader), or when the file
     lacks marts this version's pages read (built by an older version); say so above the page
-    when it was built from other models or seeds than this version's, or it cannot tell."""
+    when it was built from other models or seeds than this version's, or it cannot tell.
+    Returns which ("same", "other" or "unknown"; see `warehouse_age`)."""
     try:
         pin_build()
     except connection.WarehouseBusy:
@@ -76,6 +77,7 @@ def open_warehouse(texts: Callable[[str], str]) -> None:
         st.stop()
     if models != "same":
         st.warning(texts(f"warehouse.{models}_models"), icon=":material/update:")
+    return models
 
 
 def warehouse_age() -> tuple[list[str], str]:
