@@ -15,6 +15,7 @@ import functools
 import hashlib
 import re
 from pathlib import Path
+from typing import Callable
 
 from qjgov.paths import SEEDS_DIR, SQL_DIR
 
@@ -58,3 +59,18 @@ def _published(files: tuple[tuple[Path, int], ...]) -> tuple[str, ...]:
             if kept and kept.group(1).lower() != "temporary":
                 names.append(f"{path.parent.name}.{path.stem}")
     return tuple(names)
+
+
+def warehouse_age(query: Callable) -> tuple[list[str], str]:
+    """(the marts these models publish that the warehouse read through `query` (SQL to a polars
+    frame) lacks; whether it was built from the "same" models and seeds as these, from "other"
+    ones, or from "unknown" ones: built before builds recorded a digest of them)."""
+    present = set(query(
+        "select schema_name || '.' || table_name as name from duckdb_tables() where database_name = current_database() "
+        "union all select schema_name || '.' || view_name from duckdb_views() where database_name = current_database()"
+    )["name"].to_list())
+    missing = [name for name in published_models() if name.startswith("marts.") and name not in present]
+    info = query("select * from meta.build_info") if "meta.build_info" in present else None
+    if info is None or "models_digest" not in info.columns or not info.height:
+        return missing, "unknown"
+    return missing, "same" if info["models_digest"][0] == models_digest() else "other"

@@ -185,3 +185,34 @@ def test_the_command_writes_the_file_with_progress(written, marts, tmp_path: Pat
     assert code == 0
     assert (tmp_path / f"qjgov-report-{as_of.isoformat()}-en.html").exists()
     assert "[21/21]" in out and "wrote" in out
+
+
+def test_a_warehouse_of_another_version_is_refused_or_noted(written, marts, tmp_path: Path) -> None:
+    """The report, like the app, names the marts a warehouse built by an older version lacks,
+    and says in its data-quality section (and its log) when the warehouse was built from other
+    models or seeds than this version's; from this version's, it says nothing of the kind."""
+    from qjgov.app import words
+
+    warehouse, _ = written
+    as_of = as_of_dates(marts)[-1]
+    lines: list[str] = []
+    html = render.render(warehouse, as_of, "en", "html", log=lines.append).decode("utf-8")
+    notice = words.t("en", "warehouse.other_models")
+    assert notice.replace("'", "&#x27;") not in html and not any(line.startswith("note:") for line in lines)
+
+    other = tmp_path / "other.duckdb"
+    other.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(other)) as con:
+        con.execute("update meta.build_info set models_digest = 'another'")
+    lines.clear()
+    html = render.render(other, as_of, "en", "html", log=lines.append).decode("utf-8")
+    quality = html[html.index(words.t("en", "report.quality")):]
+    assert notice.replace("'", "&#x27;") in quality
+    assert any(line.startswith("note:") and "other models or seeds" in line for line in lines)
+
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(older)) as con:
+        con.execute("drop table marts.goal_changes")
+    with pytest.raises(ReportError, match=r"built by an older version and lacks marts\.goal_changes: rebuild it with `make build`"):
+        render.render(older, as_of, "en", "html")

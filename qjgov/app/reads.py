@@ -81,18 +81,9 @@ def open_warehouse(texts: Callable[[str], str]) -> str:
 
 
 def warehouse_age() -> tuple[list[str], str]:
-    """(the marts this version's models publish that the warehouse lacks; whether it was built
-    from the "same" models and seeds as this version's, from "other" ones, or from "unknown"
-    ones: built before builds recorded a digest of them)."""
-    present = set(query(
-        "select schema_name || '.' || table_name as name from duckdb_tables() where database_name = current_database() "
-        "union all select schema_name || '.' || view_name from duckdb_views() where database_name = current_database()"
-    )["name"].to_list())
-    missing = [name for name in versions.published_models() if name.startswith("marts.") and name not in present]
-    info = query("select * from meta.build_info") if "meta.build_info" in present else pl.DataFrame()
-    if "models_digest" not in info.columns or not info.height:
-        return missing, "unknown"
-    return missing, "same" if info["models_digest"][0] == versions.models_digest() else "other"
+    """The marts the warehouse lacks, and whether it was built from this version's models and
+    seeds (`versions.warehouse_age`)."""
+    return versions.warehouse_age(query)
 
 
 def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:

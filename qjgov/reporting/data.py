@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from qjgov import versions
 from qjgov.app import connection
 
 
@@ -31,6 +32,7 @@ class ReportData:
     holding_back: pl.DataFrame  # departments behind off-track goals
     coverage: pl.DataFrame
     warnings: pl.DataFrame
+    models: str = "same"  # "other" or "unknown": built from other models or seeds than this version's
 
     @property
     def previous_as_of(self) -> dt.date | None:
@@ -89,6 +91,12 @@ def read(warehouse: Path, as_of: dt.date) -> ReportData:
         raise ReportError(f"the warehouse {warehouse} could not be opened: {error}") from None
     try:
         q = lambda sql, params=None: connection.query(con, sql, params)  # noqa: E731
+        missing, models = versions.warehouse_age(q)
+        if missing:
+            raise ReportError(
+                f"the warehouse {warehouse} was built by an older version and lacks {', '.join(missing)}: "
+                "rebuild it with `make build` (your own data) or `make demo` (the demo data)"
+            )
         dates = q("select distinct as_of from marts.goal_progress order by as_of")["as_of"].to_list()
         if as_of not in dates:
             shown = ", ".join(d.isoformat() for d in dates) or "none"
@@ -115,6 +123,7 @@ def read(warehouse: Path, as_of: dt.date) -> ReportData:
             holding_back=q(_HOLDING_BACK, [as_of, as_of]),
             coverage=q("select raw_table, row_count, first_date, last_date from marts.data_coverage order by raw_table"),
             warnings=q("select test, failing_rows from meta.test_results where not passed and severity = 'warn' order by test"),
+            models=models,
         )
     except duckdb.Error as error:
         raise ReportError(f"the warehouse {warehouse} lacks what the report reads ({error}); rebuild it with `make build`") from None

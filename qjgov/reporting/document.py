@@ -393,8 +393,11 @@ def _quality(data: ReportData, lang: str) -> str:
         ],
         numeric={2},
     )
+    # A warehouse built from other models or seeds than this version's: its numbers may follow
+    # other definitions (the app says the same above every page).
+    models = "" if data.models == "same" else f'<p><strong>{esc(words.t(lang, f"warehouse.{data.models}_models"))}</strong></p>'
     return (
-        f'<section class="area"><h2>{esc(words.t(lang, "report.quality"))}</h2>'
+        f'<section class="area"><h2>{esc(words.t(lang, "report.quality"))}</h2>{models}'
         f'<h4>{esc(words.t(lang, "report.coverage"))}</h4>{coverage}'
         f'<h4>{esc(words.t(lang, "report.warnings"))}</h4>{warnings}'
         f'<h4>{esc(words.t(lang, "report.rules"))}</h4><p>{esc(words.t(lang, "report.rules_lead"))}</p><ul>{legend}</ul>{rules}</section>'

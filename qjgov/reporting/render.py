@@ -32,6 +32,10 @@ def render(warehouse: Path, as_of: dt.date, lang: str = "zh", fmt: str = "pdf", 
         raise report_data.ReportError(f"unknown format {fmt!r}: pdf or html")
     log(f"reading {warehouse} at {as_of.isoformat()}")
     data = report_data.read(Path(warehouse), as_of)
+    if data.models != "same":
+        log(f"note: {warehouse} was built from {'other' if data.models == 'other' else 'unrecorded'} models or seeds than "
+            "this version's, so its numbers may follow other definitions; rebuild it to be sure "
+            "(`make build`, or `make demo` for the demo)")
     total = data.goals.height
     seen: list[str] = []
 
