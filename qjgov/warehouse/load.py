@@ -308,8 +308,16 @@ def check_raw(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
             _refuse_broken_rows(con, table, paths, rules)
             check_personal_data(con, ("raw",), tables={table})
         key_sql = ", ".join(trimmed(f"cast({k} as varchar)") for k in RAW_KEYS[table])
-        # Keys grouped by their 64-bit hash first: a table of numbers, not of strings, so 20
-        # million keys fit in memory; only rows whose hash repeats are compared as text.
+        # Keys as their 64-bit hashes first, numbers rather than strings, sorted: a repeated
+        # key repeats its hash, and a repeated hash sits beside its twin (measured twice as
+        # fast as grouping 20 million hashes). Only when a hash repeats are the keys compared
+        # as text, which tells a repeated key from two keys of one hash.
+        hashes_repeat = con.execute(
+            f"select count(*) from (select h, lag(h) over (order by h) as before from "
+            f"(select hash({key_sql}) as h from raw.{table})) where h = before"
+        ).fetchall()[0][0]
+        if not hashes_repeat:
+            continue
         repeated = con.execute(
             f"with repeated_hashes as (select hash({key_sql}) as h from raw.{table} group by 1 having count(*) > 1) "
             f"select any_value({_key_text(table)}) as key, count(*) as copies from raw.{table} "
