@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from qjgov.paths import SEEDS_DIR, SQL_DIR
 
@@ -41,7 +41,7 @@ def _digest(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\w+)", re.M | re.I)
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\w+)", re.MULTILINE | re.IGNORECASE)
 
 
 def published_models(sql_dir: Path = SQL_DIR) -> list[str]:

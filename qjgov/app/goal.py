@@ -214,13 +214,8 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     goal_id, family = seed["goal_id"], seed["family"]
     extra = {column for column in (seed.get("list_columns") or "").split("|") if column}
     st.markdown(f"**{state.t('goal.list')}**")
-    if family == "case":
-        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id,
-                       reads.case_record_counts, reads.case_records)
-        return
-    if family == "duty":
-        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id,
-                       reads.open_duty_counts, reads.open_duties)
+    if family in WAREHOUSE_LISTS:
+        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id, *WAREHOUSE_LISTS[family])
         return
     if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
@@ -268,6 +263,14 @@ def list_page(state: State, goal_id: str, rows: int) -> int:
         state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
         min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{state.lang}",
     ))
+
+
+# The lists read from the warehouse a page at a time, by goal family: (counts per department,
+# records) in reads.
+WAREHOUSE_LISTS: dict[str, tuple[Callable[..., pl.DataFrame], Callable[..., pl.DataFrame]]] = {
+    "case": (reads.case_record_counts, reads.case_records),
+    "duty": (reads.open_duty_counts, reads.open_duties),
+}
 
 
 def warehouse_list(

@@ -20,8 +20,8 @@ from typing import Callable
 import polars as pl
 import streamlit as st
 
-from qjgov.app import connection
 from qjgov import versions
+from qjgov.app import connection
 
 _BUILD_LOCK = threading.Lock()
 _MODEL_STEP = re.compile(r"\[\s*(\d+)/(\d+)\]")

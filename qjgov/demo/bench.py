@@ -91,7 +91,7 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
     """The SQL each page sends (recorded from qjgov.app.reads, so it is the app's own), for
     the first and last as-of date, with and without a department filter."""
     from qjgov.app import reads
-    from qjgov.app.goal import LIST_PAGE_ROWS
+    from qjgov.app.goal import LIST_PAGE_ROWS, WAREHOUSE_LISTS
 
     recorded: list[tuple[str, tuple]] = []
     real_query = reads.query
@@ -114,14 +114,11 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
                 for goal, family in goals:
                     reads.by_department(goal, as_of), reads.secondary(goal, as_of, department)
                     reads.goal_items(goal, as_of, department)
-                    if family == "duty":  # the first and the last page of the list
-                        counts = reads.open_duty_counts(goal, as_of, department)
+                    if family in WAREHOUSE_LISTS:  # the counts, and the first and the last page of the list
+                        count_read, records_read = WAREHOUSE_LISTS[family]
+                        counts = count_read(goal, as_of, department)
                         last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
-                        reads.open_duties(goal, as_of, department, page=1), reads.open_duties(goal, as_of, department, page=last)
-                    if family == "case":  # the first and the last page of the list
-                        counts = reads.case_record_counts(goal, as_of, department)
-                        last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
-                        reads.case_records(goal, as_of, department, page=1), reads.case_records(goal, as_of, department, page=last)
+                        records_read(goal, as_of, department, page=1), records_read(goal, as_of, department, page=last)
                 reads.handling_time(as_of, department)
                 pages[f"all goal tabs {label}"] = list(recorded)
         recorded.clear()
