@@ -173,9 +173,9 @@ def test_the_workday_calendar_is_official(tmp_path):
 def test_the_calendar_says_of_every_day_what_the_package_says():
     import chinese_calendar
 
-    from qjgov.warehouse.calendar import calendar_frame
+    from qjgov.warehouse.calendar import calendar_rows
 
-    for day, is_workday, is_makeup, holiday in calendar_frame().iter_rows():
+    for day, is_workday, is_makeup, holiday in calendar_rows():
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
         assert is_workday == chinese_calendar.is_workday(day), day
         assert is_makeup == (day.weekday() >= 5 and chinese_calendar.is_workday(day)), day

