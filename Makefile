@@ -21,7 +21,7 @@ $(WAREHOUSE): | $(STAMP)
 	$(BIN)/python -m qjgov.demo
 
 run: $(STAMP) $(WAREHOUSE)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m qjgov.serve --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -13,9 +13,6 @@ import io
 from typing import Iterable
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 
 def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = ()) -> bytes:
@@ -28,6 +25,11 @@ def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = ()) -> bytes:
 
 def to_xlsx(frame: pl.DataFrame, sheet: str, percent_columns: Iterable[str] = ()) -> bytes:
     """One sheet with a bold, frozen header; dates, shares and counts keep their types."""
+    # Imported when a file is made (a click): every page with a table imports this module.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     percent = set(percent_columns)
     workbook = Workbook()
     worksheet = workbook.active

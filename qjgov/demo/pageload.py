@@ -1,6 +1,7 @@
 """How long each page of the app takes to load in a real browser, on a given warehouse.
 
-Starts `streamlit run app.py` against the warehouse on a free local port and opens every page
+Starts the app as `make run` does (`python -m qjgov.serve`: `streamlit run app.py` with the
+app's libraries imported first) against the warehouse on a free local port and opens every page
 in headless Chromium (Playwright, as the browser tests do), at the latest as-of date for all
 departments, and once more for the department with the most rows. A page counts as loaded
 when the script run is over (Streamlit's running indicator is gone) and every chart on it is
@@ -61,15 +62,16 @@ def _busiest_department(warehouse: Path) -> str:
 
 @contextmanager
 def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60) -> Iterator[str]:
-    """`streamlit run app.py` on a free local port against `warehouse` (its output into
-    `log_file`, if given); yields its URL once it answers its health check, stops it after."""
+    """The app as `make run` serves it (`python -m qjgov.serve`) on a free local port against
+    `warehouse` (its output into `log_file`, if given); yields its URL once it answers its
+    health check, stops it after."""
     port = _free_port()
     env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     output = log_file.open("w", encoding="utf-8") if log_file is not None else subprocess.DEVNULL
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "qjgov.serve", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )

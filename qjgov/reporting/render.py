@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 from qjgov.reporting import data as report_data
-from qjgov.reporting.document import document
 
 FORMATS = ("pdf", "html")
 Log = Callable[[str], None]
@@ -47,6 +46,10 @@ def render(warehouse: Path, as_of: dt.date, lang: str = "zh", fmt: str = "pdf", 
             log(f"  [{len(seen):>2}/{total}] chart of {goal_id}")
 
     log(f"drawing the charts of {total} goals")
+    # Imported here: the document imports Altair, which the app's overview (whose download
+    # buttons import this module) would otherwise load on its first run, before any click.
+    from qjgov.reporting.document import document
+
     text = document(data, lang, draw_svg, progress)
     if fmt == "html":
         return text.encode("utf-8")
