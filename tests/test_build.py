@@ -418,3 +418,27 @@ def test_the_models_digest_follows_the_models_and_seeds_not_their_folder(tmp_pat
         assert models_digest(sql, seeds) != models_digest(), changed
         changed.write_text(text, encoding="utf-8")
     assert models_digest(sql, seeds) == models_digest()
+
+
+def test_signs_in_a_file_name_are_not_read_as_a_pattern(tmp_path):
+    from qjgov.warehouse.contract import ORIGIN_KEY, frame
+
+    write_raw(tmp_path / "raw", {"items": [ITEM]})
+    folder = tmp_path / "raw" / "cases"
+    (folder / "part-0.parquet").unlink()
+    names = {"star*.parquet": ["C1"], "starX.parquet": ["C2", "C3"], "q?.parquet": ["C4"], "qa.parquet": ["C5"],
+             "b[1].parquet": ["C6"], "b1.parquet": ["C7", "C8", "C9"]}
+    for name, case_ids in names.items():
+        frame("cases", [dict(CASE, case_id=case_id) for case_id in case_ids]).write_parquet(folder / name)
+    # starX alone says who wrote it (as the demo generator's files do): star* says nothing.
+    duckdb.sql(f"copy (select * from read_parquet('{folder / 'starX.parquet'}')) to '{folder / 'starX.parquet'}' "
+               f"(format parquet, kv_metadata {{'{ORIGIN_KEY}': 'demo'}})")
+    target = tmp_path / "w.duckdb"
+    build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
+    with duckdb.connect(str(target), read_only=True) as con:
+        # Each file once, with its own row (a pattern would read starX and qa twice, and b1 for b[1]).
+        assert sorted(con.sql("select case_id from raw.cases").fetchall()) == [(f"C{n}",) for n in range(1, 10)]
+        files = dict(con.sql("select file, row_count from meta.raw_files where raw_table = 'cases'").fetchall())
+        assert files == {str(folder / name): len(case_ids) for name, case_ids in names.items()}
+        origins = dict(con.sql("select file, origin from meta.raw_files where raw_table = 'cases'").fetchall())
+        assert origins == {str(folder / name): "demo" if name == "starX.parquet" else None for name in names}

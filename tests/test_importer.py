@@ -21,8 +21,9 @@ from qjgov.demo.exports import FORMATS, usual_headers, write_export
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 from qjgov.warehouse import personal
 from qjgov.warehouse.build import build
-from qjgov.warehouse.contract import RAW_TABLES
+from qjgov.warehouse.contract import RAW_TABLES, frame
 from qjgov.warehouse.importer import Importer, report_json
+from test_build import CASE as CASE_ROW
 
 HEADERS = usual_headers()
 CASE = {
@@ -74,7 +75,7 @@ def run(zone: dict, files: list[Path], table: str | None = "cases", **options) -
 
 def landed(zone: dict, table: str = "cases") -> pl.DataFrame:
     files = sorted((zone["raw"] / table).glob("*.parquet"))
-    return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame(schema=RAW_TABLES[table])
+    return pl.concat([pl.read_parquet(f, glob=False) for f in files]) if files else pl.DataFrame(schema=RAW_TABLES[table])
 
 
 def quarantined(report) -> list[dict]:
@@ -336,6 +337,23 @@ def test_duplicate_keys_within_and_across_files(zone):
     assert (report.landed, report.replaced) == (0, 1)
     frame = landed(zone)
     assert frame.height == 3 and frame.filter(pl.col("case_id") == "D4")["site_visits"].to_list() == [0]
+
+
+def test_a_landed_file_with_signs_in_its_name_is_read_as_itself(zone):
+    """Files put in the landing zone by hand may be named anyhow: `star*.parquet` is not a
+    pattern that also reads `starX.parquet` when a later import rewrites it."""
+    folder = zone["raw"] / "cases"
+    folder.mkdir(parents=True)
+    frame("cases", [dict(CASE_ROW, case_id="S1"), dict(CASE_ROW, case_id="S2")]).write_parquet(folder / "star*.parquet")
+    frame("cases", [dict(CASE_ROW, case_id="X1")]).write_parquet(folder / "starX.parquet")
+    frame("cases", [dict(CASE_ROW, case_id="B1")]).write_parquet(folder / "b[1].parquet")
+    frame("cases", [dict(CASE_ROW, case_id="B9")]).write_parquet(folder / "b1.parquet")
+    zone["files"].mkdir()
+    new = [case(case_id="S2", site_visits="0"), case(case_id="B1", site_visits="0"), case(case_id="N1")]
+    (report,) = run(zone, [write_csv(zone["files"] / "new.csv", "cases", new)])
+    assert (report.landed, report.replaced) == (1, 2)  # B1 is known: b[1].parquet was read, not b1.parquet
+    assert sorted(landed(zone)["case_id"].to_list()) == ["B1", "B9", "N1", "S1", "S2", "X1"]
+    assert pl.read_parquet(folder / "star*.parquet", glob=False)["case_id"].to_list() == ["S1"]
 
 
 def test_unknown_item_codes_land_and_are_reported(zone):

@@ -35,8 +35,8 @@ from qjgov.warehouse import lineage, publish
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
 from qjgov.versions import models_digest
 from qjgov.warehouse.load import (
-    SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, load_raw, quote, raw_bytes, served_row_counts,
-    sql_type, trimmed,
+    SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, literal_path, load_raw, quote, raw_bytes,
+    served_row_counts, sql_type, trimmed,
 )
 from qjgov.warehouse import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
@@ -499,7 +499,7 @@ def format_rows(columns: list[str], rows: list[tuple]) -> str:
 def file_origin(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
     """The file's origin as its writer stamped it (the demo generator writes "demo")."""
     rows = con.execute(
-        "select decode(value) from parquet_kv_metadata(?) where decode(key) = ?", [path, ORIGIN_KEY]
+        "select decode(value) from parquet_kv_metadata(?) where decode(key) = ?", [literal_path(path), ORIGIN_KEY]
     ).fetchall()
     return rows[0][0] if rows else None
 

@@ -360,7 +360,8 @@ class Importer:
         paths, _ = find_files(self.raw_dir / table)
         if not paths:
             return {}
-        frame = pl.concat([pl.read_parquet(p).select(list(RAW_TABLES[table])).cast(RAW_TABLES[table]) for p in paths])
+        # glob=False: a `*`, `?` or `[` in a landed file's name is part of the name, not a pattern.
+        frame = pl.concat([pl.read_parquet(p, glob=False).select(list(RAW_TABLES[table])).cast(RAW_TABLES[table]) for p in paths])
         columns = list(RAW_TABLES[table])
         positions = [columns.index(k) for k in RAW_KEYS[table]]
         return {tuple(row[i] for i in positions): row for row in frame.iter_rows()}
@@ -381,7 +382,7 @@ class Importer:
         replaced_keys = pl.DataFrame([dict(zip(RAW_KEYS[table], key)) for key in incoming], schema={k: RAW_TABLES[table][k] for k in RAW_KEYS[table]}, orient="row")
         writes: list[tuple[Path, pl.DataFrame]] = [(batch, new)]
         for path in find_files(folder)[0]:
-            old = pl.read_parquet(path).cast(RAW_TABLES[table], strict=False)
+            old = pl.read_parquet(path, glob=False).cast(RAW_TABLES[table], strict=False)
             kept = old.join(replaced_keys, on=list(RAW_KEYS[table]), how="anti")
             if kept.height != old.height:
                 writes.append((path, kept))

@@ -9,6 +9,7 @@ or shrank against the served warehouse, and anything that reads as personal data
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -71,11 +72,21 @@ def raw_bytes(raw_dir: Path) -> int:
     return sum(path.stat().st_size for table in RAW_TABLES for path in find_files(raw_dir / table)[0])
 
 
+_GLOB_SIGNS = re.compile(r"([*?\[])")
+
+
+def literal_path(path: Path | str) -> str:
+    """A file's path as DuckDB's Parquet functions take it, which read their argument as a glob
+    pattern: each `*`, `?` and `[` stands for itself in brackets. Otherwise `star*.parquet`
+    would read `starX.parquet` as well, and `b[1].parquet` would read `b1.parquet` instead."""
+    return _GLOB_SIGNS.sub(r"[\1]", str(path))
+
+
 def parquet(paths: Path | list[Path], *options: str) -> str:
     """read_parquet over one file or a list, reading the files alone: a folder named like
     `key=value` is not taken for a column (DuckDB would guess so only where every file is in
-    such folders)."""
-    listed = quote(str(paths)) if isinstance(paths, Path) else f"[{', '.join(quote(str(p)) for p in paths)}]"
+    such folders), nor a sign in a file's name for a pattern."""
+    listed = quote(literal_path(paths)) if isinstance(paths, Path) else f"[{', '.join(quote(literal_path(p)) for p in paths)}]"
     return f"read_parquet({listed}, {', '.join((*options, 'hive_partitioning = false'))})"
 
 
@@ -90,7 +101,7 @@ def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
 def _row_count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """The rows a Parquet file's footer says it holds."""
     try:
-        return con.execute(f"select coalesce(max(num_rows), 0) from parquet_file_metadata({quote(str(path))})").fetchall()[0][0]
+        return con.execute(f"select coalesce(max(num_rows), 0) from parquet_file_metadata({quote(literal_path(path))})").fetchall()[0][0]
     except duckdb.Error as error:
         raise RawDataError(f"raw file {path} could not be read: {_reason(error)}") from None
 
