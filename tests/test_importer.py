@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 from openpyxl import Workbook
+from test_build import CASE as CASE_ROW
 
 from qjgov.demo.exports import FORMATS, usual_headers, write_export
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
@@ -23,7 +24,6 @@ from qjgov.warehouse import personal
 from qjgov.warehouse.build import build
 from qjgov.warehouse.contract import RAW_TABLES, frame
 from qjgov.warehouse.importer import Importer, report_json
-from test_build import CASE as CASE_ROW
 
 HEADERS = usual_headers()
 CASE = {
