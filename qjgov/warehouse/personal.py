@@ -1,8 +1,10 @@
 """What personal data looks like in text: ID-card and mobile numbers, however they are written.
 
 One set of patterns serves the build's check (DuckDB's RE2 through `regexp_matches`) and
-Python (`re`), so the two can never disagree. Full-width digits and signs are read as their
-ASCII forms first (`translate`, one character for one, so positions stay). They find:
+Python (`re`), so the two can never disagree. A text is read as it is and with its full-width
+digits and signs read as their ASCII forms (`translate`, one character for one, so positions
+stay): a number in either reading counts (`13800138000１` holds a mobile number as it is,
+though read in ASCII it runs into a twelfth digit). They find:
 - ID-card numbers: 18 characters (region, birth date, sequence, check digit or X) and the
   old 15-digit ones, also when a space, dot or dash splits region, birth date and the rest;
 - mobile numbers: 11 digits starting 13–19, with or without +86 / 86, grouped by spaces,
@@ -35,8 +37,9 @@ _NUMBER = re.compile(f"(?<![0-9])(?:(?P<id>{ID_CARD})|(?P<mobile>{MOBILE}))(?![0
 
 
 def contains_personal_data(text: str | None) -> bool:
-    """Whether `text` holds something that reads as an ID-card or mobile number."""
-    return bool(text) and _COMPILED.search(text.translate(_TO_ASCII)) is not None
+    """Whether `text` holds something that reads as an ID-card or mobile number, as it is or
+    with its full-width characters in ASCII (as `sql_condition`)."""
+    return bool(text) and any(_COMPILED.search(reading) for reading in {text, text.translate(_TO_ASCII)})
 
 
 def sql_condition(column: str) -> str:
@@ -67,8 +70,16 @@ def mask(text: str) -> str:
     if not text:
         return text
     ascii_text = text.translate(_TO_ASCII)
+    # The numbers of both readings (as `contains_personal_data`), overlapping ones as one.
+    found = sorted((m.start(), m.end(), m.group("id") is not None) for reading in {text, ascii_text} for m in _NUMBER.finditer(reading))
+    spans: list[list] = []
+    for start, end, is_id in found:
+        if spans and start < spans[-1][1]:
+            spans[-1][1], spans[-1][2] = max(end, spans[-1][1]), spans[-1][2] or is_id
+        else:
+            spans.append([start, end, is_id])
     pieces, last = [], 0
-    for match in _NUMBER.finditer(ascii_text):
-        pieces += [text[last:match.start()], _masked(match.group(0), match.group("id") is not None)]
-        last = match.end()
+    for start, end, is_id in spans:
+        pieces += [text[last:start], _masked(ascii_text[start:end], is_id)]
+        last = end
     return "".join(pieces) + text[last:]
