@@ -1,9 +1,9 @@
 """The real app in headless Chromium: every page in both languages, a goal followed from the
 overview, a copied link reopened, and a full-page screenshot of each page.
 
-Starts `streamlit run app.py` on a free local port against a small demo warehouse and drives
-Debian's Chromium (/usr/bin/chromium, with fonts-noto-cjk for the Chinese glyphs) through
-Playwright. Screenshots land in test-output/screenshots/<page>-<lang>.png. Without Chromium
+Starts the app as `make run` does (`python -m qjgov.serve`) on a free local port against a
+small demo warehouse and drives Debian's Chromium (/usr/bin/chromium, with fonts-noto-cjk for
+the Chinese glyphs) through Playwright. Screenshots land in test-output/screenshots/<page>-<lang>.png. Without Chromium
 the test is skipped, except under CI (CI=true), where it fails: `.ci/install-browser.sh`
 installs it there.
 """
@@ -116,7 +116,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def serve(warehouse: Path, log_name: str = "streamlit-server.log") -> Iterator[str]:
-    """`streamlit run app.py` on a free port against `warehouse`; yields its URL once healthy
+    """The app as `make run` serves it, on a free port against `warehouse`; yields its URL once healthy
     (the bench's server, its output in test-output/)."""
     try:
         with pageload.serve(warehouse, OUTPUT / log_name) as url:

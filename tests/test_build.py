@@ -427,7 +427,7 @@ def test_signs_in_a_file_name_are_not_read_as_a_pattern(tmp_path):
     folder = tmp_path / "raw" / "cases"
     (folder / "part-0.parquet").unlink()
     names = {"star*.parquet": ["C1"], "starX.parquet": ["C2", "C3"], "q?.parquet": ["C4"], "qa.parquet": ["C5"],
-             "b[1].parquet": ["C6"], "b1.parquet": ["C7", "C8", "C9"]}
+             "b[1].parquet": ["C6"], "b1.parquet": ["C7", "C8"], "part\\0[1].parquet": ["C9"]}
     for name, case_ids in names.items():
         frame("cases", [dict(CASE, case_id=case_id) for case_id in case_ids]).write_parquet(folder / name)
     # starX alone says who wrote it (as the demo generator's files do): star* says nothing.
@@ -436,9 +436,23 @@ def test_signs_in_a_file_name_are_not_read_as_a_pattern(tmp_path):
     target = tmp_path / "w.duckdb"
     build(tmp_path / "raw", SEEDS_DIR, target, SQL_DIR, log=lambda m: None, allow_shrink=True)
     with duckdb.connect(str(target), read_only=True) as con:
-        # Each file once, with its own row (a pattern would read starX and qa twice, and b1 for b[1]).
+        # Each file once, with its own row (a pattern would read starX and qa twice, and b1 for
+        # b[1]); a name with a backslash too (in brackets DuckDB would find no file).
         assert sorted(con.sql("select case_id from raw.cases").fetchall()) == [(f"C{n}",) for n in range(1, 10)]
         files = dict(con.sql("select file, row_count from meta.raw_files where raw_table = 'cases'").fetchall())
         assert files == {str(folder / name): len(case_ids) for name, case_ids in names.items()}
         origins = dict(con.sql("select file, origin from meta.raw_files where raw_table = 'cases'").fetchall())
         assert origins == {str(folder / name): "demo" if name == "starX.parquet" else None for name in names}
+
+
+def test_a_seeds_folder_with_signs_in_its_name_is_read_as_itself(tmp_path):
+    seeds, twin = tmp_path / "seeds[1]", tmp_path / "seeds1"
+    shutil.copytree(SEEDS_DIR, seeds)
+    shutil.copytree(SEEDS_DIR, twin)
+    text = (twin / "departments.csv").read_text(encoding="utf-8")
+    (twin / "departments.csv").write_text(text.replace("Medical Administration Section", "Not this one"), encoding="utf-8")
+    write_raw(tmp_path / "raw", {"items": [ITEM], "cases": [CASE]})
+    build(tmp_path / "raw", seeds, tmp_path / "w.duckdb", SQL_DIR, log=lambda m: None, allow_shrink=True)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.sql("select department_en from seeds.departments where department = '医政医管科'").fetchall() == [
+            ("Medical Administration Section",)]

@@ -299,7 +299,7 @@ def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, log: Log) -> dic
         table = f"seeds.{path.stem}"
         try:
             con.sql(
-                f"create table {table} as select * from read_csv({quote(str(path))}, "
+                f"create table {table} as select * from read_csv({quote(literal_path(path))}, "
                 "header = true, sample_size = -1, encoding = 'utf-8')"
             )
         except duckdb.Error as error:
@@ -505,9 +505,11 @@ def file_origin(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
 
 
 def create_table_of_rows(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], rows: list[tuple]) -> None:
-    """Create table `name` ({column: type}) holding `rows`, in their order: handed over as one
-    list per column, which DuckDB reads natively in one statement (`executemany` runs one
-    statement per row, 0.1 s per hundred; a data frame would cost an import of pyarrow)."""
+    """Create table `name` ({column: type}) holding `rows`: handed over as one list per column,
+    which DuckDB reads natively in one statement (`executemany` runs one statement per row,
+    0.1 s per hundred; a data frame would cost an import of pyarrow). The rows keep their order
+    up to 122,880 of them (one row group) once the build has stopped preserving insertion order;
+    readers of the meta tables order what they read."""
     lists = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in columns]
     select = ", ".join(f"unnest(${number}::{kind}[]) as {column}" for number, (column, kind) in enumerate(columns.items(), start=1))
     con.execute(f"create table {name} as select {select}", lists)

@@ -78,8 +78,14 @@ _GLOB_SIGNS = re.compile(r"([*?\[])")
 def literal_path(path: Path | str) -> str:
     """A file's path as DuckDB's Parquet functions take it, which read their argument as a glob
     pattern: each `*`, `?` and `[` stands for itself in brackets. Otherwise `star*.parquet`
-    would read `starX.parquet` as well, and `b[1].parquet` would read `b1.parquet` instead."""
-    return _GLOB_SIGNS.sub(r"[\1]", str(path))
+    would read `starX.parquet` as well, and `b[1].parquet` would read `b1.parquet` instead.
+
+    A path holding a backslash is left as it is: DuckDB's patterns take a backslash for an
+    escape, so in brackets such a file could not be read at all. As it is, DuckDB reads the
+    file itself, unless another file of its folder matches it as a pattern: that case (a name
+    with a backslash and a sign, and a twin it matches) is not guarded against."""
+    text = str(path)
+    return text if "\\" in text else _GLOB_SIGNS.sub(r"[\1]", text)
 
 
 def parquet(paths: Path | list[Path], *options: str) -> str:
