@@ -4,10 +4,11 @@ the server takes its first visitor.
 Streamlit runs a page's script when a visitor opens it, so a freshly started server imports
 the app's libraries while its first visitor waits: polars and DuckDB for the first read,
 pandas and pyarrow for the first table (Streamlit loads them to show any data frame), Altair
-for the first chart. That made the very first page load of a new server take 3.4 s, against
-well under 1 s for every load after it (docs/benchmarks.md). Imported here, in the process
-that then runs the server, they are loaded once before anyone waits: the server answers its
-health check a second later instead.
+for the first chart, about a second of work. Imported here, in the process that then runs
+the server, they are loaded before anyone waits: the server answers its health check a
+second later instead. On the demo, the very first page load of a new server took 2.9-3.8 s
+without this and 2.5-2.7 s with it (three runs each, `python -m qjgov.demo.pageload`'s
+measure); the rest of it is the browser's first visit and the page's first reads.
 
     python -m qjgov.serve [--server.port 8501 ...]     (what `make run` runs)
 

@@ -4,9 +4,10 @@ Starts the app as `make run` does (`python -m qjgov.serve`: `streamlit run app.p
 app's libraries imported first) against the warehouse on a free local port and opens every page
 in headless Chromium (Playwright, as the browser tests do), at the latest as-of date for all
 departments, and once more for the department with the most rows. A page counts as loaded
-when the script run is over (Streamlit's running indicator is gone) and every chart on it is
-drawn. Each page is opened twice: the first load reads the warehouse, the second is what a
-reader sees once the app's per-build cache holds the page's queries.
+when the script run is over (the app's script state, as Streamlit's own tests read it), the
+sidebar is drawn, no element is still a placeholder and every chart is drawn. Each page is
+opened twice: the first load reads the warehouse, the second is what a reader sees once the
+app's per-build cache holds the page's queries.
 
     python -m qjgov.demo.pageload [--warehouse data/warehouse.duckdb] [--lang zh]
 
@@ -35,9 +36,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PAGES = ["overview", "online", "efficiency", "reviews", "complaints", "one-thing", "credit", "inclusive", "safeguards",
          "method", "data", "sql"]
+# Loaded: the script run is over (the app's own state, not the running indicator, which shows
+# only after a delay), the sidebar's controls are there (a deep link's first run draws the
+# page, its rerun the frame), no element is still a placeholder (a table's grid is drawn by
+# a script the browser fetches on the first table) and every chart is drawn.
 LOADED_JS = (
-    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'"
     " && !!document.querySelector('[data-testid=\"stMain\"] h1')"
+    " && !!document.querySelector('[data-testid=\"stSidebar\"] [data-testid=\"stSelectbox\"]')"
+    " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
     " && [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
     ".every(c => c.offsetParent === null || c.querySelector('canvas, svg'))"
 )
