@@ -44,6 +44,10 @@ def area_page(area: str) -> None:
         args=(key, goal_by_label),
     )
     for tab, gid in zip(tabs, labels):
+        # Only the open tab is drawn (the tabs track which is open, through on_change): a page
+        # drew every goal of its area before, hidden ones too. Opening another tab reruns it.
+        if tab.open is False:
+            continue
         with tab:
             if gid == "milestones":
                 milestones_section(state)
