@@ -34,7 +34,7 @@ import duckdb
 
 from qjgov.demo import pageload
 from qjgov.paths import ROOT
-from qjgov.warehouse.build import BLOCK_SIZE, STORAGE_VERSION
+from qjgov.warehouse.build import BLOCK_SIZE, FILE_OPTIONS, STORAGE_VERSION
 from qjgov.warehouse.load import quote
 
 SIZES = (100_000, 1_000_000)
@@ -226,7 +226,7 @@ def measure(cases_per_year: int, out: Path, log=print, page_loads: bool = False)
     # The time floor with DuckDB's defaults (faster to write than the warehouse's format); the
     # size of the raw tables written as the warehouse is (smaller than with the defaults).
     figures["floor_s"], figures["floor_peak_mb"], _ = floor(raw, work)
-    figures["floor_as_warehouse_s"], _, raw_bytes = floor(raw, work, f"storage_version '{STORAGE_VERSION}', block_size {BLOCK_SIZE}")
+    figures["floor_as_warehouse_s"], _, raw_bytes = floor(raw, work, FILE_OPTIONS)
     figures["warehouse_mb"] = warehouse.stat().st_size / 2**20
     figures["raw_in_duckdb_mb"] = raw_bytes / 2**20
     figures["raw_parquet_mb"] = sum(p.stat().st_size for p in raw.rglob("*.parquet")) / 2**20

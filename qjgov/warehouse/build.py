@@ -50,6 +50,8 @@ STORAGE_VERSION = "v1.2.0"
 # 30 ms) barely change; 16 KiB compresses the large tables worse (1 M: 156 MB against 116 MB).
 # DuckDB 1.2.0 and later open it.
 BLOCK_SIZE = 64 * 1024
+# How the warehouse file is attached, so the bench can write its raw-size floor the same way.
+FILE_OPTIONS = f"storage_version '{STORAGE_VERSION}', block_size {BLOCK_SIZE}"
 MODEL_LAYERS = ("staging", "intermediate", "marts")
 SOURCE_SCHEMAS = ("raw", "seeds")
 FAILING_ROWS_SHOWN = 10
@@ -624,7 +626,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         raise BuildError(f"memory limit {memory_limit!r} is not one DuckDB understands (e.g. 1.5GB, 800MB): {error}") from None
     con.sql(f"set temp_directory = {quote(str(spill))}")
     try:
-        con.sql(f"attach {quote(str(temporary))} as warehouse (storage_version {quote(STORAGE_VERSION)}, block_size {BLOCK_SIZE})")
+        con.sql(f"attach {quote(str(temporary))} as warehouse ({FILE_OPTIONS})")
         attach_scratch(con, scratch, raw_bytes(raw_dir), log)
         con.sql("use warehouse")
         for schema in ("raw", *MODEL_LAYERS):
