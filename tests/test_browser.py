@@ -456,3 +456,24 @@ def test_the_monthly_report_downloads_from_the_overview(app_url: str, page: obje
         text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
         assert as_of in text and "Monthly progress report" in text and "G21" in text
     assert not errors(page)
+
+
+@pytest.mark.parametrize("name", list(pageload.FLOOR_APPS))
+def test_the_bench_floor_pages_count_as_loaded(warehouse: Path, browser: object, tmp_path: Path, name: str) -> None:
+    """The pages `make bench` sets a browser's first visit against (pageload.FLOOR_APPS) pass
+    the same loaded test as the app's pages, and the table floor draws its table."""
+    script = tmp_path / f"floor_{name}.py"
+    script.write_text(pageload.FLOOR_APPS[name], encoding="utf-8")
+    try:
+        with pageload.serve(warehouse, OUTPUT / f"streamlit-floor-{name}.log", script=script) as url:
+            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+            try:
+                tab = context.new_page()
+                tab.goto(url)
+                tab.wait_for_function(pageload.LOADED_JS, timeout=60_000, polling=50)
+                tables = tab.locator('[data-testid="stDataFrame"]').count()
+                assert tables == (1 if name == "table" else 0)
+            finally:
+                context.close()
+    except RuntimeError as error:
+        pytest.fail(str(error))

@@ -9,9 +9,14 @@ sidebar is drawn, no element is still a placeholder and every chart is drawn. Ea
 opened twice: the first load reads the warehouse, the second is what a reader sees once the
 app's per-build cache holds the page's queries.
 
+The first page a browser opens also fetches and compiles Streamlit's own scripts, whatever the
+page shows: `first_visits` measures the overview's first visit in new browsers against a page
+with nothing but what counts as loaded (a title and one select box), and the same with a small
+table, served the same way.
+
     python -m qjgov.demo.pageload [--warehouse data/warehouse.duckdb] [--lang zh]
 
-Needs /usr/bin/chromium (`bash .ci/install-browser.sh`). `make bench` runs it for each volume.
+Needs /usr/bin/chromium (`bash .ci/install-browser.sh`). `make bench` runs it on its largest volume.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -68,17 +74,19 @@ def _busiest_department(warehouse: Path) -> str:
 
 
 @contextmanager
-def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60) -> Iterator[str]:
+def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60, script: Path | None = None) -> Iterator[str]:
     """The app as `make run` serves it (`python -m qjgov.serve`) on a free local port against
     `warehouse` (its output into `log_file`, if given); yields its URL once it answers its
-    health check, stops it after."""
+    health check, stops it after. With `script`, `streamlit run script` instead, with the
+    same options."""
     port = _free_port()
     env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     output = log_file.open("w", encoding="utf-8") if log_file is not None else subprocess.DEVNULL
+    command = ["qjgov.serve"] if script is None else ["streamlit", "run", str(script)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "qjgov.serve", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", *command, "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
@@ -109,8 +117,22 @@ def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60) -> It
             output.close()
 
 
+def _load(tab, url: str) -> float:
+    """Seconds from asking for `url` until the page counts as loaded (LOADED_JS)."""
+    began = time.perf_counter()
+    tab.goto(url)
+    tab.wait_for_function(LOADED_JS, timeout=120_000, polling=50)
+    return time.perf_counter() - began
+
+
+def _new_tab(browser):
+    """A tab in a new browser context: nothing cached, as in a browser that never visited."""
+    return browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+
+
 def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
-    """[{page, department, first_s, second_s}] for every page, all departments and one."""
+    """[{page, department, first_s, second_s}] for every page, all departments and one, in one
+    browser: the overview's first load is also the browser's first visit of a fresh server."""
     from playwright.sync_api import sync_playwright
 
     results = []
@@ -118,21 +140,64 @@ def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
         department = _busiest_department(warehouse)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1440, "height": 900})
-            tab = context.new_page()
+            tab = _new_tab(browser)
             for dept in (None, department):
                 for page in PAGES:
                     query = f"?lang={lang}" + (f"&dept={urllib.parse.quote(dept)}" if dept else "")
-                    times = []
-                    for _ in range(2):
-                        began = time.perf_counter()
-                        tab.goto(f"{url}/{'' if page == 'overview' else page}{query}")
-                        tab.wait_for_function(LOADED_JS, timeout=120_000, polling=50)
-                        times.append(time.perf_counter() - began)
+                    times = [_load(tab, f"{url}/{'' if page == 'overview' else page}{query}") for _ in range(2)]
                     results.append({"page": page, "department": dept or "", "first_s": times[0], "second_s": times[1]})
                     log(f"  {page:<12} {dept or 'all departments':<16} {times[0]:5.2f} s, again {times[1]:5.2f} s")
             browser.close()
     return results
+
+
+# The least a page must show to count as loaded (LOADED_JS): a title and one select box in
+# the sidebar; and the same with a small table, as every page of the app has one. Their first
+# visits are what Streamlit's own scripts cost a browser on this machine.
+FLOOR_APPS = {
+    "title": 'import streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n',
+    "table": 'import polars as pl\nimport streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n'
+             'st.dataframe(pl.DataFrame({"goal": [f"G{i:02d}" for i in range(20)], "value": [i / 20 for i in range(20)]}))\n',
+}
+
+
+def first_visits(warehouse: Path, work: Path, lang: str = "zh", runs: int = 3, log=print) -> dict:
+    """The browser's first visit, against what Streamlit alone costs it.
+
+    A browser that has not visited the app first fetches and compiles Streamlit's scripts
+    (about 2 MB, and 1.3 MB more for the first table), whatever the page. Measured in new
+    browser contexts (nothing cached), on the overview at the latest as-of date:
+    - `app_fresh_s`: the very first visit of a freshly started server (also its first reads);
+    - `app_s`: `runs` first visits once the server has served one;
+    - `floors`: for each of FLOOR_APPS, served the same way, `first_s` (first visits) and
+      `again_s` (loaded again in the same browser).
+    """
+    from playwright.sync_api import sync_playwright
+
+    work.mkdir(parents=True, exist_ok=True)
+    figures: dict = {"floors": {}}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with serve(warehouse) as url:
+            overview = f"{url}/?lang={lang}"
+            figures["app_fresh_s"] = _load(_new_tab(browser), overview)
+            figures["app_s"] = [_load(_new_tab(browser), overview) for _ in range(runs)]
+        log(f"  first visit of the overview: {figures['app_fresh_s']:.2f} s on a fresh server, then "
+            + ", ".join(f"{s:.2f}" for s in figures["app_s"]) + " s")
+        for name, source in FLOOR_APPS.items():
+            script = work / f"floor_{name}.py"
+            script.write_text(source, encoding="utf-8")
+            first, again = [], []
+            with serve(warehouse, script=script) as url:
+                for _ in range(runs):
+                    tab = _new_tab(browser)
+                    first.append(_load(tab, url))
+                    again.append(_load(tab, url))
+            figures["floors"][name] = {"first_s": first, "again_s": again}
+            log(f"  floor ({name}): first visit " + ", ".join(f"{s:.2f}" for s in first)
+                + " s, again " + ", ".join(f"{s:.2f}" for s in again) + " s")
+        browser.close()
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(args.warehouse, args.lang)
     slowest = max(results, key=lambda r: r["first_s"])
     print(f"slowest first load: {slowest['page']} {slowest['department'] or 'all departments'} {slowest['first_s']:.2f} s")
+    with tempfile.TemporaryDirectory(prefix="qjgov-pageload-") as work:
+        first_visits(args.warehouse, Path(work), args.lang)
     return 0
 
 
