@@ -13,7 +13,8 @@ measure); the rest of it is the browser's first visit and the page's first reads
     python -m qjgov.serve [--server.port 8501 ...]     (what `make run` runs)
 
 Any option is passed on to `streamlit run`. `streamlit run app.py` serves the same app, only
-without this head start.
+without this head start. A first argument ending in `.py` serves that script instead of
+app.py, with the same head start (the bench's floor pages, `qjgov.demo.pageload`).
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ def preload() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     options = sys.argv[1:] if argv is None else argv
+    script = str(ROOT / "app.py")
+    if options and options[0].endswith(".py"):
+        script, options = options[0], options[1:]
     print(f"importing {', '.join(PRELOADED)} before the first visitor …", file=sys.stderr, flush=True)
     print(f"imported in {preload():.1f} s", file=sys.stderr, flush=True)
     from streamlit.web import cli
 
-    cli.main(["run", str(ROOT / "app.py"), *options], prog_name="streamlit")
+    cli.main(["run", script, *options], prog_name="streamlit")
 
 
 if __name__ == "__main__":

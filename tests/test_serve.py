@@ -46,3 +46,17 @@ def test_serve_imports_first_then_runs_the_app_with_the_options_given(monkeypatc
     assert args == ["run", str(ROOT / "app.py"), "--server.port", "8642", "--server.headless", "true"]
     assert prog_name == "streamlit"
     assert "colorsys" in loaded
+
+
+def test_serve_runs_a_script_named_first_with_the_same_head_start(monkeypatch, tmp_path):
+    from streamlit.web import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "main", lambda args, prog_name: calls.append((args, set(sys.modules))))
+    monkeypatch.setattr(serve, "PRELOADED", ("colorsys",))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    script = str(tmp_path / "floor.py")
+    serve.main([script, "--server.port", "8642"])
+    [(args, loaded)] = calls
+    assert args == ["run", script, "--server.port", "8642"]
+    assert "colorsys" in loaded

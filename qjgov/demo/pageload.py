@@ -10,11 +10,11 @@ opened twice: the first load reads the warehouse, the second is what a reader se
 app's per-build cache holds the page's queries.
 
 The first page a browser opens also fetches and compiles Streamlit's own scripts, whatever the
-page shows: `first_visits` measures the overview's first visit in new browsers against a page
-with nothing but what counts as loaded (a title and one select box), and the same with a small
-table, served the same way.
+page shows: `first_visits` measures the overview's first visit in new browsers against pages
+with nothing but what counts as loaded (a title and one select box; the same with a small
+table), served the same way.
 
-    python -m qjgov.demo.pageload [--warehouse data/warehouse.duckdb] [--lang zh]
+    python -m qjgov.demo.pageload [--warehouse data/warehouse.duckdb] [--lang zh] [--no-first-visits]
 
 Needs /usr/bin/chromium (`bash .ci/install-browser.sh`). `make bench` runs it on its largest volume.
 """
@@ -31,7 +31,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -77,16 +77,15 @@ def _busiest_department(warehouse: Path) -> str:
 def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60, script: Path | None = None) -> Iterator[str]:
     """The app as `make run` serves it (`python -m qjgov.serve`) on a free local port against
     `warehouse` (its output into `log_file`, if given); yields its URL once it answers its
-    health check, stops it after. With `script`, `streamlit run script` instead, with the
-    same options."""
+    health check, stops it after. With `script`, that script instead of app.py, served the
+    same way."""
     port = _free_port()
     env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     output = log_file.open("w", encoding="utf-8") if log_file is not None else subprocess.DEVNULL
-    command = ["qjgov.serve"] if script is None else ["streamlit", "run", str(script)]
     server = subprocess.Popen(
-        [sys.executable, "-m", *command, "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "qjgov.serve", *([str(script)] if script else []), "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
@@ -117,7 +116,10 @@ def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60, scrip
             output.close()
 
 
-def _load(tab, url: str) -> float:
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def load(tab, url: str) -> float:
     """Seconds from asking for `url` until the page counts as loaded (LOADED_JS)."""
     began = time.perf_counter()
     tab.goto(url)
@@ -125,9 +127,19 @@ def _load(tab, url: str) -> float:
     return time.perf_counter() - began
 
 
-def _new_tab(browser):
-    """A tab in a new browser context: nothing cached, as in a browser that never visited."""
-    return browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+@contextmanager
+def fresh_tab(browser) -> Iterator:
+    """A tab in a new browser context, as in a browser that never visited (nothing cached);
+    the context is closed after, so no page left behind keeps calling a stopped server."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def seconds_text(values: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values) + " s"
 
 
 def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
@@ -140,20 +152,21 @@ def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
         department = _busiest_department(warehouse)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            tab = _new_tab(browser)
-            for dept in (None, department):
-                for page in PAGES:
-                    query = f"?lang={lang}" + (f"&dept={urllib.parse.quote(dept)}" if dept else "")
-                    times = [_load(tab, f"{url}/{'' if page == 'overview' else page}{query}") for _ in range(2)]
-                    results.append({"page": page, "department": dept or "", "first_s": times[0], "second_s": times[1]})
-                    log(f"  {page:<12} {dept or 'all departments':<16} {times[0]:5.2f} s, again {times[1]:5.2f} s")
+            with fresh_tab(browser) as tab:
+                for dept in (None, department):
+                    for page in PAGES:
+                        query = f"?lang={lang}" + (f"&dept={urllib.parse.quote(dept)}" if dept else "")
+                        times = [load(tab, f"{url}/{'' if page == 'overview' else page}{query}") for _ in range(2)]
+                        results.append({"page": page, "department": dept or "", "first_s": times[0], "second_s": times[1]})
+                        log(f"  {page:<12} {dept or 'all departments':<16} {times[0]:5.2f} s, again {times[1]:5.2f} s")
             browser.close()
     return results
 
 
-# The least a page must show to count as loaded (LOADED_JS): a title and one select box in
-# the sidebar; and the same with a small table, as every page of the app has one. Their first
-# visits are what Streamlit's own scripts cost a browser on this machine.
+# Pages with only what counts as loaded (LOADED_JS): a title and one select box in the
+# sidebar; and the same with a small table, as every page of the app has one. Served as the app
+# is (`python -m qjgov.serve`, the same libraries imported first), their first visits are what
+# Streamlit's own scripts cost a browser on this machine.
 FLOOR_APPS = {
     "title": 'import streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n',
     "table": 'import polars as pl\nimport streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n'
@@ -161,42 +174,50 @@ FLOOR_APPS = {
 }
 
 
-def first_visits(warehouse: Path, work: Path, lang: str = "zh", runs: int = 3, log=print) -> dict:
-    """The browser's first visit, against what Streamlit alone costs it.
+def floor_script(name: str, folder: Path) -> Path:
+    """FLOOR_APPS[name] written to a script in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / f"floor_{name}.py"
+    script.write_text(FLOOR_APPS[name], encoding="utf-8")
+    return script
 
-    A browser that has not visited the app first fetches and compiles Streamlit's scripts
-    (about 2 MB, and 1.3 MB more for the first table), whatever the page. Measured in new
-    browser contexts (nothing cached), on the overview at the latest as-of date:
-    - `app_fresh_s`: the very first visit of a freshly started server (also its first reads);
-    - `app_s`: `runs` first visits once the server has served one;
-    - `floors`: for each of FLOOR_APPS, served the same way, `first_s` (first visits) and
-      `again_s` (loaded again in the same browser).
+
+def first_visits(warehouse: Path, work: Path, lang: str = "zh", runs: int = 3, log=print) -> dict:
+    """A browser's first visit of the overview, against the same of each of FLOOR_APPS.
+
+    A browser that has not visited first fetches and compiles Streamlit's own scripts (about
+    2 MB, and more for the first table), whatever the page shows. The app (its overview at the
+    latest as-of date) and the floor pages are each served by a server of their own, started
+    the same way and at the same time; each is visited in new browser contexts (nothing
+    cached), taking turns, so the machine's drift falls on all alike. For each:
+    {"fresh_s": the very first visit of its new server, "first_s": `runs` first visits after
+    that, "again_s": each loaded again in the same context}. The app's query cache is warm
+    after its fresh visit, as the floors have nothing to read.
     """
     from playwright.sync_api import sync_playwright
 
-    work.mkdir(parents=True, exist_ok=True)
-    figures: dict = {"floors": {}}
-    with sync_playwright() as playwright:
+    targets = {"overview": None, **{name: floor_script(name, work) for name in FLOOR_APPS}}
+    figures = {name: {"first_s": [], "again_s": []} for name in targets}
+    with ExitStack() as servers, sync_playwright() as playwright:
+        urls = {name: servers.enter_context(serve(warehouse, script=script)) for name, script in targets.items()}
+        urls["overview"] += f"/?lang={lang}"
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        with serve(warehouse) as url:
-            overview = f"{url}/?lang={lang}"
-            figures["app_fresh_s"] = _load(_new_tab(browser), overview)
-            figures["app_s"] = [_load(_new_tab(browser), overview) for _ in range(runs)]
-        log(f"  first visit of the overview: {figures['app_fresh_s']:.2f} s on a fresh server, then "
-            + ", ".join(f"{s:.2f}" for s in figures["app_s"]) + " s")
-        for name, source in FLOOR_APPS.items():
-            script = work / f"floor_{name}.py"
-            script.write_text(source, encoding="utf-8")
-            first, again = [], []
-            with serve(warehouse, script=script) as url:
-                for _ in range(runs):
-                    tab = _new_tab(browser)
-                    first.append(_load(tab, url))
-                    again.append(_load(tab, url))
-            figures["floors"][name] = {"first_s": first, "again_s": again}
-            log(f"  floor ({name}): first visit " + ", ".join(f"{s:.2f}" for s in first)
-                + " s, again " + ", ".join(f"{s:.2f}" for s in again) + " s")
-        browser.close()
+        try:
+            with fresh_tab(browser) as tab:  # the browser's own start, not counted
+                tab.goto("about:blank")
+            for name, url in urls.items():
+                with fresh_tab(browser) as tab:
+                    figures[name]["fresh_s"] = load(tab, url)
+            for _ in range(runs):
+                for name, url in urls.items():
+                    with fresh_tab(browser) as tab:
+                        figures[name]["first_s"].append(load(tab, url))
+                        figures[name]["again_s"].append(load(tab, url))
+        finally:
+            browser.close()
+    for name, f in figures.items():
+        log(f"  first visit of {name}: {f['fresh_s']:.2f} s on a fresh server, then {seconds_text(f['first_s'])}; "
+            f"again {seconds_text(f['again_s'])}")
     return figures
 
 
@@ -204,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qjgov.demo.pageload", description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, help="the warehouse to serve (default: %(default)s)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="page language (default: %(default)s)")
+    parser.add_argument("--no-first-visits", dest="first_visits", action="store_false",
+                        help="skip the browser's first visits against Streamlit's floor pages (about a minute)")
     args = parser.parse_args(argv)
     if not available():
         print(f"no browser at {CHROMIUM}: run `bash .ci/install-browser.sh` as root", file=sys.stderr)
@@ -214,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(args.warehouse, args.lang)
     slowest = max(results, key=lambda r: r["first_s"])
     print(f"slowest first load: {slowest['page']} {slowest['department'] or 'all departments'} {slowest['first_s']:.2f} s")
-    with tempfile.TemporaryDirectory(prefix="qjgov-pageload-") as work:
-        first_visits(args.warehouse, Path(work), args.lang)
+    if args.first_visits:
+        with tempfile.TemporaryDirectory(prefix="qjgov-pageload-") as work:
+            first_visits(args.warehouse, Path(work), args.lang)
     return 0
 
 
