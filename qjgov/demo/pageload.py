@@ -164,9 +164,9 @@ def measure(warehouse: Path, lang: str = "zh", log=print) -> list[dict]:
 
 
 # Pages with only what counts as loaded (LOADED_JS): a title and one select box in the
-# sidebar; and the same with a small table, as every page of the app has one. Served as the app
-# is (`python -m qjgov.serve`, the same libraries imported first), their first visits are what
-# Streamlit's own scripts cost a browser on this machine.
+# sidebar; and the same with a small table, as most of the app's pages have (the overview two,
+# the method page none). Served as the app is (`python -m qjgov.serve`, the same libraries
+# imported first), their first visits are what Streamlit's own scripts cost a browser here.
 FLOOR_APPS = {
     "title": 'import streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n',
     "table": 'import polars as pl\nimport streamlit as st\n\nst.title("Floor")\nst.sidebar.selectbox("Option", [1, 2])\n'
