@@ -13,10 +13,9 @@ import duckdb
 import streamlit as st
 
 from qjgov.app import navigation, reads, words
-from qjgov.app.state import framed, resolve_state
+from qjgov.app.state import framed, hinted_language, resolve_state
 
-lang_hint = st.session_state.get("qj_lang") or st.query_params.get("lang")
-lang_hint = words.language(lang_hint) if lang_hint else words.from_locale(st.context.locale)
+lang_hint = hinted_language()
 st.set_page_config(page_title=words.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")
 reads.ensure_warehouse(lambda key: words.t(lang_hint, key))
 models = reads.open_warehouse(lambda key: words.t(lang_hint, key))

@@ -213,6 +213,29 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_app(app_url: str, page: obje
     assert query(page)["lang"] == "en" and "as_of" in query(page)
 
 
+def test_a_deep_link_as_a_hosted_demos_first_request_builds_the_warehouse(
+    warehouse: Path, browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A shared link opened when the hosted demo has just (re)started with no warehouse: the
+    page builds the demo warehouse as the overview would (not a crash that lasts until someone
+    opens /), then shows the goal it links to."""
+    shutil.copytree(warehouse.parent / "raw", tmp_path / "raw")  # demo data already generated: only the build runs
+    monkeypatch.setenv("QJGOV_DATA", str(tmp_path))
+    missing = tmp_path / "warehouse.duckdb"
+    with serve(missing, "streamlit-first-deep-link.log") as url:
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-US")
+        tab = context.new_page()
+        try:
+            tab.goto(f"{url}/reviews?lang=en&goal=G09", wait_until="commit")
+            tab.wait_for_function(pageload.LOADED_JS, timeout=120_000)
+            assert missing.exists()
+            assert not errors(tab)
+            assert selected_tab(tab).startswith("G09 ")
+            assert tab.get_by_role("link", name="Method").count() == 1
+        finally:
+            context.close()
+
+
 # Every link text the sidebar holds, and whether Streamlit's own page list or a "Page not found"
 # shows anywhere, read in the browser.
 SIDEBAR_SAMPLE_JS = """

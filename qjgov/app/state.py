@@ -85,6 +85,18 @@ def framed() -> Iterator[None]:
         _RUN.framed = False
 
 
+def hinted_language() -> str:
+    """The language of a run before its state is resolved (app.py's first messages): the
+    one chosen in this session, else the URL's, else the browser's."""
+    hint = st.session_state.get(WIDGET["lang"]) or st.query_params.get("lang")
+    return words.language(hint) if hint else words.from_locale(st.context.locale)
+
+
+def _texts_before_state():
+    lang = hinted_language()
+    return lambda key: words.t(lang, key)
+
+
 def page_state() -> State:
     """The state app.py resolved for this run; every page starts with this.
 
@@ -99,6 +111,11 @@ def page_state() -> State:
     if not getattr(_RUN, "framed", False):
         from qjgov.app.navigation import app_pages
 
+        # The page list reads the warehouse; on a hosted demo's first start this deep link may
+        # come before any visit of app.py has built it.
+        texts = _texts_before_state()
+        reads.ensure_warehouse(texts)
+        reads.open_warehouse(texts)
         st.navigation(app_pages(words.DEFAULT_LANGUAGE), position="hidden")
         st.rerun()
     state = st.session_state.get(_STATE)
