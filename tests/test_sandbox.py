@@ -4,6 +4,7 @@ changes; honest analytical queries keep working."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -197,6 +198,44 @@ def test_the_page_answers_and_keeps_the_query_in_the_url(warehouse, monkeypatch)
         statuses = dict(con.sql("select goal_id, status from marts.goal_progress where as_of = (select max(as_of) from marts.goal_progress)").fetchall())
     frame = [f.value for f in at.dataframe if "goal_id" in f.value.columns][-1]
     assert dict(zip(frame["goal_id"], frame["status"])) == statuses
+
+
+@pytest.mark.parametrize("sql, columns", [
+    # select * over a join: a name twice
+    ("select * from marts.goals g join marts.goal_progress p using (goal_id) limit 3", None),
+    ("select 1 as a, 2 as a, 3 as a_2", ["a", "a_2", "a_2_2"]),
+    # a column empty in its first hundred rows, text after
+    ("select case when i > 150 then '帮办代办' end as channel, i from range(200) t(i)", ["channel", "i"]),
+    ("select '8f3c2a9e-0d4b-4c1e-9a57-3b6f1e2d4c5a'::uuid as id, 1.50::decimal(4, 2) as amount, time '01:02' as at, interval 3 day as span", None),
+])
+def test_the_page_shows_any_answer(warehouse, monkeypatch, sql, columns):
+    """What DuckDB answers, the page shows: repeated names numbered, a column typed from all
+    its rows, types a frame has no kind for shown as text."""
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
+    expected = run(sql, warehouse, Limits())
+    assert expected.ok, expected.error
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en", "q": sql})
+    at.switch_page("pages/sql.py").run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[-1].value
+    assert len(frame) == len(expected.rows) and len(frame.columns) == len(expected.columns)
+    if columns:
+        assert list(frame.columns) == columns
+    assert [shown(v) for v in frame.iloc[-1].tolist()] == [shown(v) for v in expected.rows[-1]]
+
+
+def shown(value: object) -> object:
+    """A value as a reader sees it in the table, whichever library holds it."""
+    import pandas as pd
+
+    if value is None or pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value)
+    if isinstance(value, (dt.timedelta, pd.Timedelta)):
+        return pd.Timedelta(value)
+    return str(value)
 
 
 def test_the_page_examples_answer(warehouse):

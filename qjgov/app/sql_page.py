@@ -61,6 +61,31 @@ def _use_example() -> None:
         st.session_state[_QUERY] = EXAMPLES[key]
 
 
+def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
+    """An answer as a frame, whatever the query: a name the answer repeats (`select *` over a
+    join) numbered on its later columns (`area`, `area_2`); each column's type read from all
+    its rows (one empty in its first hundred rows has values later); a column whose values
+    polars cannot hold as a type of its own (a UUID) shown as text."""
+    names: list[str] = []
+    for name in columns:
+        unique, n = name, 1
+        while unique in names:
+            n += 1
+            unique = f"{name}_{n}"
+        names.append(unique)
+    series = []
+    for position, name in enumerate(names):
+        values = [row[position] for row in rows]
+        try:
+            column = pl.Series(name, values, strict=False) if any(v is not None for v in values) else pl.Series(name, values, pl.String)
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            column = None
+        if column is None or column.dtype == pl.Object:  # a UUID, say
+            column = pl.Series(name, [None if v is None else str(v) for v in values], pl.String)
+        series.append(column)
+    return pl.DataFrame(series)
+
+
 def sql_page(state: State) -> None:
     from qjgov.warehouse.sandbox import Limits, run  # the sandbox lives with the warehouse
 
@@ -90,8 +115,7 @@ def sql_page(state: State) -> None:
     if not answer.ok:
         st.info(answer.error, icon=":material/info:")
         return
-    frame = pl.DataFrame(answer.rows, schema=answer.columns, orient="row") if answer.rows else pl.DataFrame(
-        schema={c: pl.String for c in answer.columns})
+    frame = answer_frame(answer.columns, answer.rows)
     note = state.t("sql.truncated", rows=f"{limits.max_rows:,}") if answer.truncated else ""
     st.caption(state.t("sql.answered", rows=f"{frame.height:,}", seconds=f"{answer.seconds:.2f}") + note)
     st.dataframe(frame, hide_index=True)
