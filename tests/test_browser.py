@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
+import duckdb
 import pytest
 
 from qjgov.demo import pageload
@@ -234,6 +235,48 @@ def test_a_deep_link_as_a_hosted_demos_first_request_builds_the_warehouse(
             assert tab.get_by_role("link", name="Method").count() == 1
         finally:
             context.close()
+
+
+def test_an_import_in_the_app_says_what_it_did_after_the_rebuild(
+    warehouse: Path, browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On an analyst's machine (QJGOV_LOCAL=1): an export with a good and a bad row shows the
+    bad row's reason before anything is written; Import and rebuild lands the good row and,
+    once the page has rerun on the new build, says how many rows were imported and where the
+    refused one is kept, with the uploader empty again (not the same files re-checked as
+    duplicates, which read as if nothing was imported)."""
+    from test_importer import case, write_csv
+
+    shutil.copytree(warehouse.parent / "raw", tmp_path / "raw")
+    shutil.copy(warehouse, tmp_path / "warehouse.duckdb")
+    export = write_csv(tmp_path / "cases-export.csv", "cases", [
+        case(case_id="QJ-NEW-0001"), case(case_id="QJ-NEW-0002", accepted_at="2021-02-30 10:00:00"),
+    ])
+    monkeypatch.setenv("QJGOV_DATA", str(tmp_path))
+    monkeypatch.setenv("QJGOV_LOCAL", "1")
+    with serve(tmp_path / "warehouse.duckdb", "streamlit-import.log") as url:
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-US")
+        tab = context.new_page()
+        try:
+            open_page(tab, f"{url}/data?lang=en")
+            tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+            refused = tab.get_by_text("cases-export.csv: 1 rows refused")
+            refused.wait_for(timeout=60_000)
+            refused.click()
+            tab.get_by_text("cannot be read").first.wait_for(state="attached", timeout=10_000)  # a grid cell (drawn on a canvas)
+            assert not (tmp_path / "quarantine").exists()
+            tab.get_by_role("button", name="Import and rebuild").click()
+            tab.get_by_text("1 rows imported; the warehouse is rebuilt.").wait_for(timeout=120_000)
+            tab.get_by_text("The 1 refused rows of cases-export.csv are kept in").wait_for(timeout=10_000)
+            assert not errors(tab)
+            assert tab.get_by_text("cases-export.csv", exact=False).count() == 1  # only in the message: no file in the uploader
+            assert tab.get_by_role("button", name="Import and rebuild").count() == 0
+            (quarantine,) = (tmp_path / "quarantine" / "cases").glob("*.csv")
+            assert "QJ-NEW-0002" in quarantine.read_text(encoding="utf-8-sig")
+        finally:
+            context.close()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from raw.cases where case_id like 'QJ-NEW-%'").fetchall() == [(1,)]
 
 
 # Every link text the sidebar holds, and whether Streamlit's own page list or a "Page not found"

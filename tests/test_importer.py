@@ -207,7 +207,8 @@ def test_a_missing_column_is_refused_unless_allowed(zone):
     rows = [{k: v for k, v in case().items() if k != "township"}]
     path = write_csv(zone["files"] / "no-township.csv", "cases", rows)
     (report,) = run(zone, [path])
-    assert report.refused and "['township']" in report.reason and "申请时间" in report.reason
+    # The missing column with the headers that name it; what was found.
+    assert report.refused and "township (申请人所在乡镇(街道)|所在乡镇街道|乡镇街道)" in report.reason and "申请时间" in report.reason
     (report,) = run(zone, [path], allow_missing=["township"])
     assert report.landed == 1 and report.missing_columns_allowed == ["township"]
     assert landed(zone)["township"].to_list() == [None]
@@ -298,6 +299,23 @@ def test_bad_values_are_quarantined_with_the_reason(zone, change, column, reason
     assert any(p["column"] == column and reason in p["reason"] for p in problems), problems
     assert problems[0]["row"] == "3" and problems[0]["file"] == "bad.csv"
     assert landed(zone)["case_id"].to_list() == ["GOOD"]
+
+
+def test_an_unreadable_value_is_one_problem_and_the_report_shows_the_quarantine(zone):
+    """A date that is not one is refused for that, not also as "empty" for the rule it then
+    breaks; the report carries the refused rows as the quarantine file has them (what the
+    app's import panel shows before anything is written)."""
+    zone["files"].mkdir()
+    path = write_csv(zone["files"] / "bad.csv", "cases", [case(case_id="GOOD"), case(case_id="BAD", accepted_at="2021-02-30 10:00")])
+    importer = Importer(zone["raw"], zone["quarantine"], log=lambda m: None)
+    (preview,) = importer.run([path], "cases", dry_run=True)
+    assert not zone["quarantine"].exists()
+    (report,) = run(zone, [path])
+    problems = quarantined(report)
+    assert [(p["row"], p["column"]) for p in problems] == [("3", "accepted_at")], problems
+    assert "cannot be read" in problems[0]["reason"]
+    for shown in (preview.refused_rows, report.refused_rows):
+        assert [{k: str(v) for k, v in p.items()} for p in shown] == [{k: v for k, v in p.items() if k != "file"} for p in problems]
 
 
 def test_ratings_and_categories_outside_their_lists(zone):

@@ -43,8 +43,21 @@ def report_table(state: State, reports: list) -> pl.DataFrame:
             t("import.col.duplicates"): [r.duplicates for r in reports],
             t("import.col.quarantined"): [r.quarantined for r in reports],
             t("import.col.skipped"): [r.skipped_rows for r in reports],
-            t("import.col.outcome"): [t("import.refused", reason=r.reason) if r.refused else t("import.ok") for r in reports],
+            t("import.col.outcome"): [t("import.refused") if r.refused else t("import.ok") for r in reports],
         }
+    )
+
+
+_DONE = "_qj_import_done"  # what the last import did, shown after the rerun that follows it
+_UPLOADS = "_qj_import_uploads"  # the uploader's generation: a new one starts empty after an import
+
+
+def refused_rows_table(state: State, report) -> pl.DataFrame:
+    """The first refused rows of a file with their reasons, as the quarantine file keeps them."""
+    columns = ("sheet", "row", "key", "column", "value", "reason")
+    return pl.DataFrame(
+        {state.t(f"import.col.{c}"): [str(problem[c]) for problem in report.refused_rows] for c in columns},
+        schema={state.t(f"import.col.{c}"): pl.String for c in columns},
     )
 
 
@@ -57,8 +70,16 @@ def import_panel(state: State) -> None:
     from qjgov.warehouse.build import BuildError, build
     from qjgov.warehouse.importer import Importer
 
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done["message"], icon=":material/check_circle:")
+        for line in done["quarantined"]:
+            st.warning(line, icon=":material/inventory_2:")
     st.caption(state.t("import.lead"))
-    uploads = st.file_uploader(state.t("import.files"), type=["csv", "xlsx", "xls"], accept_multiple_files=True, key="qj_import_files")
+    generation = st.session_state.setdefault(_UPLOADS, 0)
+    uploads = st.file_uploader(
+        state.t("import.files"), type=["csv", "xlsx", "xls"], accept_multiple_files=True, key=f"qj_import_files_{generation}",
+    )
     table = st.selectbox(
         state.t("import.table"), ["", *reads.raw_tables()], key="qj_import_table",
         format_func=lambda name: state.t("import.table_auto") if not name else name,
@@ -69,10 +90,16 @@ def import_panel(state: State) -> None:
     reports = Importer(log=lambda message: None).run(paths, table or None, dry_run=True)
     show_table(report_table(state, reports), counts=[state.t(f"import.col.{c}") for c in ("read", "landed", "replaced", "duplicates", "quarantined", "skipped")])
     for report in reports:
+        name = Path(report.file).name
+        if report.refused:
+            st.error(state.t("import.refused.because", file=name, reason=report.reason), icon=":material/block:")
         if report.unrecognised_columns:
-            st.caption(f"{Path(report.file).name} · {state.t('import.unrecognised')}: {', '.join(report.unrecognised_columns)}")
+            st.caption(f"{name} · {state.t('import.unrecognised')}: {', '.join(report.unrecognised_columns)}")
+        if report.refused_rows:
+            with st.expander(state.t("import.refused_rows", file=name, n=report.quarantined, shown=len(report.refused_rows)), icon=":material/warning:"):
+                st.dataframe(refused_rows_table(state, report), hide_index=True)
         if report.preview:
-            with st.expander(state.t("import.preview", file=Path(report.file).name, n=len(report.preview))):
+            with st.expander(state.t("import.preview", file=name, n=len(report.preview))):
                 st.dataframe(pl.DataFrame(report.preview), hide_index=True)
     if not any(r.landed or r.replaced for r in reports):
         st.caption(state.t("import.nothing"))
@@ -80,12 +107,22 @@ def import_panel(state: State) -> None:
     if st.button(state.t("import.go"), type="primary", icon=":material/upload:"):
         with st.status(state.t("import.running"), expanded=True) as status:
             log = st.empty()
-            done = Importer(log=lambda message: log.code(message, language=None)).run(paths, table or None)
+            landed = Importer(log=lambda message: log.code(message, language=None)).run(paths, table or None)
             try:
                 build(log=lambda message: log.code(message, language=None))
             except BuildError as error:
                 status.update(state="error")
                 st.error(state.t("import.build_failed", error=error))
                 return
-            status.update(label=state.t("import.done", n=sum(r.landed + r.replaced for r in done)), state="complete")
+            status.update(label=state.t("import.done", n=sum(r.landed + r.replaced for r in landed)), state="complete")
+        # The page reruns on the new build: what was done is said there, and the uploader starts
+        # empty (the same files again would only be duplicates now).
+        st.session_state[_DONE] = {
+            "message": state.t("import.done", n=sum(r.landed + r.replaced for r in landed)),
+            "quarantined": [
+                state.t("import.quarantine_saved", file=Path(r.file).name, n=r.quarantined, path=r.quarantine_file)
+                for r in landed if r.quarantine_file
+            ],
+        }
+        st.session_state[_UPLOADS] = generation + 1
         st.rerun()

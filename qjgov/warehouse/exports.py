@@ -50,15 +50,15 @@ class Aliases:
         aliases = cls()
         with open(path, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                headers = {normalise_header(h) for h in row["headers"].split("|") if h.strip()}
+                headers = list(dict.fromkeys(normalise_header(h) for h in row["headers"].split("|") if h.strip()))  # in the seed's order
                 if row["column"] == PERSONAL:
-                    aliases.personal |= headers
+                    aliases.personal |= set(headers)
                     continue
                 table, column = row["table"], row["column"]
                 if table not in RAW_TABLES or column not in RAW_TABLES[table]:
                     raise ValueError(f"{path}: {table}.{column} is not a contract column")
                 mapping = aliases.columns.setdefault(table, {})
-                for header in headers | {normalise_header(column)}:
+                for header in [*headers, normalise_header(column)]:
                     mapping[header] = column
         return aliases
 
@@ -70,6 +70,11 @@ class Aliases:
         if key in self.personal:
             return PERSONAL
         return self.columns.get(table, {}).get(key)
+
+    def named(self, table: str, column: str) -> str:
+        """A contract column with the export headers that name it: `assigned_at (交办时间|派单时间)`."""
+        headers = [h for h, c in self.columns.get(table, {}).items() if c == column and h != normalise_header(column)]
+        return f"{column} ({'|'.join(headers)})" if headers else column
 
     def score(self, table: str, cells: list[str | None]) -> int:
         """How many different contract columns of `table` a row's cells name."""

@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -82,6 +83,7 @@ class FileReport:
     personal_columns_dropped: int = 0
     format: str = ""
     quarantine_file: str | None = None
+    refused_rows: list[dict] = field(default_factory=list)  # the first problems, masked as the quarantine file has them
     preview: list[dict] = field(default_factory=list)  # the first rows as they will land
 
     def balances(self) -> bool:
@@ -174,7 +176,8 @@ class Importer:
             refused_missing = [c for c in missing if c not in self.allow_missing]
             if refused_missing:
                 incomplete.append(
-                    f"sheet {sheet.name or '(csv)'}: the columns {refused_missing} of table {table} are missing "
+                    f"sheet {sheet.name or '(csv)'}: the columns {', '.join(self.aliases.named(table, c) for c in refused_missing)} "
+                    f"of table {table} are missing "
                     f"(found: {', '.join(h for h in headers if h)})"
                 )
                 report.skipped_sheets.append(sheet.name or "(csv)")
@@ -198,7 +201,7 @@ class Importer:
                 f"no row names the columns of table {table} (e.g. {', '.join(list(self.aliases.columns[table])[:4])}); "
                 f"found first row: {[c[:30] for c in (sheets[0].rows[0] if sheets and sheets[0].rows else []) if c][:6]}"
             )
-        problems += self._check(table, rows)
+        problems += self._check(table, rows, unreadable={(id(p.row), p.column) for p in problems})
         return report, rows, problems
 
     def _convert(self, sheet: Sheet, start: int, mapping: dict[int, str], table: str, report: FileReport,
@@ -231,9 +234,11 @@ class Importer:
                     problems.append(_Problem(row, column, raw, "holds what reads as an ID-card or mobile number; keys and codes cannot be masked"))
             rows.append(row)
 
-    def _check(self, table: str, rows: list[_Row]) -> list[_Problem]:
+    def _check(self, table: str, rows: list[_Row], unreadable: set[tuple[int, str]] = frozenset()) -> list[_Problem]:
         """The contract's row rules (those the build applies) and the build's error-level data
-        tests that a single row can break, evaluated in DuckDB over the converted rows."""
+        tests that a single row can break, evaluated in DuckDB over the converted rows. A rule
+        that reads a cell which could not be read (`unreadable`: id of the row, column) is not
+        applied to that row: the cell is its problem, not "is empty" or what follows from that."""
         if not rows:
             return []
         rules = row_rules(table, self.first_day, self.last_day) + self._extra_rules(table)
@@ -241,22 +246,20 @@ class Importer:
         con = duckdb.connect()
         try:
             con.register("imported", frame)
-            reasons = ", ".join(
-                f"case when coalesce({rule.condition}, false) then {quote(rule.column)} || chr(9) || {quote(rule.reason)} end"
-                for rule in rules
-            )
             broken = con.execute(
-                f"select _row, list_filter([{reasons}], lambda m: m is not null) from imported "
-                f"where {' or '.join(f'coalesce({rule.condition}, false)' for rule in rules)}"
+                f"select _row, list_filter([{', '.join(f'case when coalesce({rule.condition}, false) then {n} end' for n, rule in enumerate(rules))}], "
+                f"lambda m: m is not null) from imported where {' or '.join(f'coalesce({rule.condition}, false)' for rule in rules)}"
             ).fetchall()
         finally:
             con.close()
+        reads = [{c for c in RAW_TABLES[table] if re.search(rf"\b{c}\b", rule.condition)} for rule in rules]
         problems = []
         for index, found in broken:
             row = rows[index]
-            for item in found:
-                column, reason = item.split("\t", 1)
-                problems.append(_Problem(row, column, row.values.get(column), reason))
+            for n in found:
+                if any((id(row), column) in unreadable for column in reads[n]):
+                    continue
+                problems.append(_Problem(row, rules[n].column, row.values.get(rules[n].column), rules[n].reason))
         return problems
 
     def _extra_rules(self, table: str) -> list[Rule]:
@@ -335,6 +338,7 @@ class Importer:
                     report.landed += 1
                 incoming[key] = (row, report)
             report.quarantined = len(refused_rows)
+            report.refused_rows = [_problem_record(report, problem) for problem in _in_order(problems)[:PREVIEW_ROWS]]
             report.preview = [r.values for r in rows if id(r) not in refused_rows][:PREVIEW_ROWS]
             item_codes.append((report, {r.values["item_code"] for r in rows if id(r) not in refused_rows and r.values.get("item_code")}))
             quarantine.append((report, problems))
@@ -400,12 +404,22 @@ class Importer:
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["file", "sheet", "row", "key", "column", "value", "reason"])
-            for problem in sorted(problems, key=lambda p: (p.row.sheet, p.row.number)):
-                key = " ".join("" if v is None else str(v) for v in problem.row.key(report.table))
-                value = "" if problem.value is None else str(problem.value)
-                writer.writerow([Path(report.file).name, problem.row.sheet, problem.row.number,
-                                 personal.mask(key), problem.column, personal.mask(value), personal.mask(problem.reason)])
+            for problem in _in_order(problems):
+                writer.writerow([Path(report.file).name, *_problem_record(report, problem).values()])
         return path
+
+
+def _in_order(problems: list[_Problem]) -> list[_Problem]:
+    return sorted(problems, key=lambda p: (p.row.sheet, p.row.number))
+
+
+def _problem_record(report: FileReport, problem: _Problem) -> dict:
+    """A refused row's problem as the quarantine file writes it: sheet, row, key, column,
+    value and reason, ID-card and mobile numbers masked."""
+    key = " ".join("" if v is None else str(v) for v in problem.row.key(report.table))
+    value = "" if problem.value is None else str(problem.value)
+    return {"sheet": problem.row.sheet, "row": problem.row.number, "key": personal.mask(key), "column": problem.column,
+            "value": personal.mask(value), "reason": personal.mask(problem.reason)}
 
 
 # --------------------------------------------------------------------------- the report
