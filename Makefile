@@ -54,5 +54,7 @@ report: $(STAMP) $(WAREHOUSE)
 bench: $(STAMP)
 	$(BIN)/python -m qjgov.bench
 
+# Never data/raw (imports land there) nor data/quarantine (the refused rows): `make demo`
+# regenerates the demo data, and refuses while data/raw holds anything the generator did not write.
 clean:
-	rm -rf $(VENV) data/raw data/quarantine $(WAREHOUSE) test-output bench-output .pytest_cache
+	rm -rf $(VENV) $(WAREHOUSE) test-output bench-output .pytest_cache

@@ -103,3 +103,35 @@ def test_a_second_build_of_the_same_data_gives_the_same_goal_numbers(demo, tmp_p
     first = demo.sql(query.format("")).fetchall()
     with duckdb.connect(str(again), read_only=True) as con:
         assert con.sql(query.format("")).fetchall() == first
+
+
+def test_regenerating_the_demo_never_deletes_imported_data(tmp_path):
+    """`make demo` (and `python -m qjgov.generate`) replace the generator's own files, but
+    refuse while the landing zone holds a file it did not write (an import's batch, a file an
+    import rewrote), naming it; nothing is deleted."""
+    import subprocess
+    import sys
+
+    import polars as pl
+
+    from qjgov.demo.generate import LandedDataError, generate, not_generated
+    from qjgov.paths import ROOT
+
+    raw = tmp_path / "raw"
+    generate(raw, cases_per_year=200, log=lambda message: None)
+    assert not_generated(raw) == []
+    generate(raw, seed=1, cases_per_year=200, log=lambda message: None)  # the generator's own files: replaced
+    imported = raw / "cases" / "import-20211231-120000-abc123.parquet"
+    pl.read_parquet(raw / "cases" / "part-0.parquet").head(3).write_parquet(imported)
+    before = {path: path.read_bytes() for path in raw.glob("*/*.parquet")}
+    with pytest.raises(LandedDataError, match="import-20211231-120000-abc123.parquet"):
+        build_demo(tmp_path / "warehouse.duckdb", raw, cases_per_year=200, regenerate=True, log=lambda message: None)
+    for command in (["-m", "qjgov.demo", "--force"], ["-m", "qjgov.generate", "--out", str(raw)]):
+        extra = ["--raw", str(raw), "--target", str(tmp_path / "w.duckdb")] if "qjgov.demo" in command else []
+        result = subprocess.run([sys.executable, *command, *extra], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 1 and "generator did not write" in result.stderr and "Traceback" not in result.stderr
+    assert {path: path.read_bytes() for path in raw.glob("*/*.parquet")} == before
+    # A file an import rewrote (the rows it replaced taken out) counts as landed data too.
+    imported.unlink()
+    pl.read_parquet(raw / "cases" / "part-0.parquet").write_parquet(raw / "cases" / "part-0.parquet")
+    assert not_generated(raw) == [raw / "cases" / "part-0.parquet"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qjgov.warehouse import notes
 from qjgov.warehouse.build import BuildError, Log, build
-from qjgov.demo.generate import generate
+from qjgov.demo.generate import LandedDataError, generate
 from qjgov.paths import RAW_DIR, WAREHOUSE
 
 
@@ -28,7 +28,9 @@ def build_demo(
     regenerate: bool = False,
     log: Log = print,
 ) -> Path:
-    """Write demo raw data (unless some is already there) and build the warehouse from it."""
+    """Write demo raw data (unless some is already there) and build the warehouse from it.
+    Regenerating refuses while the landing zone holds data the generator did not write
+    (`generate.LandedDataError`)."""
     if regenerate or not any(raw_dir.glob("*/*.parquet")):
         log(f"generating demo data into {raw_dir} (seed {seed}, {cases_per_year:,} cases a year)")
         generate(raw_dir, seed=seed, cases_per_year=cases_per_year, log=log)
@@ -81,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build_demo(args.target, args.raw, args.seed, args.cases_per_year, regenerate=args.force)
+    except LandedDataError as error:
+        print(error, file=sys.stderr)
+        return 1
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1

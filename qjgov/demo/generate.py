@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -998,6 +999,14 @@ class TableFiles:
         self.thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
 
     def __enter__(self) -> "TableFiles":
+        landed = not_generated(self.out)
+        if landed:
+            shown = ", ".join(str(path) for path in landed[:3]) + (f" (+{len(landed) - 3} more)" if len(landed) > 3 else "")
+            raise LandedDataError(
+                f"{self.out} holds {len(landed)} raw file(s) the demo generator did not write (imports, or the "
+                f"platform's own data): {shown}. Generating demo data there would delete them: move that folder "
+                "elsewhere first, or generate into another folder."
+            )
         for table in RAW_TABLES:
             folder = self.out / table
             folder.mkdir(parents=True, exist_ok=True)
@@ -1040,6 +1049,25 @@ class TableFiles:
                 (self.out / table / "part-0.parquet").unlink(missing_ok=True)
         if kind is None and self.failure is not None:
             raise self.failure
+
+
+class LandedDataError(Exception):
+    """The landing zone holds raw data the generator did not write, which generating would delete."""
+
+
+def not_generated(folder: Path) -> list[Path]:
+    """The Parquet files of the tables' folders under `folder` the generator did not write:
+    without its stamp (an import's batch, a file an import rewrote, the platform's own) or
+    unreadable."""
+    found = []
+    for path in sorted(p for table in RAW_TABLES for p in (folder / table).glob("*.parquet")):
+        try:
+            origin = (pq.read_metadata(path).metadata or {}).get(ORIGIN_KEY.encode())
+        except (OSError, ValueError):
+            origin = None
+        if origin != b"demo":
+            found.append(path)
+    return found
 
 
 def chunk_sizes(n: int, most: int = CHUNK_CASES) -> list[int]:
@@ -1095,6 +1123,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cases_per_year < 1:
         parser.error("--cases-per-year must be at least 1")
     print(f"generating demo data into {args.out} (seed {args.seed}, {args.cases_per_year:,} cases a year)")
-    generate(args.out, seed=args.seed, cases_per_year=args.cases_per_year)
+    try:
+        generate(args.out, seed=args.seed, cases_per_year=args.cases_per_year)
+    except LandedDataError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
