@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from conftest import demo_for_the_app
-from qjgov.app import export, formatting, goal, statuses, words
+from qjgov.app import export, formatting, goal, navigation, statuses, words
 from qjgov.app.state import State
 from qjgov.paths import ROOT
 
@@ -508,6 +508,30 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
     )
     zh = what_it_takes(State(dt.date(2021, 6, 30), None, "zh"), "G01", licensing)
     assert zh[0] == "还需 12 个行政许可事项实现“全程网办”（目前 20 / 40）。"
+
+
+def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts: duckdb.DuckDBPyConnection) -> None:
+    """A "raise" goal whose baseline is 100 % cannot be beaten at today's denominator. METRICS'
+    to_go (⌊b·den⌋ + 1 − num) stays in the mart as defined, but the page does not ask for
+    "1 more" of what cannot be had: it says the target cannot be exceeded, the To go tile
+    shows —, and the scorecard no count."""
+    found = marts.sql(
+        "select goal_id, department, as_of from marts.goal_progress_by_department "
+        "where comparator = '>' and to_go > denominator - numerator order by as_of limit 1"
+    ).fetchall()
+    assert found, "the demo should have a department whose baseline is 100 % (G18, 老龄健康科)"
+    goal_id, department, as_of = found[0]
+    area = marts.sql("select area from marts.goals where goal_id = ?", params=[goal_id]).fetchall()[0][0]
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "dept": department, "goal": goal_id})
+    at.switch_page(navigation.area_file(area)).run()
+    assert not at.exception
+    texts = " ".join(m.value for m in at.markdown)
+    assert "cannot rise above 100 %" in texts
+    assert not re.search(r"\b1 more\b", texts)
+    assert [m.value for m in at.metric if m.label == "To go"] == ["—"]
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "dept": department})
+    scorecard = {r["goal_id"]: r["to_go"] for r in at.dataframe[0].value.to_dict("records")}
+    assert not isinstance(scorecard[goal_id], str)  # no count (None, NaN once in pandas)
 
 
 def test_numbers_read_as_the_platform_writes_them() -> None:

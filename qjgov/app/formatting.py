@@ -20,6 +20,28 @@ def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def shown_to_go(row: dict) -> int | None:
+    """The count "to go" a page shows: the mart's to_go, or None when none is shown: no count
+    for the goal (G04), or no number of units could meet it at today's denominator. That is a
+    baseline goal whose baseline is already 100 %: METRICS' ⌊b·den⌋ + 1 − num is then more
+    units than are left to count (den − num), and "1 more" would be advice nobody can follow."""
+    to_go = row.get("to_go")
+    if is_missing(to_go):
+        return None
+    if cannot_be_exceeded(row):
+        return None
+    return int(to_go)
+
+
+def cannot_be_exceeded(row: dict) -> bool:
+    """A baseline goal ("raise": actual > last year's) that no count at today's denominator can
+    meet: last year's value was 100 %, so every unit would have to count, and more."""
+    numerator, denominator, to_go = row.get("numerator"), row.get("denominator"), row.get("to_go")
+    if row.get("comparator") != ">" or any(is_missing(v) for v in (numerator, denominator, to_go)):
+        return False
+    return to_go > denominator - numerator
+
+
 def fmt_percent(value: float | None) -> str:
     """0.8333 -> "83.3 %", as the platform writes shares."""
     return "—" if is_missing(value) else f"{value * 100:.1f} %"

@@ -12,7 +12,7 @@ import streamlit as st
 from qjgov.app import charts, commentary, reads, words
 from qjgov.app.formatting import (
     badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
-    is_missing, plan_sentence, seed_text,
+    cannot_be_exceeded, is_missing, plan_sentence, seed_text, shown_to_go,
 )
 from qjgov.app.state import State
 from qjgov.app.tables import downloads, show_table
@@ -34,6 +34,8 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
         else:
             gap = fmt_amount(state.lang, abs(row["gap"]), "ratio")
             sentences.append(seed_text(state.lang, seed, "take").format(gap=gap, **values))
+    elif cannot_be_exceeded(row):
+        sentences.append(state.t("take.cannot_exceed", target=fmt_percent(row["target"])))
     elif not is_missing(row["to_go"]):
         to_go = int(row["to_go"])
         if to_go == 0:
@@ -87,9 +89,10 @@ def _kpis(state: State, row: dict) -> None:
     )
     projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit, row["target"]))
     unit_word = row.get(f"count_unit_{state.lang}") or ""
+    count = shown_to_go(row)
     to_go.metric(
         state.t("goal.to_go"),
-        fmt_count(row["to_go"]) + (f" {unit_word}" if unit_word and not is_missing(row["to_go"]) else ""),
+        fmt_count(count) + (f" {unit_word}" if unit_word and count is not None else ""),
         help=state.t("col.to_go_help"),
     )
 

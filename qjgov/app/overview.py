@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qjgov.app import changes, owners, words
-from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, is_missing
+from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, shown_to_go
 from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
@@ -33,10 +33,11 @@ def status_counts(state: State, progress: pl.DataFrame) -> None:
 
 def _to_go_text(state: State, row: dict) -> str | None:
     """"24 次", "72 条", "3 cases": the count still to go with what it counts."""
-    if is_missing(row["to_go"]):
+    count = shown_to_go(row)
+    if count is None:
         return None
     unit = row.get(f"count_unit_{state.lang}") or ""
-    n = f"{int(row['to_go']):,}"
+    n = f"{count:,}"
     return f"{n} {unit}".strip()
 
 

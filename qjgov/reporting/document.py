@@ -18,7 +18,14 @@ from typing import Callable
 import polars as pl
 
 from qjgov.app import changes, charts, goal, words
-from qjgov.app.formatting import fmt_gap, fmt_target, fmt_value, goal_name, is_missing
+from qjgov.app.formatting import (
+    fmt_gap,
+    fmt_target,
+    fmt_value,
+    goal_name,
+    is_missing,
+    shown_to_go,
+)
 from qjgov.app.owners import owner_line
 from qjgov.app.state import State
 from qjgov.app.statuses import STATUS_STYLE, STATUSES, pill
@@ -191,7 +198,7 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
         (words.t(lang, "report.projected"), fmt_value(row["projected"], unit, row["target"])),
         (
             words.t(lang, "report.to_go"),
-            "—" if is_missing(row["to_go"]) else f"{int(row['to_go']):,} {row.get('count_unit_' + lang) or ''}".strip(),
+            "—" if shown_to_go(row) is None else f"{shown_to_go(row):,} {row.get('count_unit_' + lang) or ''}".strip(),
         ),
         (
             words.t(lang, "report.change"),
@@ -357,7 +364,7 @@ def _holding_back(data: ReportData, lang: str) -> str:
                 esc(f"{r['goal_id']} {name}"),
                 _department(lang, r["department"], r["department_en"]),
                 esc(fmt_value(r["actual"], unit or seed_unit, r["target"])),
-                esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),
+                esc("—" if shown_to_go(r) is None else f"{shown_to_go(r):,}"),
                 badge(lang, r["status"]),
             ]
         )
