@@ -253,7 +253,7 @@ def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, date
         assert shown[goal_id]["Actual"] == formatting.fmt_value(actual, unit, target), goal_id
         assert shown[goal_id]["Year-end projection"] == formatting.fmt_value(projected, unit, target), goal_id
         words_for = f" {count_units[goal_id]}" if to_go is not None else ""
-        assert shown[goal_id]["To go"] == formatting.fmt_count(to_go) + words_for, goal_id
+        assert shown[goal_id]["To go"] == words.agree("en", formatting.fmt_count(to_go) + words_for), goal_id
 
 
 def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], department: str) -> None:
@@ -534,6 +534,15 @@ def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts:
     assert not isinstance(scorecard[goal_id], str)  # no count (None, NaN once in pandas)
 
 
+def test_english_counts_of_one_take_the_singular() -> None:
+    assert words.t("en", "common.rows", n="1") == "1 row" and words.t("en", "common.rows", n="2") == "2 rows"
+    assert words.agree("en", "1 more application items must become fully online") == "1 more application item must become fully online"
+    assert words.agree("en", "due 1 working days after") == "due 1 working day after"
+    for unchanged in ("1 of the items", "21 rows", "1,001 rows", "0.1 days", "in 1 of 3 departments"):
+        assert words.agree("en", unchanged) == unchanged
+    assert words.agree("zh", "1 rows") == "1 rows"
+
+
 def test_numbers_read_as_the_platform_writes_them() -> None:
     assert formatting.fmt_percent(0.83333) == "83.3 %"
     assert formatting.fmt_value(0.4528, "trips") == "0.45"
@@ -652,7 +661,7 @@ def test_a_case_list_is_read_a_page_at_a_time_and_searched_in_the_warehouse(
     assert not at.exception
     table = next(frame.value for frame in at.dataframe if "Case" in getattr(frame.value, "columns", []))
     assert list(table["Case"]) == [expected[-1]]
-    assert any(c.value == "1 rows" or c.value == words.t("en", "common.rows", n="1") for c in at.caption)
+    assert any(c.value == "1 row" for c in at.caption)
 
 
 def test_a_duty_list_is_read_a_page_at_a_time_searched_and_filtered_in_the_warehouse(
@@ -710,7 +719,7 @@ def test_a_duty_list_is_read_a_page_at_a_time_searched_and_filtered_in_the_wareh
     next(t for t in at.toggle if t.key == "overdue_G15_en").set_value(False).run()
     assert not at.exception
     assert shown() == [expected[-1]]
-    assert any(c.value == "1 rows" for c in at.caption)
+    assert any(c.value == "1 row" for c in at.caption)
     assert records_read and max(records_read) <= 2, records_read
 
 

@@ -260,14 +260,14 @@ def test_an_import_in_the_app_says_what_it_did_after_the_rebuild(
         try:
             open_page(tab, f"{url}/data?lang=en")
             tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-            refused = tab.get_by_text("cases-export.csv: 1 rows refused")
+            refused = tab.get_by_text("cases-export.csv: 1 row refused")
             refused.wait_for(timeout=60_000)
             refused.click()
             tab.get_by_text("cannot be read").first.wait_for(state="attached", timeout=10_000)  # a grid cell (drawn on a canvas)
             assert not (tmp_path / "quarantine").exists()
             tab.get_by_role("button", name="Import and rebuild").click()
-            tab.get_by_text("1 rows imported; the warehouse is rebuilt.").wait_for(timeout=120_000)
-            tab.get_by_text("The 1 refused rows of cases-export.csv are kept in").wait_for(timeout=10_000)
+            tab.get_by_text("1 row imported; the warehouse is rebuilt.").wait_for(timeout=120_000)
+            tab.get_by_text("cases-export.csv: its refused rows (1) are kept in").wait_for(timeout=10_000)
             assert not errors(tab)
             assert tab.get_by_text("cases-export.csv", exact=False).count() == 1  # only in the message: no file in the uploader
             assert tab.get_by_role("button", name="Import and rebuild").count() == 0

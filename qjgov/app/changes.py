@@ -15,14 +15,15 @@ from qjgov.app.state import State
 
 
 def fmt_change(lang: str, change: float | None, unit: str | None, with_unit: bool = True) -> str:
-    """A change of the actual in the metric's unit: "▲ 2.1 pp", "▼ 0.05 trips", "– 0.0 pp"
-    ("▲ 2.1" without the unit); "—" when there is nothing to compare with."""
+    """A change of the actual in the metric's unit: "▲ 2.1 pp", "▼ 0.05 trips", "= 0.0 pp"
+    (unchanged: a dash there read as minus zero); "▲ 2.1" without the unit; "—" when there
+    is nothing to compare with."""
     if is_missing(change):
         return "—"
     size, key = (abs(change) * 100, "unit.pp") if unit == "ratio" else (abs(change), "unit.trips")
     number = f"{size:.1f}" if unit == "ratio" else f"{size:.2f}"
     zero = size < (0.05 if unit == "ratio" else 0.005)
-    arrow = "–" if zero else ("▲" if change > 0 else "▼")
+    arrow = "=" if zero else ("▲" if change > 0 else "▼")
     return f"{arrow} {words.t(lang, key, value=number) if with_unit else number}"
 
 

@@ -41,11 +41,9 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
         if to_go == 0:
             sentences.append(state.t("take.met"))
         else:
-            sentences.append(
-                seed_text(state.lang, seed, "take").format(
-                    n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"])
-                )
-            )
+            sentences.append(words.agree(state.lang, seed_text(state.lang, seed, "take").format(
+                n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"])
+            )))
     rate = row["required_rate"]
     noun, verb = seed_text(state.lang, seed, "rate_noun"), seed_text(state.lang, seed, "rate_verb")
     if noun and not is_missing(rate):
@@ -92,7 +90,7 @@ def _kpis(state: State, row: dict) -> None:
     count = shown_to_go(row)
     to_go.metric(
         state.t("goal.to_go"),
-        fmt_count(count) + (f" {unit_word}" if unit_word and count is not None else ""),
+        words.agree(state.lang, fmt_count(count) + (f" {unit_word}" if unit_word and count is not None else "")),
         help=state.t("col.to_go_help"),
     )
 

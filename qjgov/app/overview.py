@@ -37,8 +37,7 @@ def _to_go_text(state: State, row: dict) -> str | None:
     if count is None:
         return None
     unit = row.get(f"count_unit_{state.lang}") or ""
-    n = f"{count:,}"
-    return f"{n} {unit}".strip()
+    return words.agree(state.lang, f"{count:,} {unit}".strip())
 
 
 def _status_text(lang: str, status: str | None, change: dict) -> str:

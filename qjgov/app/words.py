@@ -49,7 +49,27 @@ def t(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, formatted. A missing key raises: better a failing test
     than a raw key or the other language on screen."""
     text = STRINGS[language(lang)][key]
-    return text.format(**values) if values else text
+    return agree(lang, text.format(**values)) if values else text
+
+
+# The plural nouns English texts count (texts, the goals' seed sentences, count units), and
+# their singular after a count of one.
+_SINGULAR = {
+    "rows": "row", "items": "item", "cases": "case", "warnings": "warning", "versions": "version", "goals": "goal",
+    "views": "view", "days": "day", "records": "record", "reviews": "review", "trips": "trip", "packages": "package",
+    "notes": "note", "decisions": "decision", "complaints": "complaint", "departments": "department", "files": "file",
+    "duties": "duty", "months": "month", "sheets": "sheet", "columns": "column", "units": "unit", "visits": "visit",
+}
+_ONE = re.compile(r"(?<![\d.,])\b1 ((?:(?!(?:of|in|and|or|from|to|with|the|a) )[a-z-]+ ){0,3}?)(" + "|".join(_SINGULAR) + r")\b")
+
+
+def agree(lang: str, text: str) -> str:
+    """English nouns after a count of one in the singular: "1 rows" → "1 row", "1 working
+    days" → "1 working day", "1 application items" → "1 application item" (at most three
+    words between, as the goals' sentences have). Chinese has no plural."""
+    if lang != "en":
+        return text
+    return _ONE.sub(lambda m: f"1 {m.group(1)}{_SINGULAR[m.group(2)]}", text)
 
 
 def has(key: str) -> bool:
