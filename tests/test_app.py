@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import csv
 import re
 from pathlib import Path
 from typing import Callable, Iterator
@@ -492,7 +493,7 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
         deadline=dt.date(2021, 12, 31), gap=0.2,
     )
     sentences = what_it_takes(state, "G09", base)
-    assert sentences[0] == "2 bad reviews past their deadline are still not rectified."
+    assert sentences[0] == "2 bad reviews past the deadline still to be rectified."
     assert "can no longer be met" in sentences[1] and "120.0 %" in sentences[1]
     assert what_it_takes(state, "G09", base | {"required_rate": 0.973})[1] == (
         "From now to the year end, 97.3 % of new bad reviews must be rectified in time."
@@ -532,6 +533,12 @@ def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts:
     at = start({"lang": "en", "as_of": as_of.isoformat(), "dept": department})
     scorecard = {r["goal_id"]: r["to_go"] for r in at.dataframe[0].value.to_dict("records")}
     assert not isinstance(scorecard[goal_id], str)  # no count (None, NaN once in pandas)
+    # The goal tab's department table, all departments: that department's row has no count either.
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": goal_id})
+    at.switch_page(navigation.area_file(area)).run()
+    table = next(f.value for f in at.dataframe if {"Department", "To go", "Meeting", "In scope"} <= set(f.value.columns))
+    at_full = table[(table["Meeting"] == table["In scope"]) & (table["Target"] >= 1.0)]
+    assert len(at_full) and at_full["To go"].isna().all(), table
 
 
 def test_english_counts_of_one_take_the_singular() -> None:
@@ -541,6 +548,16 @@ def test_english_counts_of_one_take_the_singular() -> None:
     for unchanged in ("1 of the items", "21 rows", "1,001 rows", "0.1 days", "in 1 of 3 departments"):
         assert words.agree("en", unchanged) == unchanged
     assert words.agree("zh", "1 rows") == "1 rows"
+    assert words.agree("en", "1 more second-batch Sichuan–Chongqing items") == "1 more second-batch Sichuan–Chongqing item"
+    assert words.agree("en", "1 licensing and penalty decisions past") == "1 licensing and penalty decision past"
+    # Only the template's own counts: what a user typed or an error says is never changed.
+    assert words.t("en", "import.refused.because", file="1 rows.csv", reason="select 1 as rows") == (
+        "1 rows.csv is refused; none of it is imported: select 1 as rows")
+    # Every goal's sentence reads right for one and for many (no verb that must agree).
+    seeds = {r["goal_id"]: r for r in csv.DictReader((ROOT / "seeds" / "goal_words.csv").open(encoding="utf-8"))}
+    for goal_id, seed in seeds.items():
+        one = words.agree("en", seed["take_en"].format(n=1, num=1, den=2, target="x", actual="y", gap="z"))
+        assert not re.search(r"\b1 [^(]*\b(are|need|were|have)\b", one), (goal_id, one)
 
 
 def test_numbers_read_as_the_platform_writes_them() -> None:

@@ -131,7 +131,14 @@ def test_regenerating_the_demo_never_deletes_imported_data(tmp_path):
         result = subprocess.run([sys.executable, *command, *extra], cwd=ROOT, capture_output=True, text=True, check=False)
         assert result.returncode == 1 and "generator did not write" in result.stderr and "Traceback" not in result.stderr
     assert {path: path.read_bytes() for path in raw.glob("*/*.parquet")} == before
-    # A file an import rewrote (the rows it replaced taken out) counts as landed data too.
+    # Where the build reads too: a subfolder, a suffix in capitals.
     imported.unlink()
+    for elsewhere in (raw / "cases" / "year=2021" / "x.parquet", raw / "reviews" / "R.PARQUET"):
+        elsewhere.parent.mkdir(exist_ok=True)
+        pl.read_parquet(raw / "cases" / "part-0.parquet").head(1).write_parquet(elsewhere)
+        with pytest.raises(LandedDataError, match=elsewhere.name):
+            generate(raw, cases_per_year=200, log=lambda message: None)
+        elsewhere.unlink()
+    # A file an import rewrote (the rows it replaced taken out) counts as landed data too.
     pl.read_parquet(raw / "cases" / "part-0.parquet").write_parquet(raw / "cases" / "part-0.parquet")
     assert not_generated(raw) == [raw / "cases" / "part-0.parquet"]

@@ -172,7 +172,7 @@ def department_breakdown(state: State, row: dict, unit: str) -> None:
             columns[state.t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
             columns[state.t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
         if not frame["to_go"].is_null().all():
-            columns[state.t("col.to_go")] = frame["to_go"]
+            columns[state.t("col.to_go")] = pl.Series([shown_to_go(r) for r in frame.iter_rows(named=True)], dtype=pl.Int64)
         table = pl.DataFrame(columns)
         value_columns = [state.t("col.actual"), state.t("col.target")]
         widths = {name: 64 for name in table.columns}

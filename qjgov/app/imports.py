@@ -68,11 +68,13 @@ def import_panel(state: State) -> None:
         return
     # Imports write the landing zone and rebuild: the warehouse room does it, on this machine only.
     from qjgov.warehouse.build import BuildError, build
-    from qjgov.warehouse.importer import Importer
+    from qjgov.warehouse.importer import PREVIEW_ROWS, Importer
 
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done["message"], icon=":material/check_circle:")
+        for line in done["refused"]:
+            st.error(line, icon=":material/block:")
         for line in done["quarantined"]:
             st.warning(line, icon=":material/inventory_2:")
     st.caption(state.t("import.lead"))
@@ -96,10 +98,10 @@ def import_panel(state: State) -> None:
         if report.unrecognised_columns:
             st.caption(f"{name} · {state.t('import.unrecognised')}: {', '.join(report.unrecognised_columns)}")
         if report.refused_rows:
-            with st.expander(state.t("import.refused_rows", file=name, n=report.quarantined, shown=len(report.refused_rows)), icon=":material/warning:"):
+            with st.expander(state.t("import.refused_rows", file=name, n=report.quarantined, shown=PREVIEW_ROWS), icon=":material/warning:"):
                 st.dataframe(refused_rows_table(state, report), hide_index=True)
         if report.preview:
-            with st.expander(state.t("import.preview", file=name, n=len(report.preview))):
+            with st.expander(state.t("import.preview", file=name, n=PREVIEW_ROWS)):
                 st.dataframe(pl.DataFrame(report.preview), hide_index=True)
     if not any(r.landed or r.replaced for r in reports):
         st.caption(state.t("import.nothing"))
@@ -119,6 +121,7 @@ def import_panel(state: State) -> None:
         # empty (the same files again would only be duplicates now).
         st.session_state[_DONE] = {
             "message": state.t("import.done", n=sum(r.landed + r.replaced for r in landed)),
+            "refused": [state.t("import.refused_file", file=Path(r.file).name, reason=r.reason) for r in landed if r.refused],
             "quarantined": [
                 state.t("import.quarantine_saved", file=Path(r.file).name, n=r.quarantined, path=r.quarantine_file)
                 for r in landed if r.quarantine_file

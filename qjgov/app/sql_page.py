@@ -69,7 +69,7 @@ def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
     names: list[str] = []
     for name in columns:
         unique, n = name, 1
-        while unique in names:
+        while unique in names or (unique != name and unique in columns):
             n += 1
             unique = f"{name}_{n}"
         names.append(unique)
@@ -80,7 +80,7 @@ def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
             column = pl.Series(name, values, strict=False) if any(v is not None for v in values) else pl.Series(name, values, pl.String)
         except (TypeError, ValueError, pl.exceptions.PolarsError):
             column = None
-        if column is None or column.dtype == pl.Object:  # a UUID, say
+        if column is None or column.dtype in (pl.Object, pl.Int128, pl.UInt128):  # a UUID; what Arrow cannot carry to the table
             column = pl.Series(name, [None if v is None else str(v) for v in values], pl.String)
         series.append(column)
     return pl.DataFrame(series)

@@ -49,7 +49,23 @@ def t(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, formatted. A missing key raises: better a failing test
     than a raw key or the other language on screen."""
     text = STRINGS[language(lang)][key]
-    return agree(lang, text.format(**values)) if values else text
+    if not values:
+        return text
+    counts = {name: value for name, value in values.items() if _is_count(value)}
+    if counts and language(lang) == "en":  # the counts in first, their nouns agreed, then the rest (a user's text is never changed)
+        text = agree(lang, text.format_map(_Kept(counts)))
+    return text.format(**values)
+
+
+class _Kept(dict):
+    """Format values that leave every other placeholder as it is."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def _is_count(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and re.fullmatch(r"\d[\d,]*", value) is not None)
 
 
 # The plural nouns English texts count (texts, the goals' seed sentences, count units), and
@@ -60,13 +76,15 @@ _SINGULAR = {
     "notes": "note", "decisions": "decision", "complaints": "complaint", "departments": "department", "files": "file",
     "duties": "duty", "months": "month", "sheets": "sheet", "columns": "column", "units": "unit", "visits": "visit",
 }
-_ONE = re.compile(r"(?<![\d.,])\b1 ((?:(?!(?:of|in|and|or|from|to|with|the|a) )[a-z-]+ ){0,3}?)(" + "|".join(_SINGULAR) + r")\b")
+_ONE = re.compile(r"(?<![\d.,])\b1 ((?:(?!(?:of|in|from|to|with|the|a) )[A-Za-z–-]+ ){0,3}?)(" + "|".join(_SINGULAR) + r")\b")
 
 
 def agree(lang: str, text: str) -> str:
     """English nouns after a count of one in the singular: "1 rows" → "1 row", "1 working
-    days" → "1 working day", "1 application items" → "1 application item" (at most three
-    words between, as the goals' sentences have). Chinese has no plural."""
+    days" → "1 working day", "1 more Sichuan–Chongqing items" → "1 more Sichuan–Chongqing
+    item" (at most three words between, as the goals' sentences have; never across "of").
+    Texts that count are worded so no verb follows the count's number ("… still to be
+    answered"). Chinese has no plural."""
     if lang != "en":
         return text
     return _ONE.sub(lambda m: f"1 {m.group(1)}{_SINGULAR[m.group(2)]}", text)

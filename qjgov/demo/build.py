@@ -18,6 +18,8 @@ from qjgov.warehouse import notes
 from qjgov.warehouse.build import BuildError, Log, build
 from qjgov.demo.generate import LandedDataError, generate
 from qjgov.paths import RAW_DIR, WAREHOUSE
+from qjgov.warehouse.contract import RAW_TABLES
+from qjgov.warehouse.load import find_files
 
 
 def build_demo(
@@ -31,7 +33,7 @@ def build_demo(
     """Write demo raw data (unless some is already there) and build the warehouse from it.
     Regenerating refuses while the landing zone holds data the generator did not write
     (`generate.LandedDataError`)."""
-    if regenerate or not any(raw_dir.glob("*/*.parquet")):
+    if regenerate or not any(find_files(raw_dir / table)[0] for table in RAW_TABLES):
         log(f"generating demo data into {raw_dir} (seed {seed}, {cases_per_year:,} cases a year)")
         generate(raw_dir, seed=seed, cases_per_year=cases_per_year, log=log)
     else:

@@ -34,6 +34,7 @@ from numpy.random import PCG64, Generator
 
 from qjgov.demo import catalogue as cat
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_TABLES
+from qjgov.warehouse.load import find_files
 from qjgov.paths import RAW_DIR, SEEDS_DIR
 
 # =============================================================================================
@@ -1003,9 +1004,9 @@ class TableFiles:
         if landed:
             shown = ", ".join(str(path) for path in landed[:3]) + (f" (+{len(landed) - 3} more)" if len(landed) > 3 else "")
             raise LandedDataError(
-                f"{self.out} holds {len(landed)} raw file(s) the demo generator did not write (imports, or the "
-                f"platform's own data): {shown}. Generating demo data there would delete them: move that folder "
-                "elsewhere first, or generate into another folder."
+                f"{self.out} holds Parquet the demo generator did not write ({len(landed)} files: imports, the "
+                f"platform's own data, or one an interrupted run left unreadable): {shown}. Generating demo data "
+                "there would delete or mix with them: move that folder elsewhere first, or generate into another folder."
             )
         for table in RAW_TABLES:
             folder = self.out / table
@@ -1060,7 +1061,7 @@ def not_generated(folder: Path) -> list[Path]:
     without its stamp (an import's batch, a file an import rewrote, the platform's own) or
     unreadable."""
     found = []
-    for path in sorted(p for table in RAW_TABLES for p in (folder / table).glob("*.parquet")):
+    for path in (p for table in RAW_TABLES for p in find_files(folder / table)[0]):
         try:
             origin = (pq.read_metadata(path).metadata or {}).get(ORIGIN_KEY.encode())
         except (OSError, ValueError):

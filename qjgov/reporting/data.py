@@ -74,6 +74,8 @@ ranked as (
     inner join behind on behind.goal_id = d.goal_id
     left join marts.labels as l on l.code_list = 'department' and l.code = d.department
     where d.as_of = ? and not coalesce(d.met, false) and d.actual is not null
+        -- a baseline of 100 % no count can beat (qjgov.app.formatting.cannot_be_exceeded)
+        and not coalesce(d.comparator = '>' and d.to_go > d.denominator - d.numerator, false)
 )
 
 select * exclude (place) from ranked where place <= 5 order by goal_id, place

@@ -198,7 +198,7 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
         (words.t(lang, "report.projected"), fmt_value(row["projected"], unit, row["target"])),
         (
             words.t(lang, "report.to_go"),
-            "—" if shown_to_go(row) is None else f"{shown_to_go(row):,} {row.get('count_unit_' + lang) or ''}".strip(),
+            "—" if shown_to_go(row) is None else words.agree(lang, f"{shown_to_go(row):,} {row.get('count_unit_' + lang) or ''}".strip()),
         ),
         (
             words.t(lang, "report.change"),

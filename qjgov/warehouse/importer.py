@@ -176,8 +176,8 @@ class Importer:
             refused_missing = [c for c in missing if c not in self.allow_missing]
             if refused_missing:
                 incomplete.append(
-                    f"sheet {sheet.name or '(csv)'}: the columns {', '.join(self.aliases.named(table, c) for c in refused_missing)} "
-                    f"of table {table} are missing "
+                    f"sheet {sheet.name or '(csv)'}: missing columns of table {table}: "
+                    f"{', '.join(self.aliases.named(table, c) for c in refused_missing)} "
                     f"(found: {', '.join(h for h in headers if h)})"
                 )
                 report.skipped_sheets.append(sheet.name or "(csv)")
@@ -252,7 +252,7 @@ class Importer:
             ).fetchall()
         finally:
             con.close()
-        reads = [{c for c in RAW_TABLES[table] if re.search(rf"\b{c}\b", rule.condition)} for rule in rules]
+        reads = [{c for c in RAW_TABLES[table] if re.search(rf"\b{re.escape(c)}\b", rule.condition)} for rule in rules]
         problems = []
         for index, found in broken:
             row = rows[index]
