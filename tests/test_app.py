@@ -334,6 +334,19 @@ def test_goal_link_opens_its_tab(dates: list[dt.date]) -> None:
     assert at.session_state["tabs_safeguards_en"] == "Milestones M01–M15"
 
 
+def test_a_goal_the_page_does_not_have_is_not_kept_in_the_link(dates: list[dt.date]) -> None:
+    """A hand-edited or stale link (/reviews?goal=G03, a complaints goal; goal=G99) opens the
+    page's first goal, and the link no longer names the other one."""
+    for wrong in ("G03", "G99"):
+        at = start({"lang": "en", "as_of": dates[-1].isoformat(), "goal": wrong})
+        at.switch_page("pages/reviews.py").run()
+        assert not at.exception
+        assert "goal" not in at.query_params, (wrong, at.query_params)
+    at = start({"lang": "en", "as_of": dates[-1].isoformat(), "goal": "G09"})
+    at.switch_page("pages/reviews.py").run()
+    assert at.query_params["goal"] in ("G09", ["G09"])
+
+
 def test_clicking_a_scorecard_row_opens_the_goal_in_the_same_state(dates: list[dt.date], department: str) -> None:
     """A row click (the dataframe's selection) switches to the goal's area page; st.switch_page
     drops widget values, yet date, department and language stay."""

@@ -35,6 +35,8 @@ def area_page(area: str) -> None:
         labels["milestones"] = state.t("area.milestones_tab")
     goal_by_label = {label: gid for gid, label in labels.items()}
     requested = st.query_params.get("goal")
+    if requested is not None and requested not in labels:  # another page's goal, or none: not kept in the link
+        del st.query_params["goal"]
     key = f"tabs_{area}_{state.lang}"
     tabs = st.tabs(
         list(labels.values()),
