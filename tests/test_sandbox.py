@@ -155,6 +155,14 @@ def test_the_command_line_answers_in_json_with_exit_codes(warehouse):
     assert json.loads(capped.stdout)["truncated"] is True and len(json.loads(capped.stdout)["rows"]) == 3
 
 
+def test_a_name_without_its_schema_reads_the_marts(warehouse):
+    tables = run("show tables", warehouse, Limits())
+    assert tables.ok and ["goal_progress"] in tables.rows, tables
+    unqualified = run("select count(*) from goal_progress", warehouse, Limits())
+    assert unqualified.ok and unqualified.rows == run("select count(*) from marts.goal_progress", warehouse, Limits()).rows
+    assert run("select count(*) from raw.cases", warehouse, Limits()).ok
+
+
 def test_long_values_are_cut_inside_duckdb(warehouse):
     answer = run("select lpad('x', 50000, 'y') as long_text, 1 as n", warehouse, Limits())
     assert answer.ok and len(answer.rows[0][0]) == 2000 and answer.rows[0][1] == 1

@@ -182,7 +182,7 @@ def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
     """A connection that can read the warehouse and nothing else, with its limits locked."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"attach {quote(str(warehouse))} as warehouse (read_only)")
-    con.execute("use warehouse")
+    con.execute("use warehouse.marts")  # unqualified names read the marts; `show tables` lists them
     for setting in (  # the order matters: the last two forbid the others' changes
         f"set memory_limit = '{limits.memory}'",
         f"set threads = {int(limits.threads)}",
