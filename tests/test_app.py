@@ -512,6 +512,9 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
         "From now to the year end, 97.3 % of new bad reviews must be rectified in time."
     )
     assert "assured" in what_it_takes(state, "G19", base | {"goal_id": "G19", "required_rate": -0.1})[1]
+    # A rate just above all of them is not printed as 100.0 % (nor one just below it).
+    assert "100.04 %" in what_it_takes(state, "G09", base | {"required_rate": 1.0004})[1]
+    assert "99.96 %" in what_it_takes(state, "G09", base | {"required_rate": 0.9996})[1]
     licensing = base | {"goal_id": "G01", "to_go": 12, "numerator": 20, "denominator": 40, "required_rate": None, "projection_kind": "trend"}
     assert what_it_takes(state, "G01", licensing)[0] == "12 more licensing items must become fully online (now 20 of 40)."
     trips = base | {"goal_id": "G05", "unit": "trips", "to_go": 17, "numerator": 48, "denominator": 106, "required_rate": None}

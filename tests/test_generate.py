@@ -65,12 +65,12 @@ def test_one_part_file_per_table_and_a_rerun_replaces_old_files(tmp_path: Path) 
 
     from qjgov.warehouse.contract import ORIGIN_KEY
 
-    stale = tmp_path / "cases" / "part-1.parquet"
-    stale.parent.mkdir(parents=True)
-    pq.write_table(pa.table({"x": [1]}).replace_schema_metadata({ORIGIN_KEY: "demo"}), stale)
+    for stale in (tmp_path / "cases" / "part-1.parquet", tmp_path / "cases" / "old" / "part-0.parquet"):  # a subfolder too: the build reads it
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"x": [1]}).replace_schema_metadata({ORIGIN_KEY: "demo"}), stale)
     generate(tmp_path, seed=1, cases_per_year=200, log=lambda _: None)
     for table in RAW_TABLES:
-        assert sorted(p.name for p in (tmp_path / table).glob("*.parquet")) == ["part-0.parquet"], table
+        assert sorted(p.name for p in (tmp_path / table).rglob("*.parquet")) == ["part-0.parquet"], table
 
 
 def test_keys_are_unique(raw: dict) -> None:

@@ -47,7 +47,8 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
     rate = row["required_rate"]
     noun, verb = seed_text(state.lang, seed, "rate_noun"), seed_text(state.lang, seed, "rate_verb")
     if noun and not is_missing(rate):
-        parts = dict(noun=noun, verb=verb, rate=fmt_percent(rate))
+        # Never printed as 100.0 % when it is above all of them (or below: "within" reach).
+        parts = dict(noun=noun, verb=verb, rate=fmt_value(rate, "ratio", 1.0) if rate > 0.999 else fmt_percent(rate))
         if rate > 1:
             sentences.append(state.t("rate.impossible", **parts))
         elif rate < 0:

@@ -1004,14 +1004,14 @@ class TableFiles:
         if landed:
             shown = ", ".join(str(path) for path in landed[:3]) + (f" (+{len(landed) - 3} more)" if len(landed) > 3 else "")
             raise LandedDataError(
-                f"{self.out} holds Parquet the demo generator did not write ({len(landed)} files: imports, the "
+                f"{self.out} holds Parquet the demo generator did not write (imports, the "
                 f"platform's own data, or one an interrupted run left unreadable): {shown}. Generating demo data "
                 "there would delete or mix with them: move that folder elsewhere first, or generate into another folder."
             )
         for table in RAW_TABLES:
             folder = self.out / table
             folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("*.parquet"):
+            for old in find_files(folder)[0]:  # every one the build would read, each the generator's (checked above)
                 old.unlink()
         self.thread.start()
         return self
