@@ -626,6 +626,8 @@ def test_excel_and_csv_downloads_keep_types_and_chinese() -> None:
     assert csv.startswith("\ufeff".encode("utf-8"))
     assert "减少比例 (%)" in csv.decode("utf-8-sig").splitlines()[0]
     assert "83.3" in csv.decode("utf-8-sig")
+    overdue = pl.DataFrame({"记录": ["a", "b", "c"], "已逾期": [True, False, None]})
+    assert export.to_csv(overdue, yes_no=("是", "否")).decode("utf-8-sig").splitlines() == ["记录,已逾期", "a,是", "b,否", "c,"]
 
 
 def test_imports_are_switched_off_unless_the_app_runs_locally(monkeypatch: pytest.MonkeyPatch) -> None:

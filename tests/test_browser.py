@@ -260,7 +260,7 @@ def test_an_import_in_the_app_says_what_it_did_after_the_rebuild(
         try:
             open_page(tab, f"{url}/data?lang=en")
             tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-            refused = tab.get_by_text("cases-export.csv: 1 row refused")
+            refused = tab.get_by_text("cases-export.csv: refused rows 1")
             refused.wait_for(timeout=60_000)
             refused.click()
             tab.get_by_text("cannot be read").first.wait_for(state="attached", timeout=10_000)  # a grid cell (drawn on a canvas)

@@ -15,10 +15,15 @@ from typing import Iterable
 import polars as pl
 
 
-def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = ()) -> bytes:
-    """UTF-8 with BOM; shares written as percent numbers with one decimal (83.3)."""
+def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = (), yes_no: tuple[str, str] = ("true", "false")) -> bytes:
+    """UTF-8 with BOM; shares written as percent numbers with one decimal (83.3); yes and no
+    in the reader's words (是/否, as the platform's exports write them)."""
     percent = [c for c in percent_columns if c in frame.columns]
     out = frame.with_columns([(pl.col(c) * 100).round(1).alias(c) for c in percent])
+    out = out.with_columns([
+        pl.when(pl.col(c)).then(pl.lit(yes_no[0])).otherwise(pl.when(pl.col(c).not_()).then(pl.lit(yes_no[1]))).alias(c)
+        for c, kind in out.schema.items() if kind == pl.Boolean
+    ])
     out = out.rename({c: f"{c} (%)" for c in percent})
     return out.write_csv(datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d").encode("utf-8-sig")
 

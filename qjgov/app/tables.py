@@ -71,7 +71,7 @@ def downloads(
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         state.t("common.download_csv"),
-        data=lambda: export.to_csv(whole(), percent),
+        data=lambda: export.to_csv(whole(), percent, (state.t("common.yes"), state.t("common.no"))),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
