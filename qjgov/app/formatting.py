@@ -26,11 +26,16 @@ def shown_to_go(row: dict) -> int | None:
     baseline goal whose baseline is already 100 %: METRICS' ⌊b·den⌋ + 1 − num is then more
     units than are left to count (den − num), and "1 more" would be advice nobody can follow."""
     to_go = row.get("to_go")
-    if is_missing(to_go):
+    return None if is_missing(to_go) or cannot_be_exceeded(row) else int(to_go)
+
+
+def to_go_text(lang: str, row: dict) -> str | None:
+    """"24 次", "72 条", "1 case": the count still to go with what it counts (the goal's
+    count unit), or None when none is shown (`shown_to_go`)."""
+    count = shown_to_go(row)
+    if count is None:
         return None
-    if cannot_be_exceeded(row):
-        return None
-    return int(to_go)
+    return words.agree(lang, f"{count:,} {row.get(f'count_unit_{lang}') or ''}".strip())
 
 
 def cannot_be_exceeded(row: dict) -> bool:

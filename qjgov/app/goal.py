@@ -12,7 +12,7 @@ import streamlit as st
 from qjgov.app import charts, commentary, reads, words
 from qjgov.app.formatting import (
     badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
-    cannot_be_exceeded, is_missing, plan_sentence, seed_text, shown_to_go,
+    cannot_be_exceeded, is_missing, plan_sentence, seed_text, shown_to_go, to_go_text,
 )
 from qjgov.app.state import State
 from qjgov.app.tables import downloads, show_table
@@ -48,7 +48,7 @@ def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
     noun, verb = seed_text(state.lang, seed, "rate_noun"), seed_text(state.lang, seed, "rate_verb")
     if noun and not is_missing(rate):
         # Never printed as 100.0 % when it is above all of them (or below: "within" reach).
-        parts = dict(noun=noun, verb=verb, rate=fmt_value(rate, "ratio", 1.0) if rate > 0.999 else fmt_percent(rate))
+        parts = dict(noun=noun, verb=verb, rate=fmt_value(rate, "ratio", 1.0))
         if rate > 1:
             sentences.append(state.t("rate.impossible", **parts))
         elif rate < 0:
@@ -87,13 +87,7 @@ def _kpis(state: State, row: dict) -> None:
         delta_arrow="off",
     )
     projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit, row["target"]))
-    unit_word = row.get(f"count_unit_{state.lang}") or ""
-    count = shown_to_go(row)
-    to_go.metric(
-        state.t("goal.to_go"),
-        words.agree(state.lang, fmt_count(count) + (f" {unit_word}" if unit_word and count is not None else "")),
-        help=state.t("col.to_go_help"),
-    )
+    to_go.metric(state.t("goal.to_go"), to_go_text(state.lang, row) or "—", help=state.t("col.to_go_help"))
 
 
 def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> None:

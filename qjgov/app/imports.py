@@ -116,11 +116,12 @@ def import_panel(state: State) -> None:
                 status.update(state="error")
                 st.error(state.t("import.build_failed", error=error))
                 return
-            status.update(label=state.t("import.done", n=sum(r.landed + r.replaced for r in landed)), state="complete")
+            message = state.t("import.done", n=sum(r.landed + r.replaced for r in landed))
+            status.update(label=message, state="complete")
         # The page reruns on the new build: what was done is said there, and the uploader starts
         # empty (the same files again would only be duplicates now).
         st.session_state[_DONE] = {
-            "message": state.t("import.done", n=sum(r.landed + r.replaced for r in landed)),
+            "message": message,
             "refused": [state.t("import.refused_file", file=Path(r.file).name, reason=r.reason) for r in landed if r.refused],
             "quarantined": [
                 state.t("import.quarantine_saved", file=Path(r.file).name, n=r.quarantined, path=r.quarantine_file)

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qjgov.app import changes, owners, words
-from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, shown_to_go
+from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, to_go_text
 from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
@@ -29,15 +29,6 @@ def status_counts(state: State, progress: pl.DataFrame) -> None:
         for s in STATUSES
     )
     st.markdown(f'<div style="display:flex;gap:0.6rem;flex-wrap:wrap">{tiles}</div>', unsafe_allow_html=True)
-
-
-def _to_go_text(state: State, row: dict) -> str | None:
-    """"24 次", "72 条", "3 cases": the count still to go with what it counts."""
-    count = shown_to_go(row)
-    if count is None:
-        return None
-    unit = row.get(f"count_unit_{state.lang}") or ""
-    return words.agree(state.lang, f"{count:,} {unit}".strip())
 
 
 def _status_text(lang: str, status: str | None, change: dict) -> str:
@@ -73,7 +64,7 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
                 "target": fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"]),
                 "gap": fmt_gap(lang, row["gap"], unit, row["comparator"]),
                 "projected": fmt_value(row["projected"], unit, row["target"]),
-                "to_go": _to_go_text(state, row),
+                "to_go": to_go_text(lang, row),
             }
         )
     return rows

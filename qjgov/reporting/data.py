@@ -68,7 +68,6 @@ with behind as (
 ranked as (
     select
         d.goal_id, d.department, l.label_en as department_en, d.actual, d.target, d.to_go, d.status,
-        d.numerator, d.denominator, d.comparator,
         row_number() over (partition by d.goal_id order by d.to_go desc nulls last, d.gap desc nulls last, d.department) as place,
     from marts.goal_progress_by_department as d
     inner join behind on behind.goal_id = d.goal_id

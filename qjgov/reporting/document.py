@@ -24,7 +24,7 @@ from qjgov.app.formatting import (
     fmt_value,
     goal_name,
     is_missing,
-    shown_to_go,
+    to_go_text,
 )
 from qjgov.app.owners import owner_line
 from qjgov.app.state import State
@@ -198,7 +198,7 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
         (words.t(lang, "report.projected"), fmt_value(row["projected"], unit, row["target"])),
         (
             words.t(lang, "report.to_go"),
-            "—" if shown_to_go(row) is None else words.agree(lang, f"{shown_to_go(row):,} {row.get('count_unit_' + lang) or ''}".strip()),
+            to_go_text(lang, row) or "—",
         ),
         (
             words.t(lang, "report.change"),
@@ -364,7 +364,7 @@ def _holding_back(data: ReportData, lang: str) -> str:
                 esc(f"{r['goal_id']} {name}"),
                 _department(lang, r["department"], r["department_en"]),
                 esc(fmt_value(r["actual"], unit or seed_unit, r["target"])),
-                esc("—" if shown_to_go(r) is None else f"{shown_to_go(r):,}"),
+                esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),  # none the query keeps is beyond reach
                 badge(lang, r["status"]),
             ]
         )
