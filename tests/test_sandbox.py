@@ -288,3 +288,127 @@ def test_the_one_local_setting_raises_the_limits(monkeypatch):
     monkeypatch.setenv("QJGOV_LOCAL", "1")
     public, local = Limits(), Limits.for_here()
     assert local.timeout > public.timeout and local.max_rows > public.max_rows
+
+
+# --------------------------------------------------------------------------- bounded by the OS
+
+# One function call, parse or bind that DuckDB's own limits do not stop (each passed 5 s or
+# 1 GB, or both, when the sandbox ran in the page's process).
+ESCAPES = [
+    "select length(lpad('', 1000000000, 'x'))",
+    "select length(rpad('x', 2000000000, 'y'))",
+    "select length(printf('%0999999999d', 1))",
+    "select length(array_to_string(range(100000000), ','))",
+    "select len(range(1000000000))",
+    "select len(list_concat(range(300000000), range(300000000)))",
+    "select length(string_agg(x, '')) from (select lpad('', 100000000, 'x') as x from range(20))",
+]
+
+
+@pytest.mark.parametrize("sql", ESCAPES)
+def test_one_call_cannot_pass_the_time_or_memory_limit(warehouse, sql):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    answer = run(sql, warehouse, Limits())
+    assert not answer.ok, answer.rows
+    assert "time limit" in answer.error or "memory limit" in answer.error, answer.error
+    assert answer.seconds < Limits().timeout + 2
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+    assert grown < 200 * 1024 * 1024, f"this process grew by {grown / 1e6:.0f} MB"
+
+
+def test_a_statement_past_the_length_bound_is_refused_unread(warehouse):
+    sql = "select 1 in (" + ",".join(["1"] * 1_000_000) + ")"  # 18 s and 2.9 GB at parse and bind, unbounded
+    answer = run(sql, warehouse, Limits())
+    assert not answer.ok and "at most 20,000" in answer.error and answer.seconds < 1
+    near = "select 1 in (" + ",".join(["1"] * 9_000) + ")"  # under the bound: parsed in the child
+    assert run(near, warehouse, Limits()).rows == [[True]]
+
+
+def test_the_worker_is_bounded_by_the_operating_system():
+    """The walls under the sandbox, on plain Python: an allocation past the memory bound fails
+    in the child, a child past its time is killed, an answer past its size never arrives."""
+    import time
+
+    from qjgov.limits import worker
+
+    with pytest.raises(worker.Exceeded) as memory:
+        worker.call(bytearray, (2 << 30,), worker.Bounds(seconds=10, memory=1 << 30))
+    assert memory.value.bound == "memory"
+    began = time.perf_counter()
+    with pytest.raises(worker.Exceeded) as late:
+        worker.call(time.sleep, (60,), worker.Bounds(seconds=1, memory=1 << 30))
+    assert late.value.bound == "time" and time.perf_counter() - began < 5
+    with pytest.raises(worker.Exceeded) as big:
+        worker.call(bytes, (64 << 20,), worker.Bounds(seconds=10, memory=1 << 30, output=1 << 20))
+    assert big.value.bound == "output"
+    assert worker.call(sum, ([1, 2, 3],), worker.Bounds(seconds=10, memory=1 << 30)) == 6
+
+
+def test_the_command_line_is_bounded_too(warehouse):
+    import time
+
+    began = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "qjgov.sql", "--warehouse", str(warehouse), "--json",
+                             "select length(lpad('', 1000000000, 'x'))"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1 and "time limit" in json.loads(result.stdout)["error"]
+    assert time.perf_counter() - began < 15
+
+
+# Views and functions over the host's settings, databases (with their paths) and functions.
+HOST_VIEWS = [
+    "select * from pg_settings",
+    "select name, setting from pg_catalog.pg_settings where setting like '%/%'",
+    "select * from system.pg_catalog.\"PG_SETTINGS\"",
+    "select * from pg_database",
+    "select * from pg_proc",
+    "select * from duckdb_databases",
+    "select * from pragma_database_list",
+    "select * from duckdb_logs",
+    "select * from pg_prepared_statements",
+    "select * from sqlite_master",
+]
+
+
+@pytest.mark.parametrize("sql", HOST_VIEWS)
+def test_host_settings_and_paths_are_not_readable(warehouse, sql):
+    answer = run(sql, warehouse, Limits())
+    assert not answer.ok and "not allowed" in answer.error, answer
+
+
+def test_the_catalogue_still_lists_tables_and_columns_with_no_host_path(warehouse):
+    host = str(warehouse.parent)
+    listed = {
+        sql: run(sql, warehouse, Limits())
+        for sql in (
+            "select table_schema, table_name from information_schema.tables",
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts'",
+            "select * from duckdb_tables()", "select * from duckdb_columns()", "select * from duckdb_views()",
+            "select * from information_schema.schemata", "show databases", "show all tables",
+            "explain select * from marts.goal_progress", "select current_database(), current_schema()",
+        )
+    }
+    assert all(answer.ok for answer in listed.values()), {sql: a.error for sql, a in listed.items() if not a.ok}
+    assert ["marts", "goal_progress"] in listed["select table_schema, table_name from information_schema.tables"].rows
+    leaked = [sql for sql, answer in listed.items() if host in json.dumps(answer.to_json(), ensure_ascii=False)]
+    assert not leaked, leaked
+
+
+def test_a_fixed_number_of_queries_at_once_for_the_whole_server(warehouse, monkeypatch, tmp_path):
+    """Every slot held (by other app processes, say): the next query hears the server is busy
+    within the queue's wait, and runs once a slot frees."""
+    from contextlib import ExitStack
+
+    from qjgov import settings
+    from qjgov.limits import slots
+
+    monkeypatch.setenv("QJGOV_RUN_DIR", str(tmp_path / "run"))
+    assert settings.sql_slots() == 2
+    with ExitStack() as held:
+        for _ in range(2):
+            held.enter_context(slots.slot("sql", 2))
+        assert slots.taken("sql", 2) == 2
+        busy = run("select 1", warehouse, Limits())
+        assert not busy.ok and "busy" in busy.error and busy.seconds < 5
+    assert run("select 1", warehouse, Limits()).rows == [[1]]

@@ -214,7 +214,7 @@ def rebuild_now(state: State) -> None:
             build(target=connection.warehouse_path(), log=lambda message: None)
         except BuildError as error:
             status.update(state="error")
-            st.error(str(error))
+            st.error(words.plain(str(error)))
             return
         status.update(label=state.t("commentary.rebuilt"), state="complete")
     st.rerun()

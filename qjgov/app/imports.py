@@ -16,6 +16,7 @@ from qjgov import settings
 from qjgov.app import reads
 from qjgov.app.state import State
 from qjgov.app.tables import show_table
+from qjgov.app.words import plain
 
 def _saved(uploads: list) -> list[Path]:
     """The uploaded files on disk (the importer reads files), in upload order."""
@@ -94,14 +95,14 @@ def import_panel(state: State) -> None:
     for report in reports:
         name = Path(report.file).name
         if report.refused:
-            st.error(state.t("import.refused.because", file=name, reason=report.reason), icon=":material/block:")
+            st.error(state.t("import.refused.because", file=plain(name), reason=plain(report.reason)), icon=":material/block:")
         if report.unrecognised_columns:
-            st.caption(f"{name} · {state.t('import.unrecognised')}: {', '.join(report.unrecognised_columns)}")
+            st.caption(f"{plain(name)} · {state.t('import.unrecognised')}: {plain(', '.join(report.unrecognised_columns))}")
         if report.refused_rows:
-            with st.expander(state.t("import.refused_rows", file=name, n=report.quarantined, shown=PREVIEW_ROWS), icon=":material/warning:"):
+            with st.expander(state.t("import.refused_rows", file=plain(name), n=report.quarantined, shown=PREVIEW_ROWS), icon=":material/warning:"):
                 st.dataframe(refused_rows_table(state, report), hide_index=True)
         if report.preview:
-            with st.expander(state.t("import.preview", file=name, n=PREVIEW_ROWS)):
+            with st.expander(state.t("import.preview", file=plain(name), n=PREVIEW_ROWS)):
                 st.dataframe(pl.DataFrame(report.preview), hide_index=True)
     if not any(r.landed or r.replaced for r in reports):
         st.caption(state.t("import.nothing"))
@@ -114,7 +115,7 @@ def import_panel(state: State) -> None:
                 build(log=lambda message: log.code(message, language=None))
             except BuildError as error:
                 status.update(state="error")
-                st.error(state.t("import.build_failed", error=error))
+                st.error(state.t("import.build_failed", error=plain(error)))
                 return
             message = state.t("import.done", n=sum(r.landed + r.replaced for r in landed))
             status.update(label=message, state="complete")
@@ -122,9 +123,9 @@ def import_panel(state: State) -> None:
         # empty (the same files again would only be duplicates now).
         st.session_state[_DONE] = {
             "message": message,
-            "refused": [state.t("import.refused_file", file=Path(r.file).name, reason=r.reason) for r in landed if r.refused],
+            "refused": [state.t("import.refused_file", file=plain(Path(r.file).name), reason=plain(r.reason)) for r in landed if r.refused],
             "quarantined": [
-                state.t("import.quarantine_saved", file=Path(r.file).name, n=r.quarantined, path=r.quarantine_file)
+                state.t("import.quarantine_saved", file=plain(Path(r.file).name), n=r.quarantined, path=plain(r.quarantine_file))
                 for r in landed if r.quarantine_file
             ],
         }

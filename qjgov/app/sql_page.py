@@ -1,10 +1,10 @@
 """The SQL page: one reading query at a time on the warehouse, through the sandbox.
 
-The sandbox (`qjgov.warehouse.sandbox`) runs in this process: a `:memory:` database with the
-published file attached read-only and its limits locked, opened per query. A subprocess per
-query would cost a Python start (about a second) for no extra safety: the classifier and
-DuckDB's own locked settings are what keep the public link safe. The query lives in the URL
-(`?q=`), so a link reopens it.
+Each query runs in a child process the operating system bounds (`qjgov.warehouse.sandbox`,
+`qjgov.limits.worker`), forked in milliseconds from a fork server that already holds DuckDB,
+while one of the server's few SQL slots is held: no query, however written, can take this
+process's memory or CPU from the other visitors. What the query says back (an error, a column
+name, a value) is shown as text. The query lives in the URL (`?q=`), so a link reopens it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from qjgov import settings
 from qjgov.app import connection, reads
 from qjgov.app.state import State
 from qjgov.app.tables import downloads
+from qjgov.app.words import plain
 
 EXAMPLES: dict[str, str] = {
     key: sql.strip() for key, sql in tomllib.loads(Path(__file__).with_name("sql_examples.toml").read_text(encoding="utf-8")).items()
@@ -90,7 +92,8 @@ def sql_page(state: State) -> None:
     from qjgov.warehouse.sandbox import Limits, run  # the sandbox lives with the warehouse
 
     limits = Limits.for_here()
-    st.caption(state.t("sql.limits", seconds=f"{limits.timeout:g}", rows=f"{limits.max_rows:,}", memory=limits.memory))
+    st.caption(state.t("sql.limits", seconds=f"{limits.timeout:g}", rows=f"{limits.max_rows:,}", memory=limits.memory,
+                       slots=settings.sql_slots()))
     if _QUERY not in st.session_state:
         st.session_state[_QUERY] = st.query_params.get("q") or EXAMPLES["year_end_statuses"]
     st.selectbox(
@@ -111,12 +114,16 @@ def sql_page(state: State) -> None:
         return
     st.query_params["q"] = sql
     st.session_state["qj_sql_ran"] = sql
-    answer = run(sql, connection.warehouse_path(), limits)
+    with st.spinner(state.t("sql.running"), show_time=True):
+        answer = run(sql, connection.warehouse_path(), limits)
+    if answer.busy:
+        st.warning(state.t("sql.busy", slots=settings.sql_slots()), icon=":material/hourglass_top:")
+        return
     if not answer.ok:
-        st.info(answer.error, icon=":material/info:")
+        st.info(plain(answer.error), icon=":material/info:")  # the query's own words, never Markdown
         return
     frame = answer_frame(answer.columns, answer.rows)
-    note = state.t("sql.truncated", rows=f"{limits.max_rows:,}") if answer.truncated else ""
+    note = state.t("sql.truncated", rows=f"{frame.height:,}") if answer.truncated else ""
     st.caption(state.t("sql.answered", rows=f"{frame.height:,}", seconds=f"{answer.seconds:.2f}") + note)
     st.dataframe(frame, hide_index=True)
     downloads(state, frame, "query", "SQL")

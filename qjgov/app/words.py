@@ -90,6 +90,17 @@ def agree(lang: str, text: str) -> str:
     return _ONE.sub(lambda m: f"1 {m.group(1)}{_SINGULAR[m.group(2)]}", text)
 
 
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: object) -> str:
+    """Text a visitor typed or a file carried (a query's error, a file name, a refusal's
+    reason), to be shown inside an element that reads Markdown, exactly as it is: every ASCII
+    punctuation mark escaped, so no link, image, emphasis, HTML, colour, icon or formula can
+    come of it. Elements that show text as it is (`st.code`, a table's cells) need none."""
+    return _MARKUP.sub(r"\\\1", str(text))
+
+
 def has(key: str) -> bool:
     """Whether a key exists (for optional texts such as per-goal lists)."""
     return key in ZH

@@ -1,6 +1,6 @@
 """Ad-hoc SQL on the warehouse, safe to offer on a public link.
 
-Two walls, each enough on most attacks, together on all the corpus in tests/test_sandbox.py:
+Three walls, each enough on most attacks, together on all the corpus in tests/test_sandbox.py:
 
 1. **A statement classifier** decides first, from DuckDB's own parser and tokenizer (never a
    regex): exactly one statement; it opens with a reading keyword (SELECT, WITH, FROM,
@@ -13,12 +13,21 @@ Two walls, each enough on most attacks, together on all the corpus in tests/test
    external access off (no files, no network), extension install and autoload off, memory and
    thread limits, no temp directory, DuckDB's own statement time limit, and the configuration
    locked last, so no statement can undo any of it. A timer interrupts a statement that
-   outlives the limit, as a backstop. Results stream: at most `max_rows` rows are fetched.
+   outlives the limit, as a backstop. Results stream: at most `max_rows` rows (and
+   `max_cells` values) are fetched. The catalogue views that show the host (`pg_settings`,
+   `duckdb_databases`, `pg_proc`, …) are refused by name; the warehouse is attached by a
+   relative name, so no path of the host is in the catalogue either.
+3. **A child process the operating system bounds** (`qjgov.limits.worker`) runs both: its
+   address space is capped (the memory limit), its CPU too, and it is killed at the deadline,
+   so no function call, parse or bind can pass the limits, whatever DuckDB does inside. At
+   most `QJGOV_SQL_SLOTS` queries run at once for the whole server (`qjgov.limits.slots`);
+   one more is told the server is busy. A statement longer than `MAX_SQL` characters is
+   refused before anything reads it.
 
     python -m qjgov.sql [--warehouse PATH] [--timeout S] [--max-rows N] [--memory 1GB] [--json] "SQL"
 
 The page and the command line share this module. Limits default to what a public
-deployment should allow (5 s, 5,000 rows, 1 GB); `QJGOV_LOCAL=1` raises them.
+deployment should allow (5 s, 5,000 rows, 1 GB, two queries at once); `QJGOV_LOCAL=1` raises them.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from pathlib import Path
 import duckdb
 
 from qjgov import settings
+from qjgov.limits import slots, worker
 from qjgov.paths import WAREHOUSE
 from qjgov.warehouse.load import quote
 
@@ -69,13 +79,33 @@ def _table_functions() -> set[str]:
 # showing the host, changing logging or checkpoints: all of them, including any a later DuckDB
 # adds), and the scalar functions that show settings or the environment.
 FORBIDDEN_FUNCTIONS = (_table_functions() - SAFE_TABLE_FUNCTIONS) | {"current_setting", "getenv", "repeat"}
+# The catalogue's views over the tables and columns; every other built-in view (settings,
+# databases and their paths, functions, logs, prepared statements) is refused by name.
+SAFE_VIEWS = {"tables", "columns", "schemata", "views", "table_constraints", "key_column_usage", "check_constraints",
+              "referential_constraints", "constraint_column_usage", "constraint_table_usage", "duckdb_columns",
+              "duckdb_constraints", "duckdb_indexes", "duckdb_schemas", "duckdb_tables", "duckdb_types", "duckdb_views"}
+
+
+def _internal_views() -> set[str]:
+    con = duckdb.connect()
+    try:
+        return {row[0] for row in con.execute("select distinct view_name from duckdb_views() where internal").fetchall()}
+    finally:
+        con.close()
+
+
+FORBIDDEN_VIEWS = _internal_views() - SAFE_VIEWS
 MAX_TEXT = 2_000  # characters of one text value returned; a longer one is cut
+MAX_SQL = 20_000  # characters of one statement; a longer one is refused unread
 
 # Keywords that end a FROM clause (a string after FROM, JOIN or a comma inside one is a path).
 FROM_ENDS = {"where", "group", "order", "limit", "having", "qualify", "window", "union", "except", "intersect",
              "select", "on", "using", "offset"}
-DEFAULTS = {"timeout": 5.0, "max_rows": 5_000, "memory": "1GB", "threads": 1}
-LOCAL = {"timeout": 60.0, "max_rows": 100_000, "memory": "4GB", "threads": 2}
+DEFAULTS = {"timeout": 5.0, "max_rows": 5_000, "memory": "1GB", "threads": 1, "max_cells": 250_000}
+LOCAL = {"timeout": 60.0, "max_rows": 100_000, "memory": "4GB", "threads": 2, "max_cells": 5_000_000}
+worker.preload(__name__)  # children start with the classifier's lists made
+QUEUE_WAIT = 2.0  # seconds a query waits for a free slot before the visitor hears the server is busy
+STARTUP = 0.5  # seconds the child may take to start and attach, on top of the time limit
 ALLOWED = ("Only reading queries run here: one statement starting with SELECT, WITH, FROM, VALUES, DESCRIBE, "
            "SUMMARIZE, SHOW, PIVOT, UNPIVOT or EXPLAIN, on the warehouse's tables.")
 
@@ -90,6 +120,7 @@ class Limits:
     max_rows: int = DEFAULTS["max_rows"]
     memory: str = DEFAULTS["memory"]
     threads: int = DEFAULTS["threads"]
+    max_cells: int = DEFAULTS["max_cells"]  # values of one answer (rows times columns)
 
     @classmethod
     def for_here(cls) -> "Limits":
@@ -105,6 +136,7 @@ class Answer:
     truncated: bool = False
     seconds: float = 0.0
     error: str | None = None
+    busy: bool = False  # refused only because every SQL slot of the server was taken
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "columns": self.columns, "rows": [[_plain(v) for v in row] for row in self.rows],
@@ -162,6 +194,9 @@ def classify(sql: str) -> str:
             raise Refused(f"“{word.upper()}” writes or changes the session. {ALLOWED}")
         if lowered in FORBIDDEN_FUNCTIONS and following.startswith("("):
             raise Refused(f"{lowered}() reads files, runs SQL of its own or shows the host: not allowed here. {ALLOWED}")
+        if lowered in FORBIDDEN_VIEWS and token_type == duckdb.token_type.identifier:
+            raise Refused(f"{lowered} shows the server's settings or files: not allowed here. "
+                          "The warehouse's tables and columns are in information_schema.tables and information_schema.columns.")
         if token_type == duckdb.token_type.keyword:
             if lowered in ("from", "join"):
                 in_from = True
@@ -187,6 +222,9 @@ def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
         f"set memory_limit = '{limits.memory}'",
         f"set threads = {int(limits.threads)}",
         "set temp_directory = ''",
+        "set home_directory = ''",  # the host's folders are nobody's business
+        "set secret_directory = ''",
+        "set extension_directory = ''",
         f"set max_execution_time = {int(limits.timeout * 1000)}",
         "set enable_external_access = false",
         "set lock_configuration = true",
@@ -196,17 +234,42 @@ def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
 
 
 def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> Answer:
-    """Classify, then run on a locked connection; never raises for the user's SQL."""
+    """The answer to `sql`, worked out in a bounded child process while one of the server's SQL
+    slots is held; never raises for the user's SQL."""
     limits = limits or Limits.for_here()
+    began = time.perf_counter()
+    if len(sql) > MAX_SQL:
+        return Answer(False, error=f"The statement is {len(sql):,} characters long; at most {MAX_SQL:,} are read here.")
+    if not Path(warehouse).exists():
+        return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
+    bounds = worker.Bounds(seconds=limits.timeout + STARTUP, memory=worker.parse_size(limits.memory))
+    try:
+        with slots.slot("sql", settings.sql_slots(), wait=QUEUE_WAIT):
+            answer = worker.call(answer_here, (sql, str(Path(warehouse).resolve()), limits), bounds)
+    except slots.Busy:
+        return Answer(False, error=f"The server is busy: {settings.sql_slots()} queries are running for other visitors. "
+                                   "Try again in a few seconds.", seconds=time.perf_counter() - began, busy=True)
+    except worker.Exceeded as exceeded:
+        message = f"stopped after {limits.timeout:g} s, the time limit" if exceeded.bound == "time" else str(exceeded)
+        return Answer(False, error=message, seconds=time.perf_counter() - began)
+    except worker.Failed as failed:
+        return Answer(False, error=str(failed), seconds=time.perf_counter() - began)
+    answer.seconds = time.perf_counter() - began
+    return answer
+
+
+def answer_here(sql: str, warehouse: str, limits: Limits) -> Answer:
+    """Classify, then run on a locked connection, in this process (the child `run` starts)."""
+    import os
+
     began = time.perf_counter()
     try:
         statement = classify(sql)
     except Refused as refusal:
         return Answer(False, error=str(refusal), seconds=time.perf_counter() - began)
-    if not Path(warehouse).exists():
-        return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
+    os.chdir(Path(warehouse).parent)  # attached by its bare name: no host path in the catalogue
     try:
-        con = sandbox(Path(warehouse), limits)
+        con = sandbox(Path(Path(warehouse).name), limits)
     except duckdb.Error as error:
         return Answer(False, error=_message(error))
     timer = threading.Timer(limits.timeout + 1.0, con.interrupt)  # backstop to DuckDB's own limit
@@ -214,10 +277,11 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
     try:
         con.execute(_bounded(con, statement))
         columns = [d[0] for d in con.description or []]
-        rows = con.fetchmany(limits.max_rows + 1)
-        truncated = len(rows) > limits.max_rows
+        most = max(1, min(limits.max_rows, limits.max_cells // max(1, len(columns))))
+        rows = con.fetchmany(most + 1)
+        truncated = len(rows) > most
         con.abort() if truncated else con.complete()
-        return Answer(True, columns, [list(r) for r in rows[: limits.max_rows]], truncated, time.perf_counter() - began)
+        return Answer(True, columns, [list(r) for r in rows[:most]], truncated, time.perf_counter() - began)
     except duckdb.InterruptException:
         return Answer(False, error=f"stopped after {limits.timeout:g} s, the time limit", seconds=time.perf_counter() - began)
     except duckdb.Error as error:
@@ -248,6 +312,8 @@ def _message(error: Exception, limits: Limits | None = None) -> str:
     text = str(error).strip()
     if limits and ("max_execution_time" in text or "execution time" in text.lower()):
         return f"stopped after {limits.timeout:g} s, the time limit"
+    if limits and "out of memory" in text.lower():
+        return f"stopped: it needed more than {limits.memory}, the memory limit ({text.splitlines()[0]})"
     return text.splitlines()[0] if text else type(error).__name__
 
 
@@ -261,14 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", default=here.memory, help="memory limit (default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     args = parser.parse_args(argv)
-    answer = run(args.sql, args.warehouse, Limits(args.timeout, args.max_rows, args.memory, here.threads))
+    answer = run(args.sql, args.warehouse, Limits(args.timeout, args.max_rows, args.memory, here.threads, here.max_cells))
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, default=str))
     elif answer.ok:
         print("\t".join(answer.columns))
         for row in answer.rows:
             print("\t".join("" if v is None else str(v) for v in row))
-        print(f"({len(answer.rows):,} rows{', the first ' + str(args.max_rows) + ' shown' if answer.truncated else ''}, "
+        print(f"({len(answer.rows):,} rows{', the first ' + str(len(answer.rows)) + ' shown' if answer.truncated else ''}, "
               f"{answer.seconds:.3f} s)", file=sys.stderr)
     else:
         print(answer.error, file=sys.stderr)
