@@ -269,7 +269,9 @@ def test_an_import_in_the_app_says_what_it_did_after_the_rebuild(
             tab.get_by_text("1 row imported; the warehouse is rebuilt.").wait_for(timeout=120_000)
             tab.get_by_text("cases-export.csv: its refused rows (1) are kept in").wait_for(timeout=10_000)
             assert not errors(tab)
-            assert tab.get_by_text("cases-export.csv", exact=False).count() == 1  # only in the message: no file in the uploader
+            # only in the message (its name as text, in a code span): no file in the uploader
+            assert tab.locator('[data-testid="stAlert"] code', has_text=re.compile(r"^cases-export\.csv$")).count() == 1
+            assert tab.locator('[data-testid="stFileUploader"]').get_by_text("cases-export.csv", exact=False).count() == 0
             assert tab.get_by_role("button", name="Import and rebuild").count() == 0
             (quarantine,) = (tmp_path / "quarantine" / "cases").glob("*.csv")
             assert "QJ-NEW-0002" in quarantine.read_text(encoding="utf-8-sig")
@@ -347,6 +349,30 @@ def test_every_page_in_both_languages(app_url: str, page: object, lang: str) -> 
             found.append(f"{name}: the URL lost the language: {page.url}")
         full_page_screenshot(page, SHOTS / f"{name}-{lang}.png")
     assert not found, "\n".join(found)
+
+
+# A crafted link puts Markdown in the name of a table that does not exist (the error repeats
+# it) or in an error the query raises itself: a link, an image that calls home, HTML, colour.
+CRAFTED = "[Session expired, sign in again](https://evil.example/login) ![t](https://evil.example/p.png) <b>bold</b> :red[red] www.evil.example"
+
+
+@pytest.mark.parametrize("sql", [f'select * from "{CRAFTED}"', f"select error('{CRAFTED}')", f'select 1 as "{CRAFTED}"'])
+def test_a_crafted_sql_link_shows_text_only(app_url: str, page: object, sql: str) -> None:
+    from urllib.parse import quote
+
+    open_page(page, f"{app_url}/sql?lang=en&q={quote(sql)}")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stAlert\"]') || document.querySelector('[data-testid=\"stDataFrame\"] canvas')",
+        timeout=30_000,
+    )
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('a[href*="evil.example"]').count() == 0
+    assert main.locator('img[src*="evil.example"]').count() == 0
+    assert main.locator('[data-testid="stAlert"] b, [data-testid="stAlert"] span[style*="color"]').count() == 0
+    if "1 as" not in sql:  # the error names the table or repeats the message, as text
+        alert = main.locator('[data-testid="stAlert"]').first.inner_text()
+        assert "[Session expired, sign in again](https://evil.example/login)" in alert, alert
+        assert "<b>bold</b>" in alert and ":red[red]" in alert
 
 
 def test_a_goal_link_on_the_overview_opens_the_goal(app_url: str, page: object) -> None:

@@ -90,15 +90,19 @@ def agree(lang: str, text: str) -> str:
     return _ONE.sub(lambda m: f"1 {m.group(1)}{_SINGULAR[m.group(2)]}", text)
 
 
-_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
-
-
 def plain(text: object) -> str:
     """Text a visitor typed or a file carried (a query's error, a file name, a refusal's
-    reason), to be shown inside an element that reads Markdown, exactly as it is: every ASCII
-    punctuation mark escaped, so no link, image, emphasis, HTML, colour, icon or formula can
-    come of it. Elements that show text as it is (`st.code`, a table's cells) need none."""
-    return _MARKUP.sub(r"\\\1", str(text))
+    reason), to be put inside an element that reads Markdown, shown exactly as it is: as one
+    code span, whose content Markdown never reads, so no link, image, emphasis, HTML, colour,
+    icon, formula or bare address (escaping the punctuation would still leave GitHub-style
+    autolinks of `www.…` and `https://…`) can come of it. Elements that show text as it is
+    (`st.code`, a table's cells) need none."""
+    value = str(text).replace("\r", " ").replace("\n", " ")
+    if not value:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def has(key: str) -> bool:
