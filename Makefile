@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup demo build sql bench clean import demo-exports report
+.PHONY: run serve test setup demo build sql bench clean import demo-exports report
 
 setup: $(STAMP)
 
@@ -22,6 +22,11 @@ $(WAREHOUSE): | $(STAMP)
 
 run: $(STAMP) $(WAREHOUSE)
 	$(BIN)/python -m qjgov.serve --server.port $(PORT)
+
+# The public link on several cores: REPLICAS app processes behind nginx on PORT (docs/deployment.md;
+# nginx from `bash .ci/install-front.sh`).
+serve: $(STAMP) $(WAREHOUSE)
+	$(BIN)/python -m qjgov.serve --replicas $(or $(REPLICAS),2) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
