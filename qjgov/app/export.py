@@ -4,15 +4,46 @@ CSV carries a byte-order mark so Excel on a Chinese Windows desktop reads UTF-8 
 guessing GBK. The Excel file is written with openpyxl (installed with the app) rather than
 polars' `write_excel`, which needs xlsxwriter; shares keep their numeric value and get a
 percent format, so the analyst can still sort and sum them.
+
+Making a file is the costly part of a download (openpyxl takes about 11 s of a core for a
+million cells, holding the interpreter's lock all along), so `made_apart` makes it apart from
+the process that draws pages: in a child process with bounded time, memory and file size and a
+lower CPU priority (`qjgov.limits.worker`), while one of the server's download slots is held
+(`QJGOV_DOWNLOAD_SLOTS`, shared by every app process; `qjgov.limits.slots`). The list itself is
+read in the page's process (DuckDB and Polars release the lock while they read) and handed to
+the child as Arrow.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import polars as pl
+
+from qjgov import settings
+from qjgov.limits import slots, worker
+
+MB = 1 << 20
+# A file made in a child: two minutes at most (a million cells take openpyxl some 11 s of a
+# core; at the lowest priority but one, on a server busy drawing pages, several times that),
+# 1.5 GB of address space beyond the child's start (the list and its file side by side), and a
+# file of 256 MB at most (a CSV of some two million rows), which the page's process then holds
+# while it is downloaded.
+BOUNDS = worker.Bounds(seconds=120, memory=1536 * MB, output=256 * MB, nice=10)
+SLOT_WAIT = 45.0  # seconds a click waits for a free download slot (the browser gives up after 180 in all)
+QUEUE = 3  # downloads waiting or being made in one app process at once; one more hears the server is busy
+worker.preload(__name__, "openpyxl")
+
+
+def made_apart(make: Callable[..., bytes], read: Callable[[], pl.DataFrame], *args: Any) -> bytes:
+    """`make(read(), *args)`: the list read here, the file made in a bounded child, while a
+    download slot is held. Raises slots.Busy (no slot freed up in time), worker.Exceeded
+    (a bound passed) or worker.Failed."""
+    with slots.queued("download", QUEUE):
+        with slots.slot("download", settings.download_slots(), wait=SLOT_WAIT):
+            return worker.call(make, (read(), *args), BOUNDS)
 
 
 def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = (), yes_no: tuple[str, str] = ("true", "false")) -> bytes:
@@ -29,37 +60,64 @@ def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = (), yes_no: tup
 
 
 def to_xlsx(frame: pl.DataFrame, sheet: str, percent_columns: Iterable[str] = ()) -> bytes:
-    """One sheet with a bold, frozen header; dates, shares and counts keep their types."""
+    """One sheet with a bold, frozen header; dates, shares and counts keep their types.
+
+    Written row by row (openpyxl's write-only mode), so a large list takes a fifth of the
+    memory a workbook held whole would."""
     # Imported when a file is made (a click): every page with a table imports this module.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     percent = set(percent_columns)
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(_sheet_title(sheet))
+    worksheet.freeze_panes = "A2"
+    formats: dict[int, str] = {}
+    for index, column in enumerate(frame.columns):
+        dtype = frame.schema[column]
+        if column in percent:
+            formats[index] = "0.0%"
+        elif dtype == pl.Date:
+            formats[index] = "yyyy-mm-dd"
+        elif isinstance(dtype, pl.Datetime):
+            formats[index] = "yyyy-mm-dd hh:mm"
+        width = max([_display_width(column)] + [_display_width(v) for v in frame[column].head(200).to_list()])
+        worksheet.column_dimensions[get_column_letter(index + 1)].width = min(60, width + 2)
+    bold = Font(bold=True)
+    header = [WriteOnlyCell(worksheet, value=column) for column in frame.columns]
+    for cell in header:
+        cell.font = bold
+    worksheet.append(header)
+    for row in frame.iter_rows():
+        values = [_cell(value) for value in row]
+        for index, number_format in formats.items():
+            if values[index] is not None:
+                cell = WriteOnlyCell(worksheet, value=values[index])
+                cell.number_format = number_format
+                values[index] = cell
+        worksheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def notice_csv(text: str) -> bytes:
+    """A CSV of one cell that says why the file asked for is not there."""
+    return ('"' + text.replace('"', '""') + '"\n').encode("utf-8-sig")
+
+
+def notice_xlsx(text: str) -> bytes:
+    """An Excel file of one cell that says why the file asked for is not there."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = _sheet_title(sheet)
-    worksheet.append(list(frame.columns))
-    for cell in worksheet[1]:
-        cell.font = Font(bold=True)
-    worksheet.freeze_panes = "A2"
-    for row in frame.iter_rows():
-        worksheet.append([_cell(value) for value in row])
-    for index, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(index)
-        dtype = frame.schema[column]
-        number_format = None
-        if column in percent:
-            number_format = "0.0%"
-        elif dtype == pl.Date:
-            number_format = "yyyy-mm-dd"
-        elif isinstance(dtype, pl.Datetime):
-            number_format = "yyyy-mm-dd hh:mm"
-        if number_format:
-            for cell in worksheet[letter][1:]:
-                cell.number_format = number_format
-        width = max([_display_width(column)] + [_display_width(v) for v in frame[column].head(200).to_list()])
-        worksheet.column_dimensions[letter].width = min(60, width + 2)
+    worksheet["A1"] = text
+    worksheet["A1"].font = Font(bold=True)
+    worksheet.column_dimensions["A"].width = min(120, _display_width(text) + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

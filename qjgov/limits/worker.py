@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import spawn
 from typing import Any
 
 PRELOAD = ["duckdb", "polars"]  # imported once in the fork server, so every child has them
@@ -44,7 +45,7 @@ MB = 1 << 20
 @dataclass(frozen=True)
 class Bounds:
     seconds: float  # wall clock, from the child's start to its answer
-    memory: int  # bytes the child may map beyond what it starts with
+    memory: int  # bytes the child may map beyond what it starts with (with `resident`: hold, in all)
     output: int = 256 * MB  # bytes of pickled answer at most
     resident: bool = False  # bound the memory held (watched by the parent), not the address space
     nice: int = 0  # added to the child's niceness: above 0, it yields the CPU to the pages
@@ -61,6 +62,30 @@ class Exceeded(RuntimeError):
 class Failed(RuntimeError):
     """The work raised an error in the child; the message is the error's first line."""
 
+
+NAME = "qjgov-worker"  # the name of every child this module starts
+
+
+def _without_main(get_preparation_data: Callable[[str], dict]) -> Callable[[str], dict]:
+    """multiprocessing re-runs the parent's main script in a new child before its work, to
+    find functions defined there. A Streamlit server's main module is the page script the last
+    run executed (Streamlit installs it as `__main__`), so each child would first draw the app's
+    page, outside its bounds. The function a child runs is importable by name, so our children
+    skip that step."""
+
+    def preparation(name: str) -> dict:
+        data = get_preparation_data(name)
+        if name.startswith(NAME):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    return preparation
+
+
+if not getattr(spawn.get_preparation_data, "_qjgov", False):
+    spawn.get_preparation_data = _without_main(spawn.get_preparation_data)
+    spawn.get_preparation_data._qjgov = True  # type: ignore[attr-defined]
 
 _context_lock = threading.Lock()
 _context: multiprocessing.context.BaseContext | None = None
@@ -135,7 +160,7 @@ def call(function: Callable, args: tuple, bounds: Bounds) -> Any:
     """`function(*args)` in a bounded child: its answer, or Exceeded / Failed."""
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, function, args, bounds), daemon=True)
+    process = context.Process(target=_child, args=(sender, function, args, bounds), daemon=True, name=NAME)
     process.start()
     sender.close()
     try:

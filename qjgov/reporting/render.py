@@ -59,6 +59,23 @@ def render(warehouse: Path, as_of: dt.date, lang: str = "zh", fmt: str = "pdf", 
     return weasyprint.HTML(string=text, base_url=str(Path.cwd())).write_pdf()
 
 
+def notice(text: str, lang: str, fmt: str) -> bytes:
+    """One paragraph as a PDF or HTML file, for the visitor who asked for a report that could
+    not be made then (the server busy): a file that says so is clearer than a failed download."""
+    import html
+
+    from qjgov.reporting.document import FONTS
+
+    page = (f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>qjgov</title>'
+            f"<style>body {{ font-family: {FONTS}; font-size: 14pt; margin: 3em; }}</style></head>"
+            f"<body><p>{html.escape(text)}</p></body></html>")
+    if fmt == "html":
+        return page.encode("utf-8")
+    import weasyprint
+
+    return weasyprint.HTML(string=page).write_pdf()
+
+
 def file_name(as_of: dt.date, lang: str, fmt: str) -> str:
     return f"qjgov-report-{as_of.isoformat()}-{lang}.{fmt}"
 

@@ -242,7 +242,8 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
         return Answer(False, error=f"The statement is {len(sql):,} characters long; at most {MAX_SQL:,} are read here.")
     if not Path(warehouse).exists():
         return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
-    bounds = worker.Bounds(seconds=limits.timeout + STARTUP, memory=worker.parse_size(limits.memory))
+    # niceness 15: a running query takes only the CPU the pages leave, so other visitors keep their speed
+    bounds = worker.Bounds(seconds=limits.timeout + STARTUP, memory=worker.parse_size(limits.memory), nice=15)
     try:
         with slots.slot("sql", settings.sql_slots(), wait=QUEUE_WAIT):
             answer = worker.call(answer_here, (sql, str(Path(warehouse).resolve()), limits), bounds)
