@@ -16,8 +16,6 @@ formatting.page_header(state, state.t("overview.title"), state.t("overview.lead"
 report_download.download_buttons(state)
 
 progress = reads.progress(state.as_of, state.department)
-paths = reads.series(state.department, state.as_of)
-areas = reads.areas()
 
 st.subheader(state.t("overview.counts"), anchor=False)
 overview.status_counts(state, progress)
@@ -27,8 +25,8 @@ with st.expander(state.t("status.legend")):
 st.subheader(state.t("overview.scorecard"), anchor=False)
 st.caption(state.t("overview.click_hint"))
 overview.narrow_screen_css()
-clicked = overview.scorecard(state, progress, paths)
-overview.scorecard_cards(state, progress)
+clicked = overview.scorecard(state)
+overview.scorecard_cards(state)
 if clicked:
     area = progress.filter(pl.col("goal_id") == clicked)["area"][0]
     st.switch_page(navigation.area_file(area), query_params=url_params(state, goal=clicked))
@@ -36,9 +34,8 @@ if clicked:
 changes.changed_goals(state, progress)
 
 st.subheader(state.t("overview.by_area"), anchor=False)
-overview.goal_links(state, progress, areas)
+overview.goal_links(state)
 
 st.subheader(state.t("overview.milestones"), anchor=False)
-milestones = reads.milestones(state.as_of)
-overview.milestone_counts(state, milestones)
-overview.milestone_table(state, milestones)
+overview.milestone_counts(state)
+overview.milestone_table(state)

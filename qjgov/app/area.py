@@ -64,12 +64,13 @@ def milestones_section(state: State) -> None:
     frame = reads.milestones(state.as_of)
     st.subheader(state.t("safeguards.milestones"), anchor="milestones")
     st.markdown(state.t("safeguards.milestones_lead"))
-    milestone_counts(state, frame)
+    milestone_counts(state)
     st.markdown(f"**{state.t('safeguards.timeline')}**")
     labelled = frame.with_columns(
         (
             pl.col("milestone_id") + " " + pl.col("name_zh" if state.lang == "zh" else "name_en").str.slice(0, 24 if state.lang == "zh" else 44)
         ).alias("label")
     )
-    st.altair_chart(charts.milestone_timeline(labelled, state.lang, state.as_of), width="stretch")
-    milestone_table(state, frame)
+    rows = tuple(labelled.select("label", "due_date", "done_date", "status").iter_rows())
+    st.vega_lite_chart(spec=charts.milestone_timeline_spec(rows, state.lang, state.as_of), width="stretch")
+    milestone_table(state)

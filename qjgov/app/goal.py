@@ -3,6 +3,7 @@ take, departments, and the list of what holds the number back, with downloads.""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Callable, Iterable
 
@@ -14,6 +15,7 @@ from qjgov.app.formatting import (
     badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
     cannot_be_exceeded, is_missing, plan_sentence, seed_text, shown_to_go, to_go_text,
 )
+from qjgov.app.connection import Identity
 from qjgov.app.state import State
 from qjgov.app.tables import downloads, show_table
 from qjgov.app.statuses import status_word
@@ -104,8 +106,9 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
     with left:
         st.markdown(f"**{state.t('goal.chart')}**")
         if path.height and not path["actual"].is_null().all():
-            st.altair_chart(
-                charts.goal_path(path, state.lang, unit, row["target"], row["projected"], row["deadline"]),
+            points = tuple(path.select("as_of", "actual").iter_rows())
+            st.vega_lite_chart(
+                spec=charts.goal_path_spec(points, state.lang, unit, row["target"], row["projected"], row["deadline"]),
                 width="stretch",
             )
         else:
@@ -139,36 +142,17 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
 
 def department_breakdown(state: State, row: dict, unit: str) -> None:
     """The goal per department: bars coloured by status (with words) and a table."""
-    goal_id = row["goal_id"]
-    frame = reads.by_department(goal_id, state.as_of)
+    target = None if row["target_kind"] == "baseline" else row["target"]
+    chart, table = department_parts(reads.build(), row["goal_id"], state.as_of, state.lang, unit, row["target_kind"], target)
     st.markdown(f"**{state.t('goal.by_dept')}**", help=state.t("goal.by_dept_help"))
-    if not frame.height:
+    if table is None:
         st.caption(state.t("common.no_rows"))
         return
-    frame = frame.with_columns(
-        pl.col("department").map_elements(lambda d: department_label(state.lang, d), return_dtype=pl.String).alias("department_label")
-    ).sort("gap", descending=True, nulls_last=True)
     chart_col, table_col = st.columns([2, 3], gap="large")
     with chart_col:
-        if not frame["actual"].is_null().all():
-            target = None if row["target_kind"] == "baseline" else row["target"]
-            st.altair_chart(charts.department_bars(frame, state.lang, unit, target), width="stretch")
+        if chart is not None:
+            st.vega_lite_chart(spec=chart, width="stretch")
     with table_col:
-        columns: dict[str, pl.Series] = {
-            state.t("col.department"): frame["department_label"],
-            state.t("col.status"): pl.Series([status_word(state.lang, s) for s in frame["status"].to_list()], dtype=pl.String),
-            state.t("col.actual"): frame["actual"],
-        }
-        if row["target_kind"] == "baseline":
-            columns[state.t("col.target")] = frame["target"]
-        if not frame["numerator"].is_null().all():
-            # G05's numerator is the sum of the items' trips, not a count of items meeting the goal.
-            suffix = ".trips" if unit == "trips" else ""
-            columns[state.t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
-            columns[state.t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
-        if not frame["to_go"].is_null().all():
-            columns[state.t("col.to_go")] = pl.Series([shown_to_go(r) for r in frame.iter_rows(named=True)], dtype=pl.Int64)
-        table = pl.DataFrame(columns)
         value_columns = [state.t("col.actual"), state.t("col.target")]
         widths = {name: 64 for name in table.columns}
         widths[state.t("col.department")] = 150
@@ -176,6 +160,43 @@ def department_breakdown(state: State, row: dict, unit: str) -> None:
         widths[state.t("col.actual")] = 72
         formats = {"percent": value_columns} if unit == "ratio" else {"trips": value_columns}
         show_table(table, widths=widths, height=35 * (table.height + 1) + 3, **formats)
+
+
+@st.cache_data(show_spinner=False, max_entries=2_000)
+def department_parts(
+    build: Identity, goal_id: str, as_of: dt.date, lang: str, unit: str, target_kind: str | None, target: float | None,
+) -> tuple[dict | None, pl.DataFrame | None]:
+    """The bars' spec (None when no department has a value) and the table, in `lang`, of one
+    goal at one date, for every visitor of `build` (the run's pinned build keys the cache; the
+    read below is of it): (None, None) when no department has a row. `target` is the bars'
+    rule (none for a baseline goal, whose target differs by department)."""
+    frame = reads.by_department(goal_id, as_of)
+    if not frame.height:
+        return None, None
+    frame = frame.with_columns(
+        pl.col("department").map_elements(lambda d: department_label(lang, d), return_dtype=pl.String).alias("department_label")
+    ).sort("gap", descending=True, nulls_last=True)
+    chart = None
+    if not frame["actual"].is_null().all():
+        chart = charts.vega_lite_spec(charts.department_bars(frame, lang, unit, target))
+    def t(key: str) -> str:
+        return words.t(lang, key)
+
+    columns: dict[str, pl.Series] = {
+        t("col.department"): frame["department_label"],
+        t("col.status"): pl.Series([status_word(lang, s) for s in frame["status"].to_list()], dtype=pl.String),
+        t("col.actual"): frame["actual"],
+    }
+    if target_kind == "baseline":
+        columns[t("col.target")] = frame["target"]
+    if not frame["numerator"].is_null().all():
+        # G05's numerator is the sum of the items' trips, not a count of items meeting the goal.
+        suffix = ".trips" if unit == "trips" else ""
+        columns[t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
+        columns[t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
+    if not frame["to_go"].is_null().all():
+        columns[t("col.to_go")] = pl.Series([shown_to_go(r) for r in frame.iter_rows(named=True)], dtype=pl.Int64)
+    return chart, pl.DataFrame(columns)
 
 
 def _filter_text(frame: pl.DataFrame, text: str, columns: Iterable[str]) -> pl.DataFrame:
@@ -314,7 +335,7 @@ def warehouse_list(
     def whole_list() -> pl.DataFrame:
         return _list_table(state, family, extra, records(goal_id, state.as_of, department, text, **narrowing), case_column)[0]
 
-    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, rows=total)
+    downloads(state, whole_list, file_stem(state, goal_id, chosen, text, overdue_only), title, rows=total, columns=shown.width)
 
 
 LIST_DEPT = "list_dept"  # the URL key of the list's own department filter

@@ -1,14 +1,23 @@
-"""The overview's widgets: status tiles, the scorecard, goal links by area, the milestones."""
+"""The overview's widgets: status tiles, the scorecard, goal links by area, the milestones.
+
+What these draw is the same for every visitor at one build, as-of date, department and
+language, and making it (formatting 21 goals, their monthly paths, the phone cards' HTML, the
+links) cost more than drawing it: it is made once per (build, as_of, department, lang) and
+kept (`PARTS_KEPT`), as plain frames and strings.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from urllib.parse import urlencode
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
-from qjgov.app import changes, owners, words
+from qjgov.app import changes, owners, reads, words
+from qjgov.app.connection import Identity
 from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, to_go_text
 from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
@@ -70,18 +79,20 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
     return rows
 
 
-def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str | None:
-    """All 21 goals in one table with a sparkline; returns the goal of a clicked row or cell.
+PARTS_KEPT = 1_000  # per part: builds × dates × departments × languages seen lately
 
-    The id column is pinned (it stays when the table scrolls sideways), names wrap over two
-    lines, every column fits at 1,400 px, and a click on any cell (or on a row's box) opens the goal. Narrow screens get the
-    cards of `scorecard_cards` instead (CSS in `narrow_screen_css`)."""
+
+def scorecard_frame(as_of: dt.date, department: str | None, lang: str) -> pl.DataFrame:
+    """The scorecard's table: one row of display texts per goal, with its monthly path for the
+    sparkline (kept as `scorecard_table`)."""
+    state = State(as_of, department, lang)
+    paths = reads.series(department, as_of)
     sparks = {
         goal: group.sort("as_of")["actual"].drop_nulls().to_list()
         for (goal,), group in paths.group_by("goal_id")
     }
-    rows = scorecard_rows(state, progress)
-    frame = pl.DataFrame(
+    rows = scorecard_rows(state, reads.progress(as_of, department))
+    return pl.DataFrame(
         [{**{k: r[k] for k in ("goal_id", "goal", "status", "met", "actual", "change_short", "target", "gap")},
           "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "to_go": r["to_go"], "owner": r["owner"]}
          for r in rows],
@@ -92,6 +103,31 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
         },
         orient="row",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=PARTS_KEPT)
+def scorecard_table(build: Identity, as_of: dt.date, department: str | None, lang: str) -> pa.Table:
+    """`scorecard_frame` as st.dataframe sends it (see `arrow_as_drawn`). `build` (the run's
+    pinned build, `reads.build()`) keys the cache: the reads made for it are of that build."""
+    return arrow_as_drawn(scorecard_frame(as_of, department, lang))
+
+
+def arrow_as_drawn(frame: pl.DataFrame) -> pa.Table:
+    """The Arrow table st.dataframe makes of a polars frame (through pandas, as Streamlit
+    converts one). Given an Arrow table, st.dataframe sends it as it is: the conversion, a few
+    milliseconds a table, is then made once and kept with the table."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_pandas_df_to_arrow_table(dataframe_util.convert_anything_to_pandas_df(frame))
+
+
+def scorecard(state: State) -> str | None:
+    """All 21 goals in one table with a sparkline; returns the goal of a clicked row or cell.
+
+    The id column is pinned (it stays when the table scrolls sideways), names wrap over two
+    lines, every column fits at 1,400 px, and a click on any cell (or on a row's box) opens the goal. Narrow screens get the
+    cards of `scorecard_cards` instead (CSS in `narrow_screen_css`)."""
+    table = scorecard_table(reads.build(), state.as_of, state.department, state.lang)
     t = state.t
     config = {
         "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=44, pinned=True),
@@ -109,32 +145,40 @@ def scorecard(state: State, progress: pl.DataFrame, paths: pl.DataFrame) -> str 
     }
     with st.container(key="qj_scorecard_table"):
         event = st.dataframe(
-            frame,
+            table,
             hide_index=True,
             column_config=config,
             on_select="rerun",
             selection_mode=["single-row", "single-cell"],
             key=f"scorecard_{state.lang}",
             row_height=ROW_HEIGHT,
-            height=ROW_HEIGHT * frame.height + HEADER_HEIGHT,
+            height=ROW_HEIGHT * table.num_rows + HEADER_HEIGHT,
             placeholder="—",
             alt=t("overview.scorecard"),
         )
     if event is None:
         return None
     selected = list(event.selection.rows) or [cell[0] for cell in event.selection.cells]
-    return frame["goal_id"][selected[0]] if selected else None
+    return table.column("goal_id")[selected[0]].as_py() if selected else None
 
 
 ROW_HEIGHT = 66  # Streamlit wraps cell text only in rows taller than 4rem: long names take two lines
 HEADER_HEIGHT = 38
 
 
-def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
+def scorecard_cards(state: State) -> None:
     """The scorecard for a phone: one card per goal with its status, actual, target and a link."""
+    with st.container(key="qj_scorecard_cards"):
+        st.html(cards_html(reads.build(), state.as_of, state.department, state.lang))  # raw HTML: a markdown pass would split the block links
+
+
+@st.cache_data(show_spinner=False, max_entries=PARTS_KEPT)
+def cards_html(build: Identity, as_of: dt.date, department: str | None, lang: str) -> str:
+    """The phone cards' HTML (see `scorecard_table` for the key)."""
+    state = State(as_of, department, lang)
     t = state.t
     cards = []
-    for r in scorecard_rows(state, progress):
+    for r in scorecard_rows(state, reads.progress(as_of, department)):
         style = STATUS_STYLE[r["status_key"]]
         met = f' · {t("status.met_today")}' if r["met"] else ""
         if r["status_change"]:
@@ -153,8 +197,7 @@ def scorecard_cards(state: State, progress: pl.DataFrame) -> None:
             f' · {t("col.projected")} {r["projected"]}</div>'
             f'<div style="font-size:0.85rem;color:#4A5563">{t("owners.owner")}: {html.escape(r["owner"], quote=False)}</div></a>'
         )
-    with st.container(key="qj_scorecard_cards"):
-        st.html("".join(cards))  # raw HTML: a markdown pass would split the block links
+    return "".join(cards)
 
 
 NARROW = 640  # px: below this the scorecard shows as cards
@@ -168,48 +211,66 @@ def narrow_screen_css() -> None:
     )
 
 
-def goal_links(state: State, progress: pl.DataFrame, areas: pl.DataFrame) -> None:
+def goal_links(state: State) -> None:
     """Every goal as a link to its area page, grouped by area, with its status icon."""
-    name = "area_zh" if state.lang == "zh" else "area_en"
-    area_rows = list(areas.iter_rows(named=True))
+    areas = goal_link_rows(reads.build(), state.as_of, state.department, state.lang)
     per_row = 3
-    for start in range(0, len(area_rows), per_row):
+    for start in range(0, len(areas), per_row):
         columns = st.columns(per_row)
-        for column, area in zip(columns, area_rows[start : start + per_row]):
+        for column, (area, title, links) in zip(columns, areas[start : start + per_row]):
             with column:
-                st.markdown(f"**{area[name]}**")
-                goals = progress.filter(pl.col("area") == area["area"])
-                for row in goals.iter_rows(named=True):
-                    icon = STATUS_STYLE[row["status"] or "no_data"]["icon"]
-                    st.page_link(
-                        area_file(area["area"]),
-                        label=f"{icon} {row['goal_id']} {goal_name(state.lang, row)}",
-                        query_params=url_params(state, goal=row["goal_id"]),
-                    )
-                if area["area"] == "safeguards":
-                    st.page_link(
-                        area_file(area["area"]),
-                        label=f"○ {state.t('area.milestones_tab')}",
-                        query_params=url_params(state, goal="milestones"),
-                    )
+                st.markdown(f"**{title}**")
+                for label, goal in links:
+                    st.page_link(area_file(area), label=label, query_params=url_params(state, goal=goal))
 
 
-def milestone_counts(state: State, frame: pl.DataFrame) -> None:
+@st.cache_data(show_spinner=False, max_entries=PARTS_KEPT)
+def goal_link_rows(build: Identity, as_of: dt.date, department: str | None, lang: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """[(area, its title, [(link label, goal)])] in page order; the safeguards area ends with
+    its milestones (see `scorecard_table` for the key)."""
+    name = "area_zh" if lang == "zh" else "area_en"
+    progress = reads.progress(as_of, department)
+    rows = []
+    for area in reads.areas().iter_rows(named=True):
+        links = [
+            (f"{STATUS_STYLE[row['status'] or 'no_data']['icon']} {row['goal_id']} {goal_name(lang, row)}", row["goal_id"])
+            for row in progress.filter(pl.col("area") == area["area"]).iter_rows(named=True)
+        ]
+        if area["area"] == "safeguards":
+            links.append((f"○ {words.t(lang, 'area.milestones_tab')}", "milestones"))
+        rows.append((area["area"], area[name], links))
+    return rows
+
+
+def milestone_counts(state: State) -> None:
     """One badge per milestone status with how many milestones have it."""
-    counts = {s: frame.filter(pl.col("status") == s).height for s in MILESTONE_STATUSES}
+    st.markdown(milestone_counts_html(reads.build(), state.as_of, state.lang), unsafe_allow_html=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=PARTS_KEPT)
+def milestone_counts_html(build: Identity, as_of: dt.date, lang: str) -> str:
+    """The badges' HTML (see `scorecard_table` for the key)."""
+    statuses = reads.milestones(as_of)["status"].to_list()
     # the margin keeps the table's toolbar (drawn above the table) off the badges
-    st.markdown(
+    return (
         '<div style="margin-bottom:2.2rem;line-height:2">'
-        + " ".join(f"{badge(state.lang, s)} {counts[s]}" for s in MILESTONE_STATUSES)
-        + "</div>",
-        unsafe_allow_html=True,
+        + " ".join(f"{badge(lang, s)} {statuses.count(s)}" for s in MILESTONE_STATUSES)
+        + "</div>"
     )
 
 
-def milestone_table(state: State, frame: pl.DataFrame) -> None:
+def milestone_table(state: State) -> None:
     """M01–M15 with status words (done late apart from done on time) and the working days late;
     evidence only in Chinese (the seed keeps it in Chinese)."""
-    lang = state.lang
+    table = milestone_frame(reads.build(), state.as_of, state.lang)
+    show_table(table, dates=[state.t("col.due_date"), state.t("col.done_date")], height=35 * (table.height + 1) + 3)
+
+
+@st.cache_data(show_spinner=False, max_entries=PARTS_KEPT)
+def milestone_frame(build: Identity, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """The milestone table with headers and words in `lang` (see `scorecard_table` for the key)."""
+    state = State(as_of, None, lang)
+    frame = reads.milestones(as_of)
     table = pl.DataFrame(
         {
             state.t("col.goal_id"): frame["milestone_id"],
@@ -224,4 +285,4 @@ def milestone_table(state: State, frame: pl.DataFrame) -> None:
     )
     if lang == "zh":
         table = table.with_columns(frame["evidence"].alias(state.t("col.evidence")))
-    show_table(table, dates=[state.t("col.due_date"), state.t("col.done_date")], height=35 * (table.height + 1) + 3)
+    return table

@@ -12,7 +12,9 @@ the year-end values of G01, G04, G07 and G09 computed with pandas from the same 
     BENCH_MAX=10000000 make bench      # adds the city volume
 
 The largest volume also has its pages loaded in a real browser (qjgov.demo.pageload), when
-/usr/bin/chromium is there.
+/usr/bin/chromium is there. Last, a crowd of visitors arriving together (1, 10, 50) on the
+demo warehouse, through the front with 1 and 2 replicas (qjgov.demo.crowd): page times,
+server CPU a visitor, memory (`--no-crowd` leaves it out).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from pathlib import Path
 
 import duckdb
 
-from qjgov.demo import pageload
-from qjgov.paths import ROOT
+from qjgov.demo import crowd, pageload
+from qjgov.paths import ROOT, WAREHOUSE
 from qjgov.warehouse.build import BLOCK_SIZE, FILE_OPTIONS, STORAGE_VERSION
 from qjgov.warehouse.load import quote
 
@@ -111,9 +113,11 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
         for as_of in (dates[0], dates[-1]):
             for department in (None, *departments):
                 label = f"{as_of} {'one department' if department else 'all departments'}"
+                reads.forget_per_build()
                 recorded.clear()
                 reads.progress(as_of, department), reads.series(department, as_of), reads.milestones(as_of), reads.areas()
                 pages[f"overview {label}"] = list(recorded)
+                reads.forget_per_build()
                 recorded.clear()
                 reads.targets(), reads.progress(as_of, department), reads.series(department, as_of)
                 for goal, family in goals:
@@ -126,6 +130,7 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
                         records_read(goal, as_of, department, page=1), records_read(goal, as_of, department, page=last)
                 reads.handling_time(as_of, department)
                 pages[f"all goal tabs {label}"] = list(recorded)
+        reads.forget_per_build()
         recorded.clear()
         reads.build_info(), reads.test_results(), reads.raw_files(), reads.model_runs(), reads.data_span()
         pages["data"] = list(recorded)
@@ -266,7 +271,20 @@ def build_steps(output: str) -> list[tuple[str, float]]:
 # --------------------------------------------------------------------------- the report
 
 
-def report(all_figures: list[dict]) -> str:
+def crowd_figures(out: Path, log=print) -> dict:
+    """The crowd table's figures on the demo warehouse (data/warehouse.duckdb, built into `out`
+    when there is none: the bench needs no `make demo` first)."""
+    warehouse = WAREHOUSE
+    if not warehouse.exists():
+        warehouse = out / "crowd-demo" / "warehouse.duckdb"
+        if not warehouse.exists():
+            log("building a demo warehouse for the crowd")
+            run_step([sys.executable, "-m", "qjgov.demo", "--target", str(warehouse), "--raw", str(warehouse.parent / "raw")], log=log)
+    log("== a crowd of visitors")
+    return crowd.measure(warehouse, work=out / "crowd", log=log)
+
+
+def report(all_figures: list[dict], crowd_section: dict | None = None) -> str:
     cpu = platform.processor() or platform.machine()
     lines = [
         "# Benchmarks",
@@ -341,20 +359,26 @@ def report(all_figures: list[dict]) -> str:
             lines += [f"| {names.get(name, name)} | {v['fresh_s']:.2f} s | {pageload.seconds_text(v['first_s'])} | "
                       f"{pageload.seconds_text(v['again_s'])} |" for name, v in f["first_visits"].items()]
             lines += [""]
-    return "\n".join(lines) + "\n"
+    if crowd_section:
+        lines += crowd.table(crowd_section)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qjgov.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="cases per year to measure (default: 100,000 and 1,000,000, and BENCH_MAX if set)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-output", help="working folder and bench.json (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-output", help="working folder, bench.json and crowd.json (default: %(default)s)")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md", help="the report (default: %(default)s)")
+    parser.add_argument("--no-crowd", dest="crowd", action="store_false", help="leave out the crowd of visitors (qjgov.demo.crowd)")
     args = parser.parse_args(argv)
     sizes = args.sizes or [*SIZES, *([int(os.environ["BENCH_MAX"])] if os.environ.get("BENCH_MAX") else [])]
     figures = [measure(size, args.out, page_loads=size == max(sizes)) for size in sizes]
+    crowd_section = crowd_figures(args.out) if args.crowd else None
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str))
+    if crowd_section:
+        (args.out / "crowd.json").write_text(json.dumps(crowd_section, indent=2, ensure_ascii=False, default=str))
     args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(report(figures), encoding="utf-8")
-    print(report(figures))
+    args.doc.write_text(report(figures, crowd_section), encoding="utf-8")
+    print(report(figures, crowd_section))
     return 0
