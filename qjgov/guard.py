@@ -7,7 +7,8 @@ Streamlit still takes `PUT /_stcore/upload_file/<session>/<file>` of up to
 under its own address. In the public setting `python -m qjgov.serve`:
 
 - refuses the upload and metrics paths with 403 before a byte of the request body is read;
-- sets `server.maxUploadSize` to PUBLIC_MAX_UPLOAD_MB, in case the path is ever reached;
+- sets `server.maxUploadSize` to PUBLIC_MAX_UPLOAD_MB, in case the path is ever reached, and
+  `server.maxMessageSize` to PUBLIC_MAX_MESSAGE_MB (a websocket message either way);
 - adds `Content-Security-Policy: frame-ancestors 'self'` and `X-Frame-Options: SAMEORIGIN`
   to every response, so browsers show the app in a frame only on its own site.
 
@@ -40,6 +41,7 @@ FRAME_HEADERS = (
     (b"x-frame-options", b"SAMEORIGIN"),
 )
 PUBLIC_MAX_UPLOAD_MB = 1
+PUBLIC_MAX_MESSAGE_MB = 64  # the largest page message: a SQL answer is at most 16 MB of text
 REFUSED_TEXT = b"Not served on this link.\n"
 
 
@@ -92,6 +94,9 @@ def install() -> None:
             f"setting cannot close uploads, metrics and framing (qjgov/guard.py): {error}"
         ) from error
     os.environ.setdefault("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", str(PUBLIC_MAX_UPLOAD_MB))
+    # A visitor's websocket message (widget state, a query) is bounded too: Streamlit's 200 MB
+    # default applies to what a browser sends as well as to what it is sent.
+    os.environ.setdefault("STREAMLIT_SERVER_MAX_MESSAGE_SIZE", str(PUBLIC_MAX_MESSAGE_MB))
     if getattr(build, "guarded", False):
         return
 

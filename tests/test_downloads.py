@@ -305,3 +305,20 @@ def test_three_heavy_downloads_leave_a_fourth_sessions_page_its_speed(demo_app: 
     assert still_busy, "the downloads ended before the page was measured: make them larger"
     assert len(finished) == 3 and max(len(file) for file in finished) > 500_000
     assert meanwhile <= 2 * alone, f"the page took {meanwhile:.3f} s during the downloads, {alone:.3f} s alone"
+
+
+def test_a_text_that_reads_as_a_formula_stays_text_in_both_files():
+    """A crafted query's answer ("=HYPERLINK(…)") downloaded: Excel holds it as text, not as a
+    formula it would run; the CSV starts it with a quote mark; column names too."""
+    import io
+    import zipfile
+
+    from qjgov.app import export
+
+    crafted = '=HYPERLINK("https://evil.example/login","Session expired")'
+    frame = pl.DataFrame({"=cmd|' /C calc'!A0": [crafted, "+1+1", "@SUM(1)", "plain"], "n": [1, 2, 3, 4]})
+    sheet = zipfile.ZipFile(io.BytesIO(export.to_xlsx(frame, "SQL"))).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "HYPERLINK" in sheet and "calc" in sheet
+    lines = export.to_csv(frame).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("\"'=cmd") or lines[0].startswith("'=cmd"), lines[0]
+    assert [line.split(",")[0].strip('"')[:2] for line in lines[1:]] == ["'=", "'+", "'@", "pl"]

@@ -79,7 +79,12 @@ def public_setting(monkeypatch):
     from streamlit.web.server.starlette import starlette_server
 
     monkeypatch.setattr(starlette_server, "create_starlette_app", starlette_server.create_starlette_app)
-    monkeypatch.delenv("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", raising=False)
+    # set, then removed: monkeypatch then restores the environment as it was, even when the
+    # variable was absent and serve.main sets it
+    monkeypatch.setenv("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", "0")
+    monkeypatch.delenv("STREAMLIT_SERVER_MAX_UPLOAD_SIZE")
+    monkeypatch.setenv("STREAMLIT_SERVER_MAX_MESSAGE_SIZE", "0")
+    monkeypatch.delenv("STREAMLIT_SERVER_MAX_MESSAGE_SIZE")
     monkeypatch.delenv("QJGOV_LOCAL", raising=False)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any, Callable, Iterable
 
 import polars as pl
@@ -56,6 +57,13 @@ def to_csv(frame: pl.DataFrame, percent_columns: Iterable[str] = (), yes_no: tup
         for c, kind in out.schema.items() if kind == pl.Boolean
     ])
     out = out.rename({c: f"{c} (%)" for c in percent})
+    # A text a spreadsheet would run as a formula (a crafted query's "=HYPERLINK(…)") starts with
+    # a quote mark, as OWASP advises for CSV: the reader sees the text, nothing runs.
+    out = out.with_columns([
+        pl.when(pl.col(c).str.contains(FORMULA_START)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, kind in out.schema.items() if kind == pl.String
+    ])
+    out = out.rename({c: "'" + c for c in out.columns if re.match(FORMULA_START, c)})
     return out.write_csv(datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d").encode("utf-8-sig")
 
 
@@ -86,12 +94,15 @@ def to_xlsx(frame: pl.DataFrame, sheet: str, percent_columns: Iterable[str] = ()
         width = max([_display_width(column)] + [_display_width(v) for v in frame[column].head(200).to_list()])
         worksheet.column_dimensions[get_column_letter(index + 1)].width = min(60, width + 2)
     bold = Font(bold=True)
-    header = [WriteOnlyCell(worksheet, value=column) for column in frame.columns]
+    header = [_text_cell(WriteOnlyCell, worksheet, column) for column in frame.columns]
     for cell in header:
         cell.font = bold
     worksheet.append(header)
     for row in frame.iter_rows():
         values = [_cell(value) for value in row]
+        for index, value in enumerate(values):
+            if isinstance(value, str) and value[:1] in FORMULA_SIGNS:
+                values[index] = _text_cell(WriteOnlyCell, worksheet, value)
         for index, number_format in formats.items():
             if values[index] is not None:
                 cell = WriteOnlyCell(worksheet, value=values[index])
@@ -121,6 +132,18 @@ def notice_xlsx(text: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _text_cell(make, worksheet, value: str):
+    """A cell that holds `value` as text, even when it reads as a formula (openpyxl would
+    otherwise write "=…" as one, which Excel runs)."""
+    cell = make(worksheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _cell(value: object) -> object:

@@ -89,20 +89,20 @@ def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
 
 
 def sql_page(state: State) -> None:
-    from qjgov.warehouse.sandbox import Limits, run  # the sandbox lives with the warehouse
+    from qjgov.warehouse.sandbox import MAX_SQL, Limits, run  # the sandbox lives with the warehouse
 
     limits = Limits.for_here()
     st.caption(state.t("sql.limits", seconds=f"{limits.timeout:g}", rows=f"{limits.max_rows:,}", memory=limits.memory,
                        slots=settings.sql_slots()))
     if _QUERY not in st.session_state:
-        st.session_state[_QUERY] = st.query_params.get("q") or EXAMPLES["year_end_statuses"]
+        st.session_state[_QUERY] = (st.query_params.get("q") or EXAMPLES["year_end_statuses"])[:MAX_SQL]
     st.selectbox(
         state.t("sql.examples"), ["", *EXAMPLES], key="qj_sql_example", on_change=_use_example,
         format_func=lambda key: state.t("sql.examples_pick") if not key else state.t(f"sql.example.{key}"),
     )
     # Ctrl+Enter in the editor commits the text, which runs it; so does the button.
     sql = st.text_area(
-        state.t("sql.editor"), key=_QUERY, height=200, help=state.t("sql.editor_help"),
+        state.t("sql.editor"), key=_QUERY, height=200, help=state.t("sql.editor_help"), max_chars=MAX_SQL,
         on_change=lambda: st.session_state.update(qj_sql_go=True),
     )
     clicked = st.button(state.t("sql.run"), type="primary", icon=":material/play_arrow:")

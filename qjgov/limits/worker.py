@@ -127,8 +127,20 @@ def _mapped_bytes() -> int:
     return 0
 
 
+def _die_with_parent() -> None:
+    """Linux: the child is killed when its parent (the fork server, which ends with the app
+    process) ends, so no child outlives a killed replica with its memory unwatched."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(conn, function: Callable, args: tuple, bounds: Bounds) -> None:
     try:
+        _die_with_parent()
         if not bounds.resident:
             limit = _mapped_bytes() + bounds.memory
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -95,6 +95,19 @@ def _internal_views() -> set[str]:
 
 
 FORBIDDEN_VIEWS = _internal_views() - SAFE_VIEWS
+
+
+def _setting_names() -> set[str]:
+    con = duckdb.connect()
+    try:
+        return {row[0].lower() for row in con.execute("select name from duckdb_settings()").fetchall()}
+    finally:
+        con.close()
+
+
+# `SHOW <setting>` answers any setting, the host's paths among them (allowed_paths).
+SETTINGS = _setting_names()
+MAX_ANSWER_BYTES = 16 * 2**20  # text of one answer at most; rows past it are left out ("the first N rows")
 MAX_TEXT = 2_000  # characters of one text value returned; a longer one is cut
 MAX_SQL = 20_000  # characters of one statement; a longer one is refused unread
 
@@ -207,6 +220,9 @@ def classify(sql: str) -> str:
             raise Refused(f"A file or path where a table goes ({word}) is not allowed: query the warehouse's tables.")
     if kind == duckdb.StatementType.PRAGMA and words[0][0].lower() not in ("show", "describe", "summarize"):
         raise Refused(ALLOWED)
+    if words[0][0].lower() in ("show", "describe", "summarize") and len(words) > 1 \
+            and words[1][0].lower().strip('"') in SETTINGS:
+        raise Refused(f"{words[1][0]} is a setting of the server: not allowed here. {ALLOWED}")
     return text
 
 
@@ -243,7 +259,8 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
     if not Path(warehouse).exists():
         return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
     # niceness 15: a running query takes only the CPU the pages leave, so other visitors keep their speed
-    bounds = worker.Bounds(seconds=limits.timeout + STARTUP, memory=worker.parse_size(limits.memory), nice=15)
+    bounds = worker.Bounds(seconds=limits.timeout + STARTUP, memory=worker.parse_size(limits.memory), nice=15,
+                           output=4 * MAX_ANSWER_BYTES)
     try:
         with slots.slot("sql", settings.sql_slots(), wait=QUEUE_WAIT):
             answer = worker.call(answer_here, (sql, str(Path(warehouse).resolve()), limits), bounds)
@@ -279,10 +296,19 @@ def answer_here(sql: str, warehouse: str, limits: Limits) -> Answer:
         con.execute(_bounded(con, statement))
         columns = [d[0] for d in con.description or []]
         most = max(1, min(limits.max_rows, limits.max_cells // max(1, len(columns))))
-        rows = con.fetchmany(most + 1)
-        truncated = len(rows) > most
+        rows, size, truncated = [], 0, False
+        while not truncated:
+            batch = con.fetchmany(min(1_000, most + 1 - len(rows)))
+            if not batch:
+                break
+            for row in batch:
+                size += sum(len(value) if isinstance(value, (str, bytes)) else 16 for value in row)
+                if len(rows) == most or (rows and size > MAX_ANSWER_BYTES):
+                    truncated = True
+                    break
+                rows.append(list(row))
         con.abort() if truncated else con.complete()
-        return Answer(True, columns, [list(r) for r in rows[:most]], truncated, time.perf_counter() - began)
+        return Answer(True, columns, rows, truncated, time.perf_counter() - began)
     except duckdb.InterruptException:
         return Answer(False, error=f"stopped after {limits.timeout:g} s, the time limit", seconds=time.perf_counter() - began)
     except duckdb.Error as error:
