@@ -38,7 +38,7 @@ MIME = {"pdf": "application/pdf", "html": "text/html"}
 # Rendering reserves tens of GB of address space for V8's heap (the charts, through
 # vl-convert) but holds some 400 MB: its memory is bounded as held, not as mapped.
 BOUNDS = worker.Bounds(seconds=90, memory=1 << 30, resident=True, nice=10)
-NOTICE_BOUNDS = worker.Bounds(seconds=30, memory=512 << 20, resident=True)
+NOTICE_BOUNDS = worker.Bounds(seconds=30, memory=512 << 20, resident=True, nice=10)
 WAIT = 60.0  # seconds a click waits for the same report made elsewhere, then for a slot (the browser gives up at 180)
 RENDER = render.render  # what makes a report in the child (a test counts the reports made)
 _LOG = logging.getLogger(__name__)
@@ -117,7 +117,11 @@ def notice(text: str, lang: str, fmt: str) -> bytes:
     kept = _read(path)
     if kept is not None:
         return kept
-    content = worker.call(render.notice, (text, lang, fmt), NOTICE_BOUNDS)
+    try:
+        content = worker.call(render.notice, (text, lang, fmt), NOTICE_BOUNDS)
+    except (worker.Exceeded, worker.Failed) as error:  # the notice itself could not be made: say it in plain text
+        _LOG.warning("the %s notice could not be made: %s", fmt, error)
+        return text.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     partial.write_bytes(content)
