@@ -322,3 +322,21 @@ def test_a_text_that_reads_as_a_formula_stays_text_in_both_files():
     lines = export.to_csv(frame).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("\"'=cmd") or lines[0].startswith("'=cmd"), lines[0]
     assert [line.split(",")[0].strip('"')[:2] for line in lines[1:]] == ["'=", "'+", "'@", "pl"]
+
+
+def test_a_report_kept_late_for_an_older_build_leaves_the_new_builds_reports(tmp_path: Path) -> None:
+    """A render of the old build that finishes after a publish (its caller checked the build
+    just before) must not remove the new build's reports or their locks."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(b"old build")
+    old = connection.identity(warehouse)
+    publish(warehouse, b"new build, published while the old one's report was made")
+    new_report = report_download.report_path(connection.identity(warehouse), AS_OF, "zh", "pdf")
+    new_report.parent.mkdir(parents=True)
+    new_report.write_bytes(b"the new build's report")
+    (new_report.parent / f".{new_report.name}.lock").write_bytes(b"")
+    late = report_download.report_path(old, AS_OF, "en", "pdf")
+    report_download._keep(late, b"the old build's report", warehouse)
+    assert new_report.read_bytes() == b"the new build's report"
+    assert (new_report.parent / f".{new_report.name}.lock").exists()
+    assert not late.parent.exists()  # the old build's folder goes: it is no longer published

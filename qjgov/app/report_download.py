@@ -48,9 +48,13 @@ def reports_dir() -> Path:
     return settings.run_dir() / "reports"
 
 
+def build_folder(build: connection.Identity) -> Path:
+    """Where the reports of `build` are kept (named by the build's inode, modification time and size)."""
+    return reports_dir() / "-".join(str(part) for part in build)
+
+
 def report_path(build: connection.Identity, as_of: dt.date, lang: str, fmt: str) -> Path:
-    """Where the report of `build` is kept (the build's inode, modification time and size)."""
-    return reports_dir() / "-".join(str(part) for part in build) / render.file_name(as_of, lang, fmt)
+    return build_folder(build) / render.file_name(as_of, lang, fmt)
 
 
 def stored_report(warehouse: Path, as_of: dt.date, lang: str, fmt: str) -> bytes:
@@ -69,7 +73,7 @@ def stored_report(warehouse: Path, as_of: dt.date, lang: str, fmt: str) -> bytes
         with slots.slot("download", settings.download_slots(), wait=max(0.0, deadline - time.monotonic())):
             content = worker.call(RENDER, (Path(warehouse).resolve(), as_of, lang, fmt), BOUNDS)
         if connection.identity(warehouse) == build:  # else a publish came mid-way: which build it shows is unsure
-            _keep(target, content)
+            _keep(target, content, warehouse)
     return content
 
 
@@ -80,9 +84,10 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _keep(target: Path, content: bytes) -> None:
+def _keep(target: Path, content: bytes, warehouse: Path) -> None:
     """Write the file whole or not at all (a reader elsewhere never sees half of it), then
-    remove the reports of other builds."""
+    remove the reports of builds no longer published (read again now: a publish may have come
+    since the caller looked, and the new build's reports and locks must stay)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
@@ -91,8 +96,12 @@ def _keep(target: Path, content: bytes) -> None:
     except OSError as error:  # a full disk, or the folder removed by a newer build: served, not kept
         _LOG.warning("the report %s was not kept: %s", target.name, error)
         return
+    try:
+        current = build_folder(connection.identity(warehouse))
+    except connection.WarehouseMissing:
+        return
     for folder in reports_dir().iterdir():
-        if folder.is_dir() and folder != target.parent:
+        if folder.is_dir() and folder != current:
             shutil.rmtree(folder, ignore_errors=True)
 
 
