@@ -172,16 +172,27 @@ def test_what_the_overview_keeps_follows_a_rebuild(warehouse: Path, tmp_path: Pa
 
 def test_the_first_run_takes_the_loaded_libraries_out_of_the_collectors_way(warehouse: Path) -> None:
     """Streamlit collects garbage in full after every run; the objects alive at the first run
-    (the libraries') are frozen out of those collections (qjgov.app.heap), once."""
-    import gc
-
-    from streamlit.testing.v1 import AppTest
+    (the libraries') are frozen out of those collections (qjgov.app.heap), once. In a process
+    of its own: nothing else there has frozen anything before the app's first run."""
+    import json
+    import os
+    import subprocess
+    import sys
 
     from qjgov.paths import ROOT
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception
-    frozen = gc.get_freeze_count()
-    assert frozen > 10_000
-    at.run()
-    assert gc.get_freeze_count() <= frozen  # not frozen again (frozen objects freed leave the count)
+    script = (
+        "import gc, json\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "before = gc.get_freeze_count()\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
+        "first = gc.get_freeze_count()\n"
+        "at.run()\n"
+        "print(json.dumps([before, first, gc.get_freeze_count(), bool(at.exception)]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "QJGOV_WAREHOUSE": str(warehouse)})
+    before, first, second, failed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not failed
+    assert before == 0 and first > 10_000, (before, first)
+    assert second <= first  # not frozen again (frozen objects freed leave the count)
