@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from qjgov.demo import pageload
 from qjgov.paths import ROOT, WAREHOUSE
 
 CROWDS = (1, 10, 50)
@@ -417,34 +418,8 @@ def serving(warehouse: Path, replicas: int, options: set[str], log_file: Path, w
     health check answers, and stops it (the front stops its replicas) after."""
     port = _free_port()
     command = serve_command(port, replicas, options, script)
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{port}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with log_file.open("w", encoding="utf-8") as output:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "QJGOV_WAREHOUSE": str(warehouse)},
-                                  stdout=output, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"{' '.join(command[1:])} exited with {server.returncode}; see {log_file}")
-                try:
-                    with opener.open(f"{url}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer within {wait:.0f} s; see {log_file}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with pageload.running(command, f"http://127.0.0.1:{port}", warehouse, log_file, wait) as url:
+        yield url
 
 
 def measure(warehouse: Path = WAREHOUSE, sizes: list[int] | tuple[int, ...] = CROWDS, replicas: tuple[int, ...] = REPLICAS,

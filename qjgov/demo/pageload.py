@@ -80,38 +80,47 @@ def serve(warehouse: Path, log_file: Path | None = None, wait: float = 60, scrip
     health check, stops it after. With `script`, that script instead of app.py, served the
     same way."""
     port = _free_port()
-    env = {**os.environ, "QJGOV_WAREHOUSE": str(warehouse)}
+    command = [sys.executable, "-m", "qjgov.serve", *([str(script)] if script else []), "--server.port", str(port),
+               "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    with running(command, f"http://127.0.0.1:{port}", warehouse, log_file, wait) as url:
+        yield url
+
+
+@contextmanager
+def running(command: list[str], url: str, warehouse: Path, log_file: Path | None, wait: float) -> Iterator[str]:
+    """`command` (a server of the app) started in the repository against `warehouse`, its
+    output into `log_file` if given; yields `url` once its health check answers, and stops
+    it after (terminated, killed if it does not stop)."""
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     output = log_file.open("w", encoding="utf-8") if log_file is not None else subprocess.DEVNULL
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qjgov.serve", *([str(script)] if script else []), "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "QJGOV_WAREHOUSE": str(warehouse)},
+                              stdout=output, stderr=subprocess.STDOUT)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # localhost: never through a proxy
     where = f"; see {log_file}" if log_file is not None else ""
     try:
         deadline = time.monotonic() + wait
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {server.returncode}{where}")
+                raise RuntimeError(f"{' '.join(command[1:4])} exited with {server.returncode}{where}")
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                with opener.open(f"{url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not answer within {wait:.0f} s{where}")
+                raise RuntimeError(f"the server did not answer within {wait:.0f} s{where}")
             time.sleep(0.1)
         yield url
     finally:
         server.terminate()
         try:
-            server.wait(timeout=10)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
         if log_file is not None:
             output.close()
 
