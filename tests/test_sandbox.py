@@ -387,6 +387,9 @@ HOST_VIEWS = [
     "select * from sqlite_master",
     "show allowed_paths",
     "show memory_limit",
+    "select * from (show allowed_paths)",  # found by a tester: SHOW of a setting inside a query
+    "with s as (show temp_directory) select * from s",
+    "select * from (from (show allowed_directories))",
     "describe \"secret_directory\"",
 ]
 
@@ -432,3 +435,40 @@ def test_a_fixed_number_of_queries_at_once_for_the_whole_server(warehouse, monke
         busy = run("select 1", warehouse, Limits())
         assert not busy.ok and "busy" in busy.error and busy.seconds < 5
     assert run("select 1", warehouse, Limits()).rows == [[1]]
+
+
+def test_messages_and_names_a_query_makes_are_bounded(warehouse):
+    """An error or a column name is as long as the query makes it: both are cut (a tester's
+    `select error(lpad(…))` filled the page's message box with 30 MB)."""
+    error = run("select error(lpad('', 30000000, 'x'))", warehouse, Limits())
+    assert not error.ok and len(error.error) <= 2_000
+    wide = run("pivot (select lpad('', 500000, 'x') || r::varchar as k, 1 as v from range(20) t(r)) on k using sum(v)",
+               warehouse, Limits())
+    assert wide.ok and wide.columns and all(len(name) <= 200 for name in wide.columns)
+
+
+def test_the_command_lines_json_is_json_for_a_slow_query(warehouse):
+    """DuckDB's progress bar, which it prints after two seconds, never reaches the output."""
+    result = subprocess.run([sys.executable, "-m", "qjgov.sql", "--warehouse", str(warehouse), "--json", "--timeout", "4",
+                             "select count(*) from range(100000) a, range(100000) b where a.range * b.range % 7 = 3"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.startswith("{"), result.stdout[:200]
+    assert json.loads(result.stdout)["ok"] in (True, False)
+
+
+@pytest.mark.parametrize("sql, key", [
+    ("select * from pg_settings", "sql.refused"),
+    ("select length(lpad('', 1000000000, 'x'))", "sql.time"),
+    ("select len(range(1000000000))", "sql.memory"),
+    ("select * from no_such_table", "sql.failed"),
+])
+def test_the_page_says_why_in_the_readers_language(warehouse, monkeypatch, sql, key):
+    from qjgov.app import words
+
+    monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "zh", "q": sql})
+    at.switch_page("pages/sql.py").run()
+    assert not at.exception
+    lead = words.t("zh", key, seconds="5", memory="1GB")
+    assert any(info.value.startswith(lead) for info in at.info), [i.value for i in at.info]

@@ -141,7 +141,7 @@ def notice(text: str, lang: str, fmt: str) -> bytes:
 def download_buttons(state: State) -> None:
     """The overview's hook: download buttons for the monthly report at the chosen date."""
     build = reads.build()
-    columns = st.columns([1, 1, 2])
+    columns = st.columns([1, 1, 1])
     for column, fmt in zip(columns, ("pdf", "html")):
         with column:
             st.download_button(

@@ -88,6 +88,21 @@ def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
     return pl.DataFrame(series)
 
 
+def failure_text(state: State, answer, limits) -> str:
+    """Why a query has no answer, in the reader's language; the sandbox's or DuckDB's own
+    words after it (naming what was refused, or DuckDB's error), as text, never Markdown."""
+    if answer.kind == "time":
+        return state.t("sql.time", seconds=f"{limits.timeout:g}")
+    if answer.kind == "memory":
+        return state.t("sql.memory", memory=limits.memory)
+    if answer.kind == "long":
+        from qjgov.warehouse.sandbox import MAX_SQL
+
+        return state.t("sql.long", most=f"{MAX_SQL:,}")
+    lead = state.t("sql.refused" if answer.kind == "refused" else "sql.failed")
+    return f"{lead}\n\n{plain(answer.error)}"
+
+
 def sql_page(state: State) -> None:
     from qjgov.warehouse.sandbox import MAX_SQL, Limits, run  # the sandbox lives with the warehouse
 
@@ -120,7 +135,7 @@ def sql_page(state: State) -> None:
         st.warning(state.t("sql.busy", slots=settings.sql_slots()), icon=":material/hourglass_top:")
         return
     if not answer.ok:
-        st.info(plain(answer.error), icon=":material/info:")  # the query's own words, never Markdown
+        st.info(failure_text(state, answer, limits), icon=":material/info:")
         return
     frame = answer_frame(answer.columns, answer.rows)
     note = state.t("sql.truncated", rows=f"{frame.height:,}") if answer.truncated else ""

@@ -110,6 +110,13 @@ SETTINGS = _setting_names()
 MAX_ANSWER_BYTES = 16 * 2**20  # text of one answer at most; rows past it are left out ("the first N rows")
 MAX_TEXT = 2_000  # characters of one text value returned; a longer one is cut
 MAX_SQL = 20_000  # characters of one statement; a longer one is refused unread
+MAX_NAME = 200  # characters of a column's name returned
+
+
+def _cut(text: str, most: int = MAX_TEXT) -> str:
+    """A message or name a query made, cut to `most` characters (`select error(lpad(…))` can
+    make one of any length)."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 # Keywords that end a FROM clause (a string after FROM, JOIN or a comma inside one is a path).
 FROM_ENDS = {"where", "group", "order", "limit", "having", "qualify", "window", "union", "except", "intersect",
@@ -150,6 +157,9 @@ class Answer:
     seconds: float = 0.0
     error: str | None = None
     busy: bool = False  # refused only because every SQL slot of the server was taken
+    # why it was not answered, for a reader in any language: "refused" (not a read of the
+    # warehouse), "long", "time", "memory", "busy" or "error" (DuckDB's own, as `error` says)
+    kind: str = ""
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "columns": self.columns, "rows": [[_plain(v) for v in row] for row in self.rows],
@@ -220,9 +230,9 @@ def classify(sql: str) -> str:
             raise Refused(f"A file or path where a table goes ({word}) is not allowed: query the warehouse's tables.")
     if kind == duckdb.StatementType.PRAGMA and words[0][0].lower() not in ("show", "describe", "summarize"):
         raise Refused(ALLOWED)
-    if words[0][0].lower() in ("show", "describe", "summarize") and len(words) > 1 \
-            and words[1][0].lower().strip('"') in SETTINGS:
-        raise Refused(f"{words[1][0]} is a setting of the server: not allowed here. {ALLOWED}")
+    for (word, _), (following, _) in zip(words, words[1:]):  # wherever it stands: `from (show allowed_paths)` too
+        if word.lower() in ("show", "describe", "summarize") and following.lower().strip('"') in SETTINGS:
+            raise Refused(f"{following} is a setting of the server: not allowed here. {ALLOWED}")
     return text
 
 
@@ -241,6 +251,7 @@ def sandbox(warehouse: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
         "set home_directory = ''",  # the host's folders are nobody's business
         "set secret_directory = ''",
         "set extension_directory = ''",
+        "set enable_progress_bar = false",  # it would print into the command line's --json
         f"set max_execution_time = {int(limits.timeout * 1000)}",
         "set enable_external_access = false",
         "set lock_configuration = true",
@@ -255,7 +266,8 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
     limits = limits or Limits.for_here()
     began = time.perf_counter()
     if len(sql) > MAX_SQL:
-        return Answer(False, error=f"The statement is {len(sql):,} characters long; at most {MAX_SQL:,} are read here.")
+        return Answer(False, error=f"The statement is {len(sql):,} characters long; at most {MAX_SQL:,} are read here.",
+                      kind="long")
     if not Path(warehouse).exists():
         return Answer(False, error=f"no warehouse at {warehouse}: build it first (make run or python -m qjgov.build)")
     # niceness 15: a running query takes only the CPU the pages leave, so other visitors keep their speed
@@ -266,12 +278,13 @@ def run(sql: str, warehouse: Path = WAREHOUSE, limits: Limits | None = None) -> 
             answer = worker.call(answer_here, (sql, str(Path(warehouse).resolve()), limits), bounds)
     except slots.Busy:
         return Answer(False, error=f"The server is busy: {settings.sql_slots()} queries are running for other visitors. "
-                                   "Try again in a few seconds.", seconds=time.perf_counter() - began, busy=True)
+                                   "Try again in a few seconds.", seconds=time.perf_counter() - began, busy=True, kind="busy")
     except worker.Exceeded as exceeded:
         message = f"stopped after {limits.timeout:g} s, the time limit" if exceeded.bound == "time" else str(exceeded)
-        return Answer(False, error=message, seconds=time.perf_counter() - began)
+        return Answer(False, error=message, seconds=time.perf_counter() - began,
+                      kind="time" if exceeded.bound == "time" else "memory")
     except worker.Failed as failed:
-        return Answer(False, error=str(failed), seconds=time.perf_counter() - began)
+        return Answer(False, error=_cut(str(failed)), seconds=time.perf_counter() - began, kind="error")
     answer.seconds = time.perf_counter() - began
     return answer
 
@@ -284,17 +297,17 @@ def answer_here(sql: str, warehouse: str, limits: Limits) -> Answer:
     try:
         statement = classify(sql)
     except Refused as refusal:
-        return Answer(False, error=str(refusal), seconds=time.perf_counter() - began)
+        return Answer(False, error=_cut(str(refusal)), seconds=time.perf_counter() - began, kind="refused")
     os.chdir(Path(warehouse).parent)  # attached by its bare name: no host path in the catalogue
     try:
         con = sandbox(Path(Path(warehouse).name), limits)
     except duckdb.Error as error:
-        return Answer(False, error=_message(error))
+        return Answer(False, error=_message(error), kind="error")
     timer = threading.Timer(limits.timeout + 1.0, con.interrupt)  # backstop to DuckDB's own limit
     timer.start()
     try:
         con.execute(_bounded(con, statement))
-        columns = [d[0] for d in con.description or []]
+        columns = [_cut(str(d[0]), MAX_NAME) for d in con.description or []]
         most = max(1, min(limits.max_rows, limits.max_cells // max(1, len(columns))))
         rows, size, truncated = [], 0, False
         while not truncated:
@@ -310,9 +323,12 @@ def answer_here(sql: str, warehouse: str, limits: Limits) -> Answer:
         con.abort() if truncated else con.complete()
         return Answer(True, columns, rows, truncated, time.perf_counter() - began)
     except duckdb.InterruptException:
-        return Answer(False, error=f"stopped after {limits.timeout:g} s, the time limit", seconds=time.perf_counter() - began)
+        return Answer(False, error=f"stopped after {limits.timeout:g} s, the time limit", seconds=time.perf_counter() - began,
+                      kind="time")
     except duckdb.Error as error:
-        return Answer(False, error=_message(error, limits), seconds=time.perf_counter() - began)
+        message = _message(error, limits)
+        kind = "time" if message.startswith("stopped after") else "memory" if "the memory limit" in message else "error"
+        return Answer(False, error=message, seconds=time.perf_counter() - began, kind=kind)
     finally:
         timer.cancel()
         con.close()
@@ -336,7 +352,7 @@ def _bounded(con: duckdb.DuckDBPyConnection, statement: str) -> str:
 
 
 def _message(error: Exception, limits: Limits | None = None) -> str:
-    text = str(error).strip()
+    text = _cut(str(error).strip())
     if limits and ("max_execution_time" in text or "execution time" in text.lower()):
         return f"stopped after {limits.timeout:g} s, the time limit"
     if limits and "out of memory" in text.lower():
