@@ -352,6 +352,9 @@ def _watch(front: subprocess.Popen, fleet: list[Replica], run_dir: Path) -> int:
     while True:
         time.sleep(0.5)
         if front.poll() is not None:
+            if front.returncode in (0, -signal.SIGINT, -signal.SIGTERM):  # Ctrl+C reached nginx first (the whole process group)
+                print("stopping the front and its replicas …", file=sys.stderr, flush=True)
+                return 0
             print(f"nginx exited with {front.returncode}:\n{_tail(run_dir / 'error.log')}", file=sys.stderr, flush=True)
             return 1
         for replica in fleet:
