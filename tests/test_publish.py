@@ -44,6 +44,25 @@ def built_at(target: Path):
         con.close()
 
 
+def complete_new_build(target: Path, built_before) -> bool:
+    """Whether the file at `target` is a build other than the one built at `built_before`,
+    readable to the end of its record (`meta.build_info`), with every error-severity test
+    recorded as passed."""
+    try:
+        con = connection.connect(target)
+    except Exception:  # noqa: BLE001 - a file that does not open is not a complete build
+        return False
+    try:
+        built = con.sql("select built_at from meta.build_info").fetchall()
+        failed = con.sql("select count(*) from meta.test_results where not passed and severity = 'error'").fetchall()[0][0]
+        tests = con.sql("select count(*) from meta.test_results").fetchall()[0][0]
+        return len(built) == 1 and built[0][0] != built_before and tests > 0 and failed == 0
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        con.close()
+
+
 def start_build(raw: Path, target: Path, *extra: str, sql_dir: Path = SQL_DIR) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-u", "-m", "qjgov.build", "--raw", str(raw), "--target", str(target),
@@ -211,17 +230,32 @@ def test_sigkill_at_random_points_never_damages_the_served_file(tmp_path, raw):
     duration = time.perf_counter() - began
     rng = random.Random(20210630)
     for trial in range(10):
-        before = digest(target)
+        before, built_before = digest(target), built_at(target)
         process = start_build(raw, target)
         time.sleep(rng.uniform(0.05, duration * 1.1))
         process.send_signal(signal.SIGKILL)
         out, _ = process.communicate(timeout=60)
         if "published" in out:  # it finished before the signal: the new file is complete
             assert built_at(target) is not None
-        else:
-            assert digest(target) == before, f"trial {trial}: the served file changed"
+        elif digest(target) != before:
+            # Killed after the publish replaced the file but before the build printed so: the
+            # served file must then be the new build, whole, with its tests passed; any other
+            # change is damage.
+            assert complete_new_build(target, built_before), f"trial {trial}: the served file changed"
     quiet_build(raw, target)  # the next build succeeds and clears what the killed ones left
     assert publish.leftovers(target) == []
+
+
+def test_the_kill_test_tells_a_complete_new_build_from_damage(tmp_path, raw):
+    target = tmp_path / "warehouse.duckdb"
+    quiet_build(raw, target)
+    first = built_at(target)
+    assert not complete_new_build(target, first)  # the same build: nothing new was published
+    half = tmp_path / "half.duckdb"
+    half.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    assert not complete_new_build(half, first)
+    quiet_build(raw, target)
+    assert complete_new_build(target, first)
 
 
 def test_stale_temporary_files_of_a_dead_build_are_cleaned_at_the_next_start(tmp_path, raw):
