@@ -88,7 +88,7 @@ def answer_frame(columns: list[str], rows: list[list]) -> pl.DataFrame:
     return pl.DataFrame(series)
 
 
-def failure_text(state: State, answer, limits) -> str:
+def failure_text(state: State, answer, limits, most_characters: int) -> str:
     """Why a query has no answer, in the reader's language; the sandbox's or DuckDB's own
     words after it (naming what was refused, or DuckDB's error), as text, never Markdown."""
     if answer.kind == "time":
@@ -96,9 +96,7 @@ def failure_text(state: State, answer, limits) -> str:
     if answer.kind == "memory":
         return state.t("sql.memory", memory=limits.memory)
     if answer.kind == "long":
-        from qjgov.warehouse.sandbox import MAX_SQL
-
-        return state.t("sql.long", most=f"{MAX_SQL:,}")
+        return state.t("sql.long", most=f"{most_characters:,}")
     lead = state.t("sql.refused" if answer.kind == "refused" else "sql.failed")
     return f"{lead}\n\n{plain(answer.error)}"
 
@@ -135,7 +133,7 @@ def sql_page(state: State) -> None:
         st.warning(state.t("sql.busy", slots=settings.sql_slots()), icon=":material/hourglass_top:")
         return
     if not answer.ok:
-        st.info(failure_text(state, answer, limits), icon=":material/info:")
+        st.info(failure_text(state, answer, limits, MAX_SQL), icon=":material/info:")
         return
     frame = answer_frame(answer.columns, answer.rows)
     note = state.t("sql.truncated", rows=f"{frame.height:,}") if answer.truncated else ""
