@@ -94,7 +94,7 @@ def to_xlsx(frame: pl.DataFrame, sheet: str, percent_columns: Iterable[str] = ()
         width = max([_display_width(column)] + [_display_width(v) for v in frame[column].head(200).to_list()])
         worksheet.column_dimensions[get_column_letter(index + 1)].width = min(60, width + 2)
     bold = Font(bold=True)
-    header = [_text_cell(WriteOnlyCell, worksheet, column) for column in frame.columns]
+    header = [_text_cell(worksheet, column) for column in frame.columns]
     for cell in header:
         cell.font = bold
     worksheet.append(header)
@@ -102,7 +102,7 @@ def to_xlsx(frame: pl.DataFrame, sheet: str, percent_columns: Iterable[str] = ()
         values = [_cell(value) for value in row]
         for index, value in enumerate(values):
             if isinstance(value, str) and value[:1] in FORMULA_SIGNS:
-                values[index] = _text_cell(WriteOnlyCell, worksheet, value)
+                values[index] = _text_cell(worksheet, value)
         for index, number_format in formats.items():
             if values[index] is not None:
                 cell = WriteOnlyCell(worksheet, value=values[index])
@@ -134,14 +134,16 @@ def notice_xlsx(text: str) -> bytes:
     return buffer.getvalue()
 
 
-FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads a cell starting with as a formula
+FORMULA_START = "^[" + re.escape("".join(FORMULA_SIGNS)) + "]"
 
 
-def _text_cell(make, worksheet, value: str):
+def _text_cell(worksheet, value: str):
     """A cell that holds `value` as text, even when it reads as a formula (openpyxl would
     otherwise write "=…" as one, which Excel runs)."""
-    cell = make(worksheet, value=value)
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(worksheet, value=value)
     cell.data_type = "s"
     return cell
 

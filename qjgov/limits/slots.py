@@ -23,53 +23,65 @@ class Busy(RuntimeError):
     """Every slot of the kind is taken; the message says how many and what to do."""
 
 
-def run_dir() -> Path:
-    """Where the server's shared run files live (slots, the reports it has made)."""
-    return settings.run_dir()
+def _try_lock(path: Path) -> int | None:
+    """The open, exclusively locked file `path` (made if missing), or None when another holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 @contextmanager
-def slot(kind: str, count: int, wait: float = 0.0, poll: float = 0.05) -> Iterator[int]:
-    """Hold one of `count` slots of `kind` while the block runs; yields the slot's number."""
-    if count < 1:
-        raise ValueError(f"{kind}: at least one slot is needed, not {count}")
-    folder = run_dir() / "slots"
-    folder.mkdir(parents=True, exist_ok=True)
+def _first_free(paths: list[Path], wait: float, busy: str, poll: float = 0.05) -> Iterator[int]:
+    """Hold the lock of the first of `paths` free, trying again until `wait` seconds have
+    passed (then Busy with the message `busy`); yields its index."""
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + max(0.0, wait)
     while True:
-        for number in range(count):
-            fd = os.open(folder / f"{kind}-{number}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
+        for index, path in enumerate(paths):
+            fd = _try_lock(path)
+            if fd is None:
                 continue
             try:
-                yield number
+                yield index
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
             return
         if time.monotonic() >= deadline:
-            raise Busy(f"the server is busy: {count} {kind} job{'s' if count != 1 else ''} already running")
+            raise Busy(busy)
         time.sleep(poll)
+
+
+def _slot_paths(kind: str, count: int) -> list[Path]:
+    folder = settings.run_dir() / "slots"
+    return [folder / f"{kind}-{number}.lock" for number in range(count)]
+
+
+@contextmanager
+def slot(kind: str, count: int, wait: float = 0.0) -> Iterator[int]:
+    """Hold one of `count` slots of `kind` while the block runs; yields the slot's number."""
+    if count < 1:
+        raise ValueError(f"{kind}: at least one slot is needed, not {count}")
+    busy = f"the server is busy: {count} {kind} job{'s' if count != 1 else ''} already running"
+    with _first_free(_slot_paths(kind, count), wait, busy) as number:
+        yield number
 
 
 def taken(kind: str, count: int) -> int:
     """How many slots of `kind` are held now (for a status line; may change at once)."""
-    folder = run_dir() / "slots"
     held = 0
-    for number in range(count):
-        path = folder / f"{kind}-{number}.lock"
+    for path in _slot_paths(kind, count):
         if not path.exists():
             continue
-        fd = os.open(path, os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        except BlockingIOError:
+        fd = _try_lock(path)
+        if fd is None:
             held += 1
-        finally:
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
     return held
 
@@ -98,25 +110,9 @@ def queued(kind: str, most: int) -> Iterator[None]:
 
 
 @contextmanager
-def locked(path: Path, wait: float, poll: float = 0.05) -> Iterator[None]:
+def locked(path: Path, wait: float) -> Iterator[None]:
     """Hold the lock on the file `path` (made if missing) while the block runs, so one process
     of the server at a time does the work it guards (making one report); another waits up to
     `wait` seconds, then hears `Busy`."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + max(0.0, wait)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Busy(f"the server is busy: {Path(path).stem} is being made for another visitor") from None
-                time.sleep(poll)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    with _first_free([Path(path)], wait, f"the server is busy: {Path(path).stem} is being made for another visitor"):
+        yield
