@@ -92,6 +92,48 @@ def test_g04_items_slower_than_the_statutory_limit_reduce_the_mean(tiny_warehous
     assert row["status"] == "off_track"
 
 
+def test_g04_december_projection_is_the_negative_year_value_as_it_is(tiny_warehouse):
+    # As above, in December: A 1 - 1/20 = 0.95, H 1 - 5/2 = -1.5 (6 to 13 Dec, 5 workdays).
+    # The year's value is known: the projection is the actual, not clipped to 0 as before it.
+    con = tiny_warehouse(
+        items=[item("A", "2021-12-31", statutory_days=20), item("H", "2021-12-31", statutory_days=2)],
+        cases=[
+            case("A1", "2021-12-02", "2021-12-03", item_code="A"),
+            case("H1", "2021-12-06", "2021-12-13", item_code="H"),
+        ],
+    )
+    row = at(con, "G04", "2021-12-31")
+    assert row["actual"] == approx((0.95 + -1.5) / 2)
+    assert row["projected"] == row["actual"]  # exactly, unclipped
+    assert row["status"] == "missed"
+
+
+def test_no_count_can_beat_a_baseline_of_100_percent(tiny_warehouse):
+    # 2020: both completed cases reviewed proactively (G07 baseline 2/2 = 100 %). 2021: one of
+    # two. floor(1.0 * 2) + 1 - 1 = 2 would be more than the 1 case left to count: no count
+    # at today's denominator beats the baseline, so to_go is empty (the pages say so in words).
+    con = tiny_warehouse(
+        items=[item("A1", "2021-01-31")],
+        cases=[
+            case("P1", "2020-06-09", "2020-06-10"),
+            case("P2", "2020-06-30", "2020-07-01"),
+            case("Q1", "2021-01-08", "2021-01-10"),
+            case("Q2", "2021-01-19", "2021-01-20"),
+        ],
+        reviews=[
+            review("R1", "2020-06-10", case_id="P1", channel="APP"),
+            review("R2", "2020-07-02", case_id="P2", channel="APP"),
+            review("S1", "2021-01-11", case_id="Q1", channel="APP"),
+        ],
+    )
+    jan = at(con, "G07", "2021-01-31")
+    assert counts(jan) == (1, 2)
+    assert jan["target"] == approx(1.0)
+    assert jan["met"] is False
+    assert jan["to_go"] is None
+    assert jan["gap"] == approx(0.5)  # every other number as before
+
+
 def test_g07_proactive_review_rate_beats_last_year(tiny_warehouse):
     # 2020 (baseline): 4 completed cases; P1 and P4 have a proactive review, P2 only a
     # 系统默认 one, P3 none -> 2/4 = 0.5.

@@ -235,6 +235,13 @@ def test_goal_values_by_department(tiny_warehouse):
     assert counts(g16[UNLINKED]) == (0, 1)
     assert g16[UNLINKED]["to_go"] == 1
 
+    # The departments holding a goal back, and in which order (the goal tab and the report):
+    # not met today, with a count that could still meet it; most to go, then the largest gap.
+    assert (g02[DEPT]["holds_back"], g02[DEPT]["holding_back_rank"]) == (True, 1)
+    assert (g02[OTHER_DEPT]["holds_back"], g02[OTHER_DEPT]["holding_back_rank"]) == (False, None)  # met
+    # G03: 疾控科 0/1 and 未关联事项 1/2 each have 1 to go; 疾控科 is further off (gap 1.0 > 0.5).
+    assert [g03[d]["holding_back_rank"] for d in (OTHER_DEPT, UNLINKED, DEPT)] == [1, 2, None]
+
 
 def test_met_today_is_not_achieved_and_december_projects_the_actual(tiny_warehouse):
     # 20 items, depth 4 at the month-ends Jan..Nov: 18, 17, 16, ..., 8 (0.90 falling by 0.05),

@@ -11,7 +11,7 @@
 --   projected: year-end projection: least-squares trend over month-ends, or the run rate of the last three months
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months
 --   required_rate: share of the rest of the year's units that must meet the goal (run_rate goals, before December)
---   to_go: more units needed at today's denominator (trips to remove for G05; none for G04)
+--   to_go: more units needed at today's denominator (trips to remove for G05; none for G04; none when no count at today's denominator can beat the baseline)
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
 --   projected_gap: how far the projection falls short of the target (negative: ahead)
 --   within_tolerance: the shortfall (of the actual at the deadline, of the projection before) is no more than the tolerance
@@ -34,6 +34,12 @@ judged as (
             when comparator = '<=' then actual - target
             else target - actual
         end as shortfall,
+        -- '>' goals with counts: the count that beats the baseline at today's denominator,
+        -- ⌊b·den⌋ + 1 (exact on the counts)
+        case
+            when comparator = '>' and shows_counts and baseline_denominator > 0
+                then (cast(baseline_numerator as hugeint) * cast(denominator as hugeint)) // cast(baseline_denominator as hugeint) + 1
+        end as beats_baseline_at,
     from projected
 ),
 
@@ -83,11 +89,9 @@ select
         when finished.comparator = '>=' then greatest(0, ceil(finished.target * finished.denominator - finished.rounding_slack) - finished.numerator)
         when finished.comparator = '<=' then greatest(0, finished.numerator - floor(finished.target * finished.denominator + finished.rounding_slack))
         when finished.comparator = '=' then finished.denominator - finished.numerator
-        when finished.comparator = '>' then greatest(
-            0,
-            (cast(finished.baseline_numerator as hugeint) * cast(finished.denominator as hugeint)) // cast(finished.baseline_denominator as hugeint)
-                + 1 - finished.numerator
-        )
+        -- none when more units would have to count than there are (a baseline of 100 %)
+        when finished.comparator = '>' and finished.beats_baseline_at <= finished.denominator
+            then greatest(0, finished.beats_baseline_at - finished.numerator)
     end::bigint as to_go,
     finished.shortfall as gap,
     finished.projected_shortfall as projected_gap,

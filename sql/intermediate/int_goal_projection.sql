@@ -7,7 +7,7 @@
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   recent_rate: the share meeting the goal among the units added in the last three months
 --   rest: the units the rest of the year will add at this year's pace so far
---   projection: year-end projection: trend (least squares, three month-ends or more) or run rate, clipped to the unit's range; in December the actual itself
+--   projection: year-end projection: trend (least squares, three month-ends or more) or run rate, clipped to the unit's range; in December the actual itself, unclipped (G04's year value may be negative)
 --   rounding_slack: how far apart two values may be and still count as equal (floating-point rounding of target × denominator)
 with values_ as (
     select * from intermediate.int_goal_values
@@ -86,6 +86,7 @@ select
     *,
     case
         when raw_projection is null then null
+        when month_no = 12 then raw_projection  -- the year's value is known: shown as it is
         when unit = 'ratio' then greatest(0, least(1, raw_projection))
         else greatest(0, raw_projection)
     end as projection,

@@ -18,7 +18,7 @@
 --   projected: the year-end projection (trend: least squares over month-ends; run_rate: last three months' rate)
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months (the rate the projection carries forward)
 --   required_rate: run_rate goals before December: the share of the rest of the year's units that must meet the goal (above 1: out of reach; below 0: assured)
---   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04
+--   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04; none when no count at today's denominator can beat the baseline (a baseline of 100 %)
 --   gap: how far the actual falls short of the target, in the metric's unit (negative: ahead)
 --   within_tolerance: the shortfall (of the actual at the deadline, of the projection before it) is within the goal's tolerance
 --   status: on or after the deadline achieved or missed; before it on_track, at_risk or off_track by the projection alone; no_data

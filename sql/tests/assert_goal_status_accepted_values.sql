@@ -1,9 +1,9 @@
 -- Statuses are one of the six the app can show, and agree with the deadline rule: nothing is
 -- achieved or missed before the deadline (METRICS.md section 3), and in December the projection
--- is the actual.
+-- is the actual, exactly (unclipped: G04's year value may be negative).
 select goal_id, as_of, department, status
 from intermediate.int_goal_progress
 where status not in ('achieved', 'on_track', 'at_risk', 'off_track', 'missed', 'no_data')
     or (as_of >= deadline and status in ('on_track', 'at_risk', 'off_track'))
     or (as_of < deadline and status in ('achieved', 'missed'))
-    or (month_no = 12 and actual is not null and projected is distinct from case when unit = 'ratio' then greatest(0, least(1, actual)) else greatest(0, actual) end)
+    or (month_no = 12 and projected is distinct from actual)
