@@ -12,8 +12,9 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from qjgov.app import navigation, reads, words
+from qjgov.app import navigation, reads
 from qjgov.app.state import framed, hinted_language, resolve_state
+from qjgov.present import words
 
 lang_hint = hinted_language()
 st.set_page_config(page_title=words.t(lang_hint, "app.short_title"), page_icon=":material/monitoring:", layout="wide")

@@ -6,8 +6,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, imports, reads, tables, words
-from qjgov.app.state import page_state
+from qjgov.app import formatting, imports, reads, tables
+from qjgov.app.navigation import page_state
+from qjgov.present import words
 
 state = page_state()
 lang = state.lang

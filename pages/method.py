@@ -6,8 +6,10 @@ import html
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, navigation, reads, words
-from qjgov.app.state import page_state, url_params
+from qjgov.app import formatting, navigation, reads
+from qjgov.app.navigation import page_state
+from qjgov.app.state import url_params
+from qjgov.present import numbers, words
 
 state = page_state()
 lang = state.lang
@@ -28,10 +30,10 @@ for area in areas.iter_rows(named=True):
         link, sentence = st.columns([2, 5], vertical_alignment="center")
         link.page_link(
             navigation.area_file(goal["area"]),
-            label=f"{goal['goal_id']} {formatting.goal_name(lang, goal)}",
+            label=f"{goal['goal_id']} {words.goal_name(lang, goal)}",
             query_params=url_params(state, goal=goal["goal_id"]),
         )
-        sentence.markdown(formatting.plan_sentence(lang, goal))
+        sentence.markdown(words.plan_sentence(lang, goal))
     if area["area"] == "safeguards":
         milestones = reads.milestones(state.as_of)
         lines = [
@@ -57,10 +59,10 @@ head = "".join(
 )
 body = "".join(
     f"<tr><td style='{cells};white-space:nowrap'>{goal['goal_id']}</td>"
-    f"<td style='{cells}'>{html.escape(formatting.goal_name(lang, goal), quote=False)}</td>"
-    f"<td style='{cells}'>{html.escape(formatting.formula(state, goal), quote=False)}</td>"
+    f"<td style='{cells}'>{html.escape(words.goal_name(lang, goal), quote=False)}</td>"
+    f"<td style='{cells}'>{html.escape(words.formula(lang, goal), quote=False)}</td>"
     f"<td style='{cells};white-space:nowrap'>{state.t('kind.' + goal['kind'])}</td>"
-    f"<td style='{cells};white-space:nowrap'>{formatting.fmt_amount(lang, goal['tolerance'], goal['unit'])}</td></tr>"
+    f"<td style='{cells};white-space:nowrap'>{numbers.fmt_amount(lang, goal['tolerance'], goal['unit'])}</td></tr>"
     for goal in targets.iter_rows(named=True)
 )
 st.markdown(f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr>{body}</table>", unsafe_allow_html=True)
@@ -88,7 +90,7 @@ st.markdown(
 )
 
 st.header(state.t("method.choices"), anchor="choices")
-goal_choices = dict.fromkeys(c for c in (formatting.seed_text(lang, g, "choice") for g in targets.iter_rows(named=True)) if c)
+goal_choices = dict.fromkeys(c for c in (words.seed_text(lang, g, "choice") for g in targets.iter_rows(named=True)) if c)
 general = [state.t(f"method.choice.{key}") for key in ("department", "not_month_end", "baseline_no_data")]
 st.markdown("\n".join(f"- {text}" for text in [*goal_choices, *general]))
 

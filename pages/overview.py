@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 
 from qjgov.app import changes, formatting, navigation, overview, reads, report_download
-from qjgov.app.state import page_state, url_params
+from qjgov.app.navigation import page_state
+from qjgov.app.state import url_params
 
 state = page_state()
 formatting.page_header(state, state.t("overview.title"), state.t("overview.lead"))

@@ -32,11 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, help="the warehouse file (default: %(default)s)")
     args = parser.parse_args(argv)
 
-    # The report reuses the app's words, formats and charts; outside `streamlit run` Streamlit
-    # would warn that its caches have no runtime, which means nothing here.
-    from streamlit import logger
-
-    logger.set_log_level("error")
     from qjgov.reporting.data import ReportError
     from qjgov.reporting.render import write
 

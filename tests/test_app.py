@@ -23,7 +23,8 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from conftest import demo_for_the_app
-from qjgov.app import export, formatting, goal, navigation, statuses, words
+from qjgov.app import formatting, goal, navigation
+from qjgov.present import numbers, spreadsheets, statuses, takes, words
 from qjgov.app.state import State
 from qjgov.paths import ROOT
 
@@ -205,7 +206,7 @@ def test_overview_shows_21_goals_with_the_marts_numbers(marts: duckdb.DuckDBPyCo
     count_units = dict(marts.sql("select goal_id, count_unit_zh from marts.goals").fetchall())
     for (goal_id, actual, unit, to_go, status, target), shown in zip(expected, table.to_dict("records")):
         assert shown["goal_id"] == goal_id
-        assert shown["actual"] == formatting.fmt_value(actual, unit, target), goal_id
+        assert shown["actual"] == numbers.fmt_value(actual, unit, target), goal_id
         assert shown["status"].splitlines()[-1] == statuses.status_word("zh", status), goal_id  # below "was →" when it changed
         if to_go is None:
             assert shown["to_go"] is None or shown["to_go"] != shown["to_go"], goal_id  # None or NaN
@@ -251,10 +252,10 @@ def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, date
     assert [row[0] for row in rows] == list(shown)
     count_units = dict(marts.sql("select goal_id, count_unit_en from marts.goals").fetchall())
     for goal_id, actual, projected, to_go, unit, target in rows:
-        assert shown[goal_id]["Actual"] == formatting.fmt_value(actual, unit, target), goal_id
-        assert shown[goal_id]["Year-end projection"] == formatting.fmt_value(projected, unit, target), goal_id
+        assert shown[goal_id]["Actual"] == numbers.fmt_value(actual, unit, target), goal_id
+        assert shown[goal_id]["Year-end projection"] == numbers.fmt_value(projected, unit, target), goal_id
         words_for = f" {count_units[goal_id]}" if to_go is not None else ""
-        assert shown[goal_id]["To go"] == words.agree("en", formatting.fmt_count(to_go) + words_for), goal_id
+        assert shown[goal_id]["To go"] == words.agree("en", numbers.fmt_count(to_go) + words_for), goal_id
 
 
 def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], department: str) -> None:
@@ -271,7 +272,7 @@ def test_department_filter_shows_the_departments_numbers(marts: duckdb.DuckDBPyC
     units = dict(marts.sql("select goal_id, unit from seeds.targets").fetchall())
     for record in table.to_dict("records"):
         actual, target = rows.get(record["goal_id"], (None, None))
-        assert record["actual"] == formatting.fmt_value(actual, units[record["goal_id"]], target), record["goal_id"]
+        assert record["actual"] == numbers.fmt_value(actual, units[record["goal_id"]], target), record["goal_id"]
 
 
 def test_open_duties_list_matches_the_mart(marts: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> None:
@@ -497,11 +498,11 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
     seeds = {row["goal_id"]: row for row in goals.iter_rows(named=True)}
 
     def what_it_takes(state: State, goal_id: str, row: dict) -> list[str]:
-        return goal.what_it_takes(state, row, seeds[goal_id])
+        return takes.what_it_takes(state.lang, state.as_of, row, seeds[goal_id])
 
     state = State(dt.date(2021, 6, 30), None, "en")
     base = dict(
-        goal_id="G09", unit="ratio", seed_unit="ratio", actual=0.8, numerator=8, denominator=10, to_go=2, met=False,
+        goal_id="G09", unit="ratio", actual=0.8, numerator=8, denominator=10, to_go=2, met=False,
         target=1.0, comparator="=", target_kind="fixed", required_rate=1.2, projected=0.85, projection_kind="run_rate",
         deadline=dt.date(2021, 12, 31), gap=0.2,
     )
@@ -528,13 +529,14 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
 
 
 def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts: duckdb.DuckDBPyConnection) -> None:
-    """A "raise" goal whose baseline is 100 % cannot be beaten at today's denominator. METRICS'
-    to_go (⌊b·den⌋ + 1 − num) stays in the mart as defined, but the page does not ask for
-    "1 more" of what cannot be had: it says the target cannot be exceeded, the To go tile
-    shows —, and the scorecard no count."""
+    """A "raise" goal whose baseline is 100 % cannot be beaten at today's denominator: the
+    mart's to_go is empty (docs/metrics.md §3), and the page does not ask for "1 more" of what
+    cannot be had: it says the target cannot be exceeded, the To go tile shows —, and the
+    scorecard no count."""
     found = marts.sql(
         "select goal_id, department, as_of from marts.goal_progress_by_department "
-        "where comparator = '>' and to_go > denominator - numerator order by as_of limit 1"
+        "where comparator = '>' and to_go is null and denominator is not null and target is not null "
+        "and actual is not null order by as_of limit 1"
     ).fetchall()
     assert found, "the demo should have a department whose baseline is 100 % (G18, 老龄健康科)"
     goal_id, department, as_of = found[0]
@@ -577,29 +579,29 @@ def test_english_counts_of_one_take_the_singular() -> None:
 
 
 def test_numbers_read_as_the_platform_writes_them() -> None:
-    assert formatting.fmt_percent(0.83333) == "83.3 %"
-    assert formatting.fmt_value(0.4528, "trips") == "0.45"
-    assert formatting.fmt_value(None, "ratio") == "—"
-    assert formatting.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
-    assert formatting.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
-    assert formatting.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
-    assert formatting.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
-    assert formatting.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
+    assert numbers.fmt_percent(0.83333) == "83.3 %"
+    assert numbers.fmt_value(0.4528, "trips") == "0.45"
+    assert numbers.fmt_value(None, "ratio") == "—"
+    assert numbers.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
+    assert numbers.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
+    assert numbers.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
+    assert numbers.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
+    assert numbers.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
 
 
 def test_numbers_never_round_across_the_target() -> None:
     # 99.95 % against "= 100 %" must not read "100.0 %"; the same value far from a target keeps one decimal.
-    assert formatting.fmt_value(0.9995, "ratio", 1.0) == "99.95 %"
-    assert formatting.fmt_value(0.9995, "ratio", 0.8) == "100.0 %"
-    assert formatting.fmt_value(0.79996, "ratio", 0.8) == "79.996 %"
-    assert formatting.fmt_value(0.8, "ratio", 0.8) == "80.0 %"
-    assert formatting.fmt_value(0.3004, "trips", 0.3) == "0.3004"
+    assert numbers.fmt_value(0.9995, "ratio", 1.0) == "99.95 %"
+    assert numbers.fmt_value(0.9995, "ratio", 0.8) == "100.0 %"
+    assert numbers.fmt_value(0.79996, "ratio", 0.8) == "79.996 %"
+    assert numbers.fmt_value(0.8, "ratio", 0.8) == "80.0 %"
+    assert numbers.fmt_value(0.3004, "trips", 0.3) == "0.3004"
     # "On target" only when the gap is exactly zero; a small gap shows the decimals it needs.
-    assert formatting.fmt_gap("en", 0.0, "ratio", "=") == "level"
-    assert formatting.fmt_gap("en", 0.0005, "ratio", "=") == "0.05 pp short"
-    assert formatting.fmt_gap("zh", 0.0005, "ratio", "=") != formatting.fmt_gap("zh", 0.0, "ratio", "=")
-    assert formatting.fmt_gap("en", -0.0004, "trips", "<=") == "0.0004 trips ahead"
-    assert formatting.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
+    assert numbers.fmt_gap("en", 0.0, "ratio", "=") == "level"
+    assert numbers.fmt_gap("en", 0.0005, "ratio", "=") == "0.05 pp short"
+    assert numbers.fmt_gap("zh", 0.0005, "ratio", "=") != numbers.fmt_gap("zh", 0.0, "ratio", "=")
+    assert numbers.fmt_gap("en", -0.0004, "trips", "<=") == "0.0004 trips ahead"
+    assert words.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
     assert words.plan_clause("en", "保障措施二") == "Safeguard 2"
     assert words.plan_clause("zh", "重点任务九") == "重点任务九"
 
@@ -615,19 +617,19 @@ def test_excel_and_csv_downloads_keep_types_and_chinese() -> None:
             "减少比例": [0.8333, 0.5],
         }
     )
-    workbook = load_workbook(io.BytesIO(export.to_xlsx(frame, "未整改的差评: G09", ["减少比例"])))
+    workbook = load_workbook(io.BytesIO(spreadsheets.to_xlsx(frame, "未整改的差评: G09", ["减少比例"])))
     sheet = workbook.active
     assert sheet.title == "未整改的差评  G09"
     assert [c.value for c in sheet[1]] == ["事项名称", "截止日期", "减少比例"]
     assert sheet["A2"].value == "医师执业注册"
     assert sheet["B2"].value.date() == dt.date(2021, 3, 1)
     assert sheet["C2"].value == pytest.approx(0.8333) and sheet["C2"].number_format == "0.0%"
-    csv = export.to_csv(frame, ["减少比例"])
+    csv = spreadsheets.to_csv(frame, ["减少比例"])
     assert csv.startswith("\ufeff".encode("utf-8"))
     assert "减少比例 (%)" in csv.decode("utf-8-sig").splitlines()[0]
     assert "83.3" in csv.decode("utf-8-sig")
     overdue = pl.DataFrame({"记录": ["a", "b", "c"], "已逾期": [True, False, None]})
-    assert export.to_csv(overdue, yes_no=("是", "否")).decode("utf-8-sig").splitlines() == ["记录,已逾期", "a,是", "b,否", "c,"]
+    assert spreadsheets.to_csv(overdue, yes_no=("是", "否")).decode("utf-8-sig").splitlines() == ["记录,已逾期", "a,是", "b,否", "c,"]
 
 
 def test_imports_are_switched_off_unless_the_app_runs_locally(monkeypatch: pytest.MonkeyPatch) -> None:

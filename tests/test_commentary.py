@@ -17,7 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import demo_for_the_app
-from qjgov.app import changes, commentary, words
+from qjgov.app import commentary
+from qjgov.present import numbers, statuses, words
 from qjgov.paths import ROOT
 from qjgov.warehouse import notes
 from qjgov.warehouse.build import build
@@ -153,16 +154,16 @@ def test_goal_changes_are_the_difference_from_the_previous_month_end(demo: Path)
 
 
 def test_changes_read_as_arrows_and_status_words() -> None:
-    assert changes.fmt_change("en", 0.021, "ratio") == "▲ 2.1 pp"
-    assert changes.fmt_change("zh", -0.0093, "ratio") == "▼ " + words.t("zh", "unit.pp", value="0.9")
-    assert changes.fmt_change("en", 0.0001, "ratio") == "= 0.0 pp"
-    assert changes.fmt_change("en", -0.05, "trips") == "▼ 0.05 trips"
-    assert changes.fmt_change("en", None, "ratio") == "—"
-    assert changes.fmt_change_short(0.021, "ratio") == "▲ 2.1" and changes.fmt_change_short(-0.05, "trips") == "▼ 0.05"
-    assert changes.fmt_change_short(None, "ratio") == ""
-    assert changes.fmt_status_change("en", "at_risk", "on_track") == "At risk → On track".replace("At risk", words.t("en", "status.at_risk")).replace("On track", words.t("en", "status.on_track"))
-    assert changes.fmt_status_change("en", "on_track", "on_track") == ""
-    assert changes.fmt_status_change("en", None, "on_track") == ""
+    assert numbers.fmt_change("en", 0.021, "ratio") == "▲ 2.1 pp"
+    assert numbers.fmt_change("zh", -0.0093, "ratio") == "▼ " + words.t("zh", "unit.pp", value="0.9")
+    assert numbers.fmt_change("en", 0.0001, "ratio") == "= 0.0 pp"
+    assert numbers.fmt_change("en", -0.05, "trips") == "▼ 0.05 trips"
+    assert numbers.fmt_change("en", None, "ratio") == "—"
+    assert numbers.fmt_change_short(0.021, "ratio") == "▲ 2.1" and numbers.fmt_change_short(-0.05, "trips") == "▼ 0.05"
+    assert numbers.fmt_change_short(None, "ratio") == ""
+    assert statuses.fmt_status_change("en", "at_risk", "on_track") == "At risk → On track".replace("At risk", words.t("en", "status.at_risk")).replace("On track", words.t("en", "status.on_track"))
+    assert statuses.fmt_status_change("en", "on_track", "on_track") == ""
+    assert statuses.fmt_status_change("en", None, "on_track") == ""
 
 
 def test_owners_come_from_the_seeds(demo: Path) -> None:

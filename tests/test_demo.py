@@ -46,7 +46,7 @@ def test_mid_year_has_on_track_at_risk_and_off_track_goals(demo):
 
 
 def test_goals_met_today_before_the_deadline_are_judged_by_their_projection(demo):
-    # METRICS.md section 3: "met today" is a column beside the status, never the status.
+    # docs/metrics.md#met-today-and-the-gap: "met today" is a column beside the status, never the status.
     rows = demo.sql(
         "select distinct status from marts.goal_progress where met and as_of < deadline order by status"
     ).fetchall()

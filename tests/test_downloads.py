@@ -28,10 +28,11 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from qjgov.app import connection, export, report_download, tables, words
+from qjgov.app import export, report_download, tables
 from qjgov.app.state import State
 from qjgov.limits import slots, worker
 from qjgov.paths import ROOT
+from qjgov.present import connection, spreadsheets, words
 
 AS_OF = dt.date(2021, 6, 30)
 ZH = State(AS_OF, None, "zh")
@@ -152,7 +153,7 @@ def test_a_spreadsheet_is_made_in_a_child_within_its_bounds(monkeypatch: pytest.
     pid, rows = export.made_apart(process_id, lambda: frame).decode().split()
     assert int(pid) != os.getpid() and int(rows) == 3
     # The real makers, through the child: the same files as made here.
-    assert tables.spreadsheet(ZH, "csv", lambda: frame, "表", ["减少比例"]) == export.to_csv(frame, ["减少比例"], ("是", "否"))
+    assert tables.spreadsheet(ZH, "csv", lambda: frame, "表", ["减少比例"]) == spreadsheets.to_csv(frame, ["减少比例"], ("是", "否"))
     sheet = load_workbook(io.BytesIO(tables.spreadsheet(ZH, "xlsx", lambda: frame, "表", ["减少比例"]))).active
     assert [c.value for c in sheet[1]] == ["记录", "减少比例"] and sheet["B2"].number_format == "0.0%"
     # A maker that needs more memory than a download may take is stopped, and the visitor
@@ -166,7 +167,7 @@ def test_a_spreadsheet_is_made_in_a_child_within_its_bounds(monkeypatch: pytest.
     with pytest.raises(worker.Exceeded) as stopped:
         worker.call(hungry, (frame,), worker.Bounds(seconds=20, memory=128 << 20, resident=True))
     assert stopped.value.bound == "memory"
-    monkeypatch.setattr(export, "to_csv", hungry)
+    monkeypatch.setattr(spreadsheets, "to_csv", hungry)
     said = tables.spreadsheet(ZH, "csv", lambda: frame, "表", []).decode("utf-8-sig")
     assert said.strip().strip('"') == words.t("zh", "common.download_too_large", size="256 MB", seconds="20")
 
@@ -218,7 +219,7 @@ def test_an_excel_of_more_cells_than_the_bound_is_offered_as_csv_only(monkeypatc
     frame = pl.DataFrame({f"c{i}": list(range(5)) for i in range(3)})
     sheet = load_workbook(io.BytesIO(tables.spreadsheet(ZH, "xlsx", lambda: frame, "表", []))).active
     assert sheet["A1"].value == words.t("zh", "common.excel_too_many_cells", cells="12")
-    assert tables.spreadsheet(ZH, "csv", lambda: frame, "表", []) == export.to_csv(frame, [], ("是", "否"))
+    assert tables.spreadsheet(ZH, "csv", lambda: frame, "表", []) == spreadsheets.to_csv(frame, [], ("是", "否"))
 
 
 # --------------------------------------------------------------------------- a busy server
@@ -313,13 +314,11 @@ def test_a_text_that_reads_as_a_formula_stays_text_in_both_files():
     import io
     import zipfile
 
-    from qjgov.app import export
-
     crafted = '=HYPERLINK("https://evil.example/login","Session expired")'
     frame = pl.DataFrame({"=cmd|' /C calc'!A0": [crafted, "+1+1", "@SUM(1)", "plain"], "n": [1, 2, 3, 4]})
-    sheet = zipfile.ZipFile(io.BytesIO(export.to_xlsx(frame, "SQL"))).read("xl/worksheets/sheet1.xml").decode()
+    sheet = zipfile.ZipFile(io.BytesIO(spreadsheets.to_xlsx(frame, "SQL"))).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "HYPERLINK" in sheet and "calc" in sheet
-    lines = export.to_csv(frame).decode("utf-8-sig").splitlines()
+    lines = spreadsheets.to_csv(frame).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("\"'=cmd") or lines[0].startswith("'=cmd"), lines[0]
     assert [line.split(",")[0].strip('"')[:2] for line in lines[1:]] == ["'=", "'+", "'@", "pl"]
 

@@ -67,7 +67,7 @@ def test_g04_mean_over_items_of_the_reduction_against_statutory_days(tiny_wareho
 
 def test_g04_counts_stay_empty_even_without_any_completed_case(tiny_warehouse):
     # A catalogue but no cases at all: G04 has no value (no_data), and its numerator and
-    # denominator are "left empty" (METRICS.md, G04 in full) like at every other date.
+    # denominator are "left empty" (docs/metrics.md#g04-handling-time) like at every other date.
     con = tiny_warehouse(items=[item("A", "2021-01-31")])
     row = at(con, "G04", "2021-01-31")
     assert row["status"] == "no_data"

@@ -1,7 +1,7 @@
 """Catalogue goals (G01, G02, G05, G06, G11, G12, G13, G14, G17, G18), worked out by hand.
 
 Each test builds a tiny warehouse from a few catalogue rows and checks marts.goal_progress
-against counts written down in the test (METRICS.md sections 1-3). The catalogue as of D is
+against counts written down in the test (docs/metrics.md: building blocks, the goals, projection). The catalogue as of D is
 the snapshot with the greatest snapshot_date <= D; no such snapshot means no_data.
 """
 

@@ -1,6 +1,6 @@
 """Done-over-due duties (G03, G08, G09, G10, G15), worked out by hand.
 
-A record with start t, rule N working days and completion `done` (METRICS.md section 1):
+A record with start t, rule N working days and completion `done` (docs/metrics.md#building-blocks, done over due):
 in scope when date(t) is in [1 Jan 2021, D]; done when date(done) <= D; due when
 deadline(t, N) <= D or done; value = done / due; on_time = (date(done) <= deadline) / due.
 deadline(t, N) is the N-th workday strictly after date(t) in the official calendar

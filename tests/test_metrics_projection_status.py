@@ -1,4 +1,4 @@
-"""Projection, status and the department view (METRICS.md section 3), worked out by hand.
+"""Projection, status and the department view (docs/metrics.md#projection-to-go-and-status), worked out by hand.
 
 trend: OLS of the month-end values of months 1..k against the month number, evaluated at
 month 12 (fewer than 3 values: the actual); fractions clipped to [0, 1], G05 to >= 0.

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import write_raw
-from qjgov.app import connection
+from qjgov.present import connection
 from qjgov.warehouse import publish
 from qjgov.warehouse.build import BuildError, build
 from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -146,7 +147,7 @@ def test_the_html_report_says_the_same(written, marts) -> None:
 def test_an_asserted_status_stands_beside_the_computed_one(written, marts) -> None:
     """The test asserted on_track for goals whose computed status may be anything: the report
     shows the computed status's word first, then the asserted one."""
-    from qjgov.app import words
+    from qjgov.present import words
     from qjgov.reporting.document import status_pair
 
     warehouse, _ = written
@@ -191,7 +192,7 @@ def test_a_warehouse_of_another_version_is_refused_or_noted(written, marts, tmp_
     """The report, like the app, names the marts a warehouse built by an older version lacks,
     and says in its data-quality section (and its log) when the warehouse was built from other
     models or seeds than this version's; from this version's, it says nothing of the kind."""
-    from qjgov.app import words
+    from qjgov.present import words
 
     warehouse, _ = written
     as_of = as_of_dates(marts)[-1]
@@ -216,3 +217,24 @@ def test_a_warehouse_of_another_version_is_refused_or_noted(written, marts, tmp_
         con.execute("drop table marts.goal_changes")
     with pytest.raises(ReportError, match=r"built by an older version and lacks marts\.goal_changes: rebuild it with `make build`"):
         render.render(older, as_of, "en", "html")
+
+
+def test_the_report_runs_without_streamlit(tmp_path, written, marts):
+    """`python -m qjgov.report` writes a report, and neither Streamlit nor the app is ever
+    loaded on the way."""
+    as_of = as_of_dates(marts)[-1]
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['qjgov.report', '--as-of', sys.argv[3], '--format', 'html', '--out', sys.argv[1], '--warehouse', sys.argv[2]]\n"
+        "try:\n"
+        "    runpy.run_module('qjgov.report', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit' or m.startswith('qjgov.app'))\n"
+        "print('loaded:', loaded)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(written[0]), as_of.isoformat()],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(tmp_path.glob("*.html")), result.stdout[-2000:]
+    assert "loaded: []" in result.stdout, result.stdout[-2000:]

@@ -463,7 +463,7 @@ def test_the_command_lines_json_is_json_for_a_slow_query(warehouse):
     ("select * from no_such_table", "sql.failed"),
 ])
 def test_the_page_says_why_in_the_readers_language(warehouse, monkeypatch, sql, key):
-    from qjgov.app import words
+    from qjgov.present import words
 
     monkeypatch.setenv("QJGOV_WAREHOUSE", str(warehouse))
     at = AppTest.from_file(APP, default_timeout=60)

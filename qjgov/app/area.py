@@ -6,10 +6,12 @@ import polars as pl
 import streamlit as st
 
 from qjgov.app import charts, reads
-from qjgov.app.formatting import goal_name, page_header
+from qjgov.app.formatting import page_header
 from qjgov.app.goal import goal_section
+from qjgov.app.navigation import page_state
 from qjgov.app.overview import milestone_counts, milestone_table
-from qjgov.app.state import State, page_state
+from qjgov.app.state import State
+from qjgov.present.words import goal_name
 
 
 def _remember_goal(key: str, goal_by_label: dict[str, str]) -> None:

@@ -1,52 +1,17 @@
-"""What changed since the previous month-end (marts.goal_changes): the change of each goal's
-actual ("▲ 2.1 pp") and of its status ("at risk → on track"), for the scorecard, the goal
-tabs, the overview's list of goals whose status changed and the monthly report."""
+"""What changed since the previous month-end (marts.goal_changes), as the scorecard, the goal
+tabs and the overview's list of goals whose status changed show it (the words themselves:
+`qjgov.present.numbers.fmt_change`, `qjgov.present.statuses.fmt_status_change`)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import polars as pl
 import streamlit as st
 
-from qjgov.app import reads, words
-from qjgov.app.formatting import goal_name, is_missing
+from qjgov.app import reads
 from qjgov.app.state import State
-
-
-def fmt_change(lang: str, change: float | None, unit: str | None, with_unit: bool = True) -> str:
-    """A change of the actual in the metric's unit: "▲ 2.1 pp", "▼ 0.05 trips", "= 0.0 pp"
-    (unchanged: a dash there read as minus zero); "▲ 2.1" without the unit; "—" when there
-    is nothing to compare with."""
-    if is_missing(change):
-        return "—"
-    size, key = (abs(change) * 100, "unit.pp") if unit == "ratio" else (abs(change), "unit.trips")
-    number = f"{size:.1f}" if unit == "ratio" else f"{size:.2f}"
-    zero = size < (0.05 if unit == "ratio" else 0.005)
-    arrow = "=" if zero else ("▲" if change > 0 else "▼")
-    return f"{arrow} {words.t(lang, key, value=number) if with_unit else number}"
-
-
-def fmt_change_short(change: float | None, unit: str | None) -> str:
-    """The change for a narrow table cell: "▲ 2.1" (percentage points, or trips for G05)."""
-    return "" if is_missing(change) else fmt_change("en", change, unit, with_unit=False)
-
-
-def fmt_status_change(lang: str, previous: str | None, current: str | None) -> str:
-    """"有风险 → 进度正常" / "at risk → on track"; empty when the status did not change or there
-    is no previous month-end."""
-    if not previous or not current or previous == current:
-        return ""
-    return f"{words.t(lang, 'status.' + previous)} → {words.t(lang, 'status.' + current)}"
-
-
-def goal_changes(as_of: dt.date) -> pl.DataFrame:
-    """Every goal's change since the previous month-end, at `as_of` (commission level)."""
-    return reads.query(
-        "select goal_id, previous_as_of, actual_change, previous_status, status, status_changed, unit "
-        "from marts.goal_changes where as_of = ? order by goal_id",
-        (as_of,),
-    )
+from qjgov.present.numbers import fmt_change, fmt_change_short
+from qjgov.present.statuses import fmt_status_change
+from qjgov.present.words import goal_name
 
 
 def scorecard_columns(state: State) -> dict[str, dict[str, str]]:
@@ -55,7 +20,7 @@ def scorecard_columns(state: State) -> dict[str, dict[str, str]]:
     filter the changes are the commission's, so nothing is returned."""
     if state.department:
         return {}
-    frame = goal_changes(state.as_of)
+    frame = reads.goal_changes(state.as_of)
     return {
         row["goal_id"]: {
             "change": fmt_change(state.lang, row["actual_change"], row["unit"]),
@@ -71,7 +36,7 @@ def changed_goals(state: State, names: pl.DataFrame) -> None:
     """The overview's list of goals whose status changed since the previous month-end.
     `names` holds goal_id, name_zh and name_en (e.g. reads.progress)."""
     st.subheader(state.t("changes.title"), anchor=False)
-    frame = goal_changes(state.as_of)
+    frame = reads.goal_changes(state.as_of)
     previous = frame["previous_as_of"].drop_nulls()
     if not previous.len():
         st.caption(state.t("changes.first"))

@@ -19,10 +19,13 @@ import polars as pl
 import streamlit as st
 
 from qjgov import settings
-from qjgov.app import changes, connection, reads, words
-from qjgov.app.formatting import badge, is_missing
+from qjgov.app import reads
+from qjgov.app.formatting import badge
 from qjgov.app.owners import owner_caption
 from qjgov.app.state import State
+from qjgov.present import connection, words
+from qjgov.present.numbers import fmt_change, is_missing
+from qjgov.present.statuses import fmt_status_change
 
 FIELDS = ("progress", "barriers", "next_steps")
 ASSERTABLE = ("on_track", "at_risk", "off_track", "achieved", "missed")
@@ -89,11 +92,11 @@ def commentary_section(state: State, row: dict) -> None:
     goal_id = row["goal_id"]
     owner_caption(state, goal_id)
     if not state.department:
-        change = changes.goal_changes(state.as_of).filter(pl.col("goal_id") == goal_id)
+        change = reads.goal_changes(state.as_of).filter(pl.col("goal_id") == goal_id)
         if change.height and change["previous_as_of"][0] is not None:
             c = change.row(0, named=True)
-            moved = changes.fmt_status_change(state.lang, c["previous_status"], c["status"])
-            delta = changes.fmt_change(state.lang, c["actual_change"], c["unit"]) + (f" · {moved}" if moved else "")
+            moved = fmt_status_change(state.lang, c["previous_status"], c["status"])
+            delta = fmt_change(state.lang, c["actual_change"], c["unit"]) + (f" · {moved}" if moved else "")
             st.caption(state.t("changes.goal_line", previous=c["previous_as_of"].isoformat(), change=delta))
     st.markdown(f"**{state.t('commentary.title')}**")
     note = latest(goal_id, state.as_of)

@@ -10,66 +10,22 @@ from typing import Callable, Iterable
 import polars as pl
 import streamlit as st
 
-from qjgov.app import charts, commentary, reads, words
-from qjgov.app.formatting import (
-    badge, code_label, department_label, fmt_amount, fmt_count, fmt_gap, fmt_percent, fmt_target, fmt_value, formula, goal_name,
-    cannot_be_exceeded, is_missing, plan_sentence, seed_text, shown_to_go, to_go_text,
-)
-from qjgov.app.connection import Identity
+from qjgov.app import charts, commentary, reads
+from qjgov.app.formatting import badge, code_label, department_label
 from qjgov.app.state import State
 from qjgov.app.tables import downloads, show_table
-from qjgov.app.statuses import status_word
-
-
-def what_it_takes(state: State, row: dict, seed: dict) -> list[str]:
-    """The goal's "what it would take" in sentences, from the mart's to_go, required_rate,
-    gap and projection, in the goal's own words (seeds/goal_words.csv: units named per goal,
-    items, trips, reviews, decisions, cases…)."""
-    unit = row["unit"] or row["seed_unit"]
-    if is_missing(row["actual"]):
-        return [state.t("status.help.no_data")]
-    sentences: list[str] = []
-    if seed_text(state.lang, seed, "take_met"):  # no count to go (G04): say how far off the mean is
-        values = dict(actual=fmt_value(row["actual"], "ratio", row["target"]), target=fmt_percent(row["target"]))
-        if row["met"]:
-            sentences.append(seed_text(state.lang, seed, "take_met").format(**values))
-        else:
-            gap = fmt_amount(state.lang, abs(row["gap"]), "ratio")
-            sentences.append(seed_text(state.lang, seed, "take").format(gap=gap, **values))
-    elif cannot_be_exceeded(row):
-        sentences.append(state.t("take.cannot_exceed", target=fmt_percent(row["target"])))
-    elif not is_missing(row["to_go"]):
-        to_go = int(row["to_go"])
-        if to_go == 0:
-            sentences.append(state.t("take.met"))
-        else:
-            sentences.append(words.agree(state.lang, seed_text(state.lang, seed, "take").format(
-                n=f"{to_go:,}", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"])
-            )))
-    rate = row["required_rate"]
-    noun, verb = seed_text(state.lang, seed, "rate_noun"), seed_text(state.lang, seed, "rate_verb")
-    if noun and not is_missing(rate):
-        # Never printed as 100.0 % when it is above all of them (or below: "within" reach).
-        parts = dict(noun=noun, verb=verb, rate=fmt_value(rate, "ratio", 1.0))
-        if rate > 1:
-            sentences.append(state.t("rate.impossible", **parts))
-        elif rate < 0:
-            sentences.append(state.t("rate.assured", noun=parts["noun"], verb=parts["verb"]))
-        else:
-            sentences.append(state.t("rate.within", **parts))
-        if not is_missing(row.get("recent_rate")):
-            sentences.append(state.t("rate.recent", rate=fmt_percent(row["recent_rate"])))
-    target = fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"])
-    if row["deadline"] is not None and state.as_of >= row["deadline"]:
-        sentences.append(state.t("projection.final", actual=fmt_value(row["actual"], unit, row["target"]), target=target))
-    elif not is_missing(row["projected"]):
-        kind = "projection.run_rate" if row["projection_kind"] == "run_rate" else "projection.trend"
-        sentences.append(state.t(kind, projected=fmt_value(row["projected"], unit, row["target"]), target=target))
-    return sentences
+from qjgov.present import words
+from qjgov.present.charts import department_bars
+from qjgov.present.connection import Identity
+from qjgov.present.numbers import figures, fmt_count, fmt_value, is_missing
+from qjgov.present.reads import LIST_PAGE_ROWS
+from qjgov.present.statuses import status_word
+from qjgov.present.takes import what_it_takes
+from qjgov.present.words import formula, goal_name, plan_sentence, seed_text
 
 
 def _kpis(state: State, row: dict) -> None:
-    unit = row["unit"] or row["seed_unit"]
+    shown = figures(state.lang, row)
     status, actual, target, projected, to_go = st.columns([1.1, 1, 1.7, 1.1, 0.8])
     with status:
         st.markdown(f"<div style='font-size:0.875rem;margin-bottom:0.35rem'>{state.t('goal.status')}</div>", unsafe_allow_html=True)
@@ -80,22 +36,22 @@ def _kpis(state: State, row: dict) -> None:
     numbers = None
     if not is_missing(row["denominator"]):
         numbers = state.t("goal.numbers", num=fmt_count(row["numerator"]), den=fmt_count(row["denominator"]))
-    actual.metric(state.t("goal.actual"), fmt_value(row["actual"], unit, row["target"]), help=numbers)
+    actual.metric(state.t("goal.actual"), shown.actual, help=numbers)
     target.metric(
         state.t("goal.target"),
-        fmt_target(state.lang, row["target"], row["comparator"], unit, row["target_kind"]),
-        delta=fmt_gap(state.lang, row["gap"], unit, row["comparator"]) if not is_missing(row["gap"]) else None,
+        shown.target,
+        delta=shown.gap if not is_missing(row["gap"]) else None,
         delta_color="off",
         delta_arrow="off",
     )
-    projected.metric(state.t("goal.projected"), fmt_value(row["projected"], unit, row["target"]))
-    to_go.metric(state.t("goal.to_go"), to_go_text(state.lang, row) or "—", help=state.t("col.to_go_help"))
+    projected.metric(state.t("goal.projected"), shown.projected)
+    to_go.metric(state.t("goal.to_go"), shown.to_go or "—", help=state.t("col.to_go_help"))
 
 
 def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> None:
     """Everything about one goal at the chosen date."""
     goal_id = row["goal_id"]
-    unit = row["unit"] or row["seed_unit"]
+    unit = row["unit"]
     st.subheader(f"{goal_id} · {goal_name(state.lang, row)}", anchor=goal_id.lower())
     if state.department:
         st.caption(state.t("goal.dept_filtered", dept=department_label(state.lang, state.department)))
@@ -115,11 +71,11 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
             st.info(state.t("status.help.no_data"))
     with right:
         st.markdown(f"**{state.t('goal.what_it_takes')}**")
-        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state, row, seed)))
+        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state.lang, state.as_of, row, seed)))
         st.markdown(f"**{state.t('goal.plan')}**")
         st.markdown(f"> {plan_sentence(state.lang, seed)}")
         st.markdown(f"**{state.t('goal.formula')}**")
-        st.markdown(formula(state, seed))
+        st.markdown(formula(state.lang, seed))
         choice = seed_text(state.lang, seed, "choice")
         if choice:
             st.markdown(f"**{state.t('goal.choice')}**")
@@ -168,17 +124,18 @@ def department_parts(
 ) -> tuple[dict | None, pl.DataFrame | None]:
     """The bars' spec (None when no department has a value) and the table, in `lang`, of one
     goal at one date, for every visitor of `build` (the run's pinned build keys the cache; the
-    read below is of it): (None, None) when no department has a row. `target` is the bars'
-    rule (none for a baseline goal, whose target differs by department)."""
+    read below is of it): (None, None) when no department has a row. The departments holding
+    the goal back come first, in the mart's order, as the monthly report lists them. `target`
+    is the bars' rule (none for a baseline goal, whose target differs by department)."""
     frame = reads.by_department(goal_id, as_of)
     if not frame.height:
         return None, None
     frame = frame.with_columns(
         pl.col("department").map_elements(lambda d: department_label(lang, d), return_dtype=pl.String).alias("department_label")
-    ).sort("gap", descending=True, nulls_last=True)
+    )
     chart = None
     if not frame["actual"].is_null().all():
-        chart = charts.vega_lite_spec(charts.department_bars(frame, lang, unit, target))
+        chart = charts.vega_lite_spec(department_bars(frame, lang, unit, target))
     def t(key: str) -> str:
         return words.t(lang, key)
 
@@ -195,7 +152,7 @@ def department_parts(
         columns[t("col.numerator" + suffix)] = frame["numerator"].cast(pl.Int64, strict=False)
         columns[t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
     if not frame["to_go"].is_null().all():
-        columns[t("col.to_go")] = pl.Series([shown_to_go(r) for r in frame.iter_rows(named=True)], dtype=pl.Int64)
+        columns[t("col.to_go")] = frame["to_go"].cast(pl.Int64)
     return chart, pl.DataFrame(columns)
 
 
@@ -209,8 +166,6 @@ def _filter_text(frame: pl.DataFrame, text: str, columns: Iterable[str]) -> pl.D
             condition = condition | pl.col(column).cast(pl.String).str.to_lowercase().str.contains(needle, literal=True).fill_null(False)
     return frame.filter(condition)
 
-
-LIST_PAGE_ROWS = 1_000  # the most rows of a list sent to the browser at once
 
 # Extra columns a catalogue goal's list may show (seeds/targets.csv list_columns), in this order;
 # True where the value is a code shown by its label.
@@ -231,8 +186,8 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
     goal_id, family = seed["goal_id"], seed["family"]
     extra = {column for column in (seed.get("list_columns") or "").split("|") if column}
     st.markdown(f"**{state.t('goal.list')}**")
-    if family in WAREHOUSE_LISTS:
-        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id, *WAREHOUSE_LISTS[family])
+    if family in reads.WAREHOUSE_LISTS:
+        warehouse_list(state, goal_id, family, extra, seed_text(lang, seed, "list_title") or goal_id, *reads.WAREHOUSE_LISTS[family])
         return
     if family == "catalogue":
         raw = reads.goal_items(goal_id, state.as_of, state.department)
@@ -282,12 +237,6 @@ def list_page(state: State, goal_id: str, rows: int) -> int:
     ))
 
 
-# The lists read from the warehouse a page at a time, by goal family: (counts per department,
-# records) in reads.
-WAREHOUSE_LISTS: dict[str, tuple[Callable[..., pl.DataFrame], Callable[..., pl.DataFrame]]] = {
-    "case": (reads.case_record_counts, reads.case_records),
-    "duty": (reads.open_duty_counts, reads.open_duties),
-}
 
 
 def warehouse_list(

@@ -16,7 +16,7 @@ from qjgov import settings
 from qjgov.app import reads
 from qjgov.app.state import State
 from qjgov.app.tables import show_table
-from qjgov.app.words import plain
+from qjgov.present.words import plain
 
 def _saved(uploads: list) -> list[Path]:
     """The uploaded files on disk (the importer reads files), in upload order."""

@@ -13,9 +13,12 @@ from typing import Any
 
 import streamlit as st
 
-from qjgov.app import reads, words
+from qjgov.app import reads
 from qjgov.app.formatting import department_label
-from qjgov.app.state import ALL_DEPARTMENTS, WIDGET, State, url_params, write_url
+from qjgov.app.state import (
+    ALL_DEPARTMENTS, STATE_KEY, WIDGET, State, is_framed, resolve_state, texts_before_state, url_params, write_url,
+)
+from qjgov.present import words
 
 # The page files, in sidebar order within their sections; url paths never change with the
 # language so a copied link keeps working.
@@ -129,3 +132,28 @@ def sidebar_footer(state: State) -> None:
             st.caption(state.t("sidebar.built", built_at=built.strftime("%Y-%m-%d %H:%M") if built else "—"))
         st.caption(state.t("sidebar.link_hint"))
     write_url(state)
+
+
+def page_state() -> State:
+    """The state app.py resolved for this run; every page starts with this.
+
+    Until the first `st.navigation` call in a process, Streamlit treats the `pages/` folder
+    next to the entry script the old way: a deep link (say /reviews?goal=G09) that is the
+    first request after a (re)start, and every AppTest.switch_page, runs the page file alone,
+    without app.py's frame. Such a run declares the app's navigation (the public switch to
+    `st.navigation` mode, for good) and reruns, so app.py draws the frame and runs this page.
+    The built-in page list is hidden (`client.showSidebarNavigation = false`), so the
+    visitor never sees the folder's file names in between.
+    """
+    if not is_framed():
+        # The page list reads the warehouse; on a hosted demo's first start this deep link may
+        # come before any visit of app.py has built it.
+        texts = texts_before_state()
+        reads.ensure_warehouse(texts)
+        reads.open_warehouse(texts)
+        st.navigation(app_pages(words.DEFAULT_LANGUAGE), position="hidden")
+        st.rerun()
+    state = st.session_state.get(STATE_KEY)
+    if state is None:  # not reached through app.py; still show something sensible
+        state = resolve_state(reads.as_of_dates(), reads.departments()["department"].to_list())
+    return state

@@ -16,13 +16,16 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from qjgov.app import changes, owners, reads, words
-from qjgov.app.connection import Identity
-from qjgov.app.formatting import badge, fmt_gap, fmt_target, fmt_value, goal_name, to_go_text
+from qjgov.app import changes, owners, reads
+from qjgov.app.formatting import badge
 from qjgov.app.navigation import area_file, area_path
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
-from qjgov.app.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES, milestone_word, status_word
+from qjgov.present import words
+from qjgov.present.connection import Identity
+from qjgov.present.numbers import figures
+from qjgov.present.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES, milestone_word, status_word
+from qjgov.present.words import goal_name
 
 
 def status_counts(state: State, progress: pl.DataFrame) -> None:
@@ -54,7 +57,7 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
     owner = owners.owner_names(lang)
     rows = []
     for row in progress.iter_rows(named=True):
-        unit = row["unit"] or row["seed_unit"]
+        shown = figures(lang, row)
         change = moved.get(row["goal_id"], {})
         rows.append(
             {
@@ -66,14 +69,14 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
                 "status_change": change.get("status_change") or "",
                 "change": change.get("change") or "",
                 "met": None if row["met"] is None else bool(row["met"]),
-                "actual": fmt_value(row["actual"], unit, row["target"]),
+                "actual": shown.actual,
                 "change_short": change.get("change_short") or "",
                 "owner": owner.get(row["goal_id"], "—"),
-                "actual_plain": fmt_value(row["actual"], unit, row["target"]),
-                "target": fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"]),
-                "gap": fmt_gap(lang, row["gap"], unit, row["comparator"]),
-                "projected": fmt_value(row["projected"], unit, row["target"]),
-                "to_go": to_go_text(lang, row),
+                "actual_plain": shown.actual,
+                "target": shown.target,
+                "gap": shown.gap,
+                "projected": shown.projected,
+                "to_go": shown.to_go,
             }
         )
     return rows

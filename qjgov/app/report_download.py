@@ -29,9 +29,10 @@ from pathlib import Path
 import streamlit as st
 
 from qjgov import settings
-from qjgov.app import connection, export, reads, words
+from qjgov.app import export, reads
 from qjgov.app.state import State
 from qjgov.limits import slots, worker
+from qjgov.present import connection, words
 from qjgov.reporting import render
 
 MIME = {"pdf": "application/pdf", "html": "text/html"}

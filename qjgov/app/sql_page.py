@@ -16,10 +16,11 @@ import polars as pl
 import streamlit as st
 
 from qjgov import settings
-from qjgov.app import connection, reads
+from qjgov.app import reads
 from qjgov.app.state import State
 from qjgov.app.tables import downloads
-from qjgov.app.words import plain
+from qjgov.present import connection
+from qjgov.present.words import plain
 
 EXAMPLES: dict[str, str] = {
     key: sql.strip() for key, sql in tomllib.loads(Path(__file__).with_name("sql_examples.toml").read_text(encoding="utf-8")).items()

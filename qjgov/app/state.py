@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from qjgov.app import reads, words
+from qjgov.present import words
 
 URL_KEYS: tuple[str, ...] = ("as_of", "dept", "lang")
 WIDGET = {"as_of": "qj_as_of", "dept": "qj_dept", "lang": "qj_lang"}
 _WRITTEN = "_qj_url_written"
-_STATE = "_qj_state"
+STATE_KEY = "_qj_state"
 ALL_DEPARTMENTS = ""
 
 
@@ -55,9 +55,9 @@ def resolve_state(dates: list[dt.date], departments: list[str]) -> State:
         ss[WIDGET["as_of"]] = _parse_date(url["as_of"], dates) or dates[-1]
         ss[WIDGET["dept"]] = url["dept"] if url["dept"] in departments else ALL_DEPARTMENTS
         ss[WIDGET["lang"]] = words.language(url["lang"]) if url["lang"] else words.from_locale(st.context.locale)
-    elif WIDGET["lang"] not in ss and isinstance(ss.get(_STATE), State):
+    elif WIDGET["lang"] not in ss and isinstance(ss.get(STATE_KEY), State):
         # st.switch_page drops every widget's value; the last state (not a widget) stays.
-        last = ss[_STATE]
+        last = ss[STATE_KEY]
         ss[WIDGET["as_of"]] = last.as_of
         ss[WIDGET["dept"]] = last.department or ALL_DEPARTMENTS
         ss[WIDGET["lang"]] = last.lang
@@ -68,11 +68,16 @@ def resolve_state(dates: list[dt.date], departments: list[str]) -> State:
     if ss.get(WIDGET["lang"]) not in words.LANGUAGES:
         ss[WIDGET["lang"]] = words.DEFAULT_LANGUAGE
     state = State(ss[WIDGET["as_of"]], ss[WIDGET["dept"]] or None, ss[WIDGET["lang"]])
-    ss[_STATE] = state
+    ss[STATE_KEY] = state
     return state
 
 
 _RUN = threading.local()
+
+
+def is_framed() -> bool:
+    """Whether this script run is app.py's, with its frame (sidebar, URL state)."""
+    return getattr(_RUN, "framed", False)
 
 
 @contextmanager
@@ -92,36 +97,9 @@ def hinted_language() -> str:
     return words.language(hint) if hint else words.from_locale(st.context.locale)
 
 
-def _texts_before_state():
+def texts_before_state():
     lang = hinted_language()
     return lambda key: words.t(lang, key)
-
-
-def page_state() -> State:
-    """The state app.py resolved for this run; every page starts with this.
-
-    Until the first `st.navigation` call in a process, Streamlit treats the `pages/` folder
-    next to the entry script the old way: a deep link (say /reviews?goal=G09) that is the
-    first request after a (re)start, and every AppTest.switch_page, runs the page file alone,
-    without app.py's frame. Such a run declares the app's navigation (the public switch to
-    `st.navigation` mode, for good) and reruns, so app.py draws the frame and runs this page.
-    The built-in page list is hidden (`client.showSidebarNavigation = false`), so the
-    visitor never sees the folder's file names in between.
-    """
-    if not getattr(_RUN, "framed", False):
-        from qjgov.app.navigation import app_pages
-
-        # The page list reads the warehouse; on a hosted demo's first start this deep link may
-        # come before any visit of app.py has built it.
-        texts = _texts_before_state()
-        reads.ensure_warehouse(texts)
-        reads.open_warehouse(texts)
-        st.navigation(app_pages(words.DEFAULT_LANGUAGE), position="hidden")
-        st.rerun()
-    state = st.session_state.get(_STATE)
-    if state is None:  # not reached through app.py; still show something sensible
-        state = resolve_state(reads.as_of_dates(), reads.departments()["department"].to_list())
-    return state
 
 
 def url_params(state: State, **extra: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ import streamlit as st
 from qjgov.app import export
 from qjgov.app.state import State
 from qjgov.limits import slots, worker
+from qjgov.present import spreadsheets
 
 _LOG = logging.getLogger(__name__)
 
@@ -129,8 +130,8 @@ def spreadsheet(state: State, kind: str, read: Callable[[], pl.DataFrame], sheet
 
     try:
         if kind == "csv":
-            return export.made_apart(export.to_csv, read, percent, (state.t("common.yes"), state.t("common.no")))
-        return export.made_apart(export.to_xlsx, read_within_excel_bounds, sheet, percent)
+            return export.made_apart(spreadsheets.to_csv, read, percent, (state.t("common.yes"), state.t("common.no")))
+        return export.made_apart(spreadsheets.to_xlsx, read_within_excel_bounds, sheet, percent)
     except slots.Busy:
         text = state.t("common.download_busy")
     except _TooManyCells:
@@ -141,4 +142,4 @@ def spreadsheet(state: State, kind: str, read: Callable[[], pl.DataFrame], sheet
     except worker.Failed as failed:
         _LOG.warning("a %s download could not be made: %s", kind, failed)
         text = state.t("common.download_failed")
-    return export.notice_csv(text) if kind == "csv" else export.notice_xlsx(text)
+    return spreadsheets.notice_csv(text) if kind == "csv" else spreadsheets.notice_xlsx(text)

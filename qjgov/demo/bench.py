@@ -95,63 +95,55 @@ def floor(raw: Path, work: Path, file_options: str = "") -> tuple[float, float, 
 
 
 def page_queries(warehouse: Path) -> dict[str, list[tuple[str, tuple]]]:
-    """The SQL each page sends (recorded from qjgov.app.reads, so it is the app's own), for
-    the first and last as-of date, with and without a department filter."""
-    from qjgov.app import reads
-    from qjgov.app.goal import LIST_PAGE_ROWS, WAREHOUSE_LISTS
+    """The SQL each page sends (recorded from the shared read queries the app's pages make,
+    `qjgov.present.reads`), for the first and last as-of date, with and without a department
+    filter."""
+    from qjgov.present import connection, reads
 
+    con = connection.connect(warehouse)
+    run = connection.reader(con)
     recorded: list[tuple[str, tuple]] = []
-    real_query = reads.query
-    reads.query = lambda sql, params=(): recorded.append((sql, tuple(params))) or real_query_direct(warehouse, sql, params)
+
+    def q(sql: str, params: tuple = ()):
+        recorded.append((sql, tuple(params)))
+        return run(sql, params)
+
     pages: dict[str, list[tuple[str, tuple]]] = {}
     try:
-        dates = [row[0] for row in duckdb.connect(str(warehouse), read_only=True).sql(
-            "select distinct as_of from marts.goal_progress order by as_of").fetchall()]
-        departments = [row[0] for row in duckdb.connect(str(warehouse), read_only=True).sql(
-            "select department from marts.goal_progress_by_department group by 1 order by count(*) desc limit 1").fetchall()]
-        goals = duckdb.connect(str(warehouse), read_only=True).sql("select goal_id, family from marts.goals").fetchall()
+        dates = reads.as_of_dates(run)
+        departments = run(
+            "select department from marts.goal_progress_by_department group by 1 order by count(*) desc limit 1"
+        )["department"].to_list()
+        goals = list(run("select goal_id, family from marts.goals").iter_rows())
         for as_of in (dates[0], dates[-1]):
             for department in (None, *departments):
                 label = f"{as_of} {'one department' if department else 'all departments'}"
-                reads.forget_per_build()
                 recorded.clear()
-                reads.progress(as_of, department), reads.series(department, as_of), reads.milestones(as_of), reads.areas()
+                reads.progress(q, as_of, department), reads.series(q, department, as_of), reads.milestones(q, as_of), reads.areas(q)
                 pages[f"overview {label}"] = list(recorded)
-                reads.forget_per_build()
                 recorded.clear()
-                reads.targets(), reads.progress(as_of, department), reads.series(department, as_of)
+                reads.targets(q), reads.progress(q, as_of, department), reads.series(q, department, as_of)
                 for goal, family in goals:
-                    reads.by_department(goal, as_of), reads.secondary(goal, as_of, department)
-                    reads.goal_items(goal, as_of, department)
-                    if family in WAREHOUSE_LISTS:  # the counts, and the first and the last page of the list
-                        count_read, records_read = WAREHOUSE_LISTS[family]
-                        counts = count_read(goal, as_of, department)
-                        last = max(1, -(-int(counts["records"].sum()) // LIST_PAGE_ROWS)) if counts.height else 1
-                        records_read(goal, as_of, department, page=1), records_read(goal, as_of, department, page=last)
-                reads.handling_time(as_of, department)
+                    reads.by_department(q, goal, as_of), reads.secondary(q, goal, as_of, department)
+                    reads.goal_items(q, goal, as_of, department)
+                    if family in reads.WAREHOUSE_LISTS:  # the counts, and the first and the last page of the list
+                        count_read, records_read = reads.WAREHOUSE_LISTS[family]
+                        counts = count_read(q, goal, as_of, department)
+                        last = max(1, -(-int(counts["records"].sum()) // reads.LIST_PAGE_ROWS)) if counts.height else 1
+                        records_read(q, goal, as_of, department, page=1), records_read(q, goal, as_of, department, page=last)
+                reads.handling_time(q, as_of, department)
                 pages[f"all goal tabs {label}"] = list(recorded)
-        reads.forget_per_build()
         recorded.clear()
-        reads.build_info(), reads.test_results(), reads.raw_files(), reads.model_runs(), reads.data_span()
+        reads.build_info(q), reads.test_results(q), reads.raw_files(q), reads.model_runs(q), reads.data_span(q)
         pages["data"] = list(recorded)
     finally:
-        reads.query = real_query
+        con.close()
     return pages
-
-
-_CONNECTIONS: dict[str, duckdb.DuckDBPyConnection] = {}
-
-
-def real_query_direct(warehouse: Path, sql: str, params: tuple):
-    from qjgov.app import connection
-
-    con = _CONNECTIONS.setdefault(str(warehouse), connection.connect(warehouse))
-    return connection.query(con, sql, list(params) if params else None)
 
 
 def time_queries(warehouse: Path) -> list[dict]:
     """Median and p95 of each page's queries, each run REPEATS times uncached."""
-    from qjgov.app import connection
+    from qjgov.present import connection
 
     con = connection.connect(warehouse)
     results = []

@@ -1,4 +1,4 @@
-"""Quick self-check of the demo data: the goal values of METRICS.md computed straight from raw.
+"""Quick self-check of the demo data: the goal values of docs/metrics.md computed straight from raw.
 
 Not the warehouse (that is sql/): a second, independent reading in polars so whoever tunes
 `generate.TRAJECTORY` can see where each goal lands without building anything, and so the
@@ -100,7 +100,7 @@ def case_goals(raw: dict[str, pl.DataFrame], as_of: dt.date, cal) -> dict[str, f
 
 
 def done_over_due(frame: pl.DataFrame, start_col: str, done_col: str, rule_wd: int, as_of: dt.date, cal) -> float | None:
-    """METRICS.md 'done over due': YTD by start date; due when the deadline has passed or done."""
+    """docs/metrics.md#building-blocks, 'done over due': YTD by start date; due when the deadline has passed or done."""
     ytd = frame.filter(pl.col(start_col).cast(pl.Date).is_between(dt.date(as_of.year, 1, 1), as_of))
     if ytd.height == 0:
         return None

@@ -1,7 +1,7 @@
 """Demo data generator: writes the raw tables of the data contract for 2020-01-01 … 2021-12-31.
 
 The demo has to look like the commission's real work (its item catalogue, volumes, seasons,
-the State Council calendar) and has to move every goal of METRICS.md through a different
+the State Council calendar) and has to move every goal of docs/metrics.md through a different
 status, so the app shows achieved, missed, at-risk and on-track goals side by side. All the
 knobs that steer the goal values sit in `TRAJECTORY` below; the rest of the file is plumbing.
 
@@ -43,7 +43,7 @@ from qjgov.paths import RAW_DIR, SEEDS_DIR
 # Month paths are {"YYYY-MM": value} anchors at month-ends; months between two anchors are
 # interpolated linearly, months before the first (after the last) anchor take its value.
 # Catalogue paths are the goal's own ratio over the catalogue snapshot of that month-end
-# (METRICS.md: LIC = 行政许可 items, APP = 依申请 items); the generator switches items on in a
+# (docs/metrics.md#building-blocks: LIC = 行政许可 items, APP = 依申请 items); the generator switches items on in a
 # fixed order (more mature items first) so the ratio follows the path and never goes back.
 # Case paths are per-case probabilities in the month the case is accepted / completed.
 # =============================================================================================
@@ -211,7 +211,7 @@ def day_index(date: dt.date) -> int:
 
 
 def add_workdays(cal: Calendar, day: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """The n-th workday strictly after `day` (METRICS.md deadline(t, N)); n = 0 keeps the day."""
+    """The n-th workday strictly after `day` (docs/metrics.md#building-blocks, deadline(t, N)); n = 0 keeps the day."""
     n = np.asarray(n)
     target = cal.workdays[np.minimum(cal.cum[day] + np.maximum(n, 1) - 1, len(cal.workdays) - 1)]
     return np.where(n == 0, day, target)

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from qjgov import versions
-from qjgov.app import connection
+from qjgov.present import connection, reads
 
 
 class ReportError(Exception):
@@ -40,45 +40,12 @@ class ReportData:
         return values[0] if values.len() else None
 
 
-# Statuses whose goal a department holds back (the report's "off track" list).
+# Statuses of the goals whose departments holding them back the report lists (its "off track"
+# list).
 BEHIND = ("off_track", "missed")
 
-_GOALS = """
-select
-    g.goal_id, g.area, g.area_order, g.goal_name_zh as name_zh, g.goal_name_en as name_en,
-    g.comparator, g.projection_kind as kind, g.unit as seed_unit, g.tolerance as seed_tolerance, g.family,
-    g.plan_text_zh, g.plan_text_en, g.rule, g.rule_working_days as rule_days,
-    g.formula_zh, g.formula_en, g.take_zh, g.take_en, g.take_met_zh, g.take_met_en,
-    g.list_title_zh, g.list_title_en, g.rate_noun_zh, g.rate_noun_en, g.rate_verb_zh, g.rate_verb_en,
-    g.choice_zh, g.choice_en,
-    g.owner_department, g.owner_department_en, g.lead_office, g.lead_office_en, g.count_unit_zh, g.count_unit_en,
-    p.numerator, p.denominator, p.actual, p.target, p.target_kind, p.tolerance, p.unit, p.met, p.on_time,
-    p.projected, p.projection_kind, p.recent_rate, p.required_rate, p.to_go, p.gap, p.deadline, p.status
-from marts.goals as g
-left join marts.goal_progress as p
-    on p.goal_id = g.goal_id and p.as_of = ?
-order by g.area_order, g.goal_id
-"""
-
-_HOLDING_BACK = """
-with behind as (
-    select goal_id from marts.goal_progress where as_of = ? and status in ('off_track', 'missed')
-),
-
-ranked as (
-    select
-        d.goal_id, d.department, l.label_en as department_en, d.actual, d.target, d.to_go, d.status,
-        row_number() over (partition by d.goal_id order by d.to_go desc nulls last, d.gap desc nulls last, d.department) as place,
-    from marts.goal_progress_by_department as d
-    inner join behind on behind.goal_id = d.goal_id
-    left join marts.labels as l on l.code_list = 'department' and l.code = d.department
-    where d.as_of = ? and not coalesce(d.met, false) and d.actual is not null
-        -- a baseline of 100 % no count can beat (qjgov.app.formatting.cannot_be_exceeded)
-        and not coalesce(d.comparator = '>' and d.to_go > d.denominator - d.numerator, false)
-)
-
-select * exclude (place) from ranked where place <= 5 order by goal_id, place
-"""
+# The departments holding back a goal listed per goal: the first few, in the mart's order.
+HOLDING_BACK_LISTED = 5
 
 
 def read(warehouse: Path, as_of: dt.date) -> ReportData:
@@ -92,39 +59,32 @@ def read(warehouse: Path, as_of: dt.date) -> ReportData:
     except (connection.WarehouseBusy, duckdb.Error) as error:
         raise ReportError(f"the warehouse {warehouse} could not be opened: {error}") from None
     try:
-        q = lambda sql, params=None: connection.query(con, sql, params)  # noqa: E731
+        q = connection.reader(con)
         missing, models = versions.warehouse_age(q)
         if missing:
             raise ReportError(
                 f"the warehouse {warehouse} was built by an older version and lacks {', '.join(missing)}: "
                 "rebuild it with `make build` (your own data) or `make demo` (the demo data)"
             )
-        dates = q("select distinct as_of from marts.goal_progress order by as_of")["as_of"].to_list()
+        dates = reads.as_of_dates(q)
         if as_of not in dates:
             shown = ", ".join(d.isoformat() for d in dates) or "none"
             raise ReportError(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
-        info = q("select built_at from meta.build_info")
-        span = q("select min(first_date) as first_date, max(last_date) as last_date from marts.data_coverage")
+        info = reads.build_info(q)
         return ReportData(
             as_of=as_of,
             dates=dates,
-            built_at=info["built_at"][0] if info.height else None,
-            data_span=tuple(span.row(0)) if span.height else (None, None),
-            areas=q("select code as area, label_zh as area_zh, label_en as area_en, sort_order from marts.labels "
-                    "where code_list = 'area' order by sort_order"),
-            goals=q(_GOALS, [as_of]),
-            series=q("select goal_id, as_of, actual, target, projected, status from marts.goal_progress "
-                     "where as_of <= ? order by goal_id, as_of", [as_of]),
-            changes=q("select goal_id, previous_as_of, actual_change, previous_status, status, status_changed, unit "
-                      "from marts.goal_changes where as_of = ? order by goal_id", [as_of]),
-            commentary=q("select goal_id, progress, barriers, next_steps, asserted_status, justification, written_at, "
-                         "versions, computed_status, met from marts.goal_commentary where as_of = ? order by goal_id", [as_of]),
-            milestones=q("select milestone_id, name_zh, name_en, due_date, days_overdue, owner_department, "
-                         "owner_department_en, lead_office, lead_office_en from marts.milestone_status "
-                         "where as_of = ? and status = 'overdue' order by milestone_id", [as_of]),
-            holding_back=q(_HOLDING_BACK, [as_of, as_of]),
-            coverage=q("select raw_table, row_count, first_date, last_date from marts.data_coverage order by raw_table"),
-            warnings=q("select test, failing_rows from meta.test_results where not passed and severity = 'warn' order by test"),
+            built_at=info.get("built_at"),
+            data_span=reads.data_span(q),
+            areas=reads.areas(q),
+            goals=reads.goals_at(q, as_of),
+            series=reads.series(q, None, as_of),
+            changes=reads.goal_changes(q, as_of),
+            commentary=reads.commentary(q, as_of),
+            milestones=reads.overdue_milestones(q, as_of),
+            holding_back=reads.holding_back(q, as_of, BEHIND, HOLDING_BACK_LISTED),
+            coverage=reads.coverage(q),
+            warnings=reads.warnings(q),
             models=models,
         )
     except duckdb.Error as error:

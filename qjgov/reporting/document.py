@@ -1,9 +1,9 @@
 """The report as one HTML document with print CSS (A4, page numbers, tables that split
 cleanly, a goal never split across pages), set into a PDF by `render.py`.
 
-Words come from the app's word files (zh.toml, en.toml), status colours, icons and words from
-`qjgov.app.statuses`, numbers through the app's own formatting, "what it would take" from the
-goal tab's own sentences: the report and the app say the same thing in the same way.
+Words, numbers, status colours and icons, "what it would take", owners and the chart all come
+from `qjgov.present`, as the app's do: the report and the app say the same thing in the same
+way, and the report never loads Streamlit.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ from typing import Callable
 
 import polars as pl
 
-from qjgov.app import changes, charts, goal, words
-from qjgov.app.formatting import (
-    fmt_gap,
-    fmt_target,
-    fmt_value,
-    goal_name,
-    is_missing,
-    to_go_text,
-)
-from qjgov.app.owners import owner_line
-from qjgov.app.state import State
-from qjgov.app.statuses import STATUS_STYLE, STATUSES, pill
+from qjgov.present import charts, words
+from qjgov.present.numbers import figures, fmt_change, fmt_tolerance, fmt_value, is_missing
+from qjgov.present.owners import owner_line
+from qjgov.present.statuses import STATUS_STYLE, STATUSES, fmt_status_change, pill
+from qjgov.present.takes import what_it_takes
+from qjgov.present.words import goal_name
 from qjgov.reporting.data import BEHIND, ReportData
 
 FONTS = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans SC", "DejaVu Sans", sans-serif'
@@ -136,10 +130,6 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _unit(row: dict) -> str:
-    return row["unit"] or row["seed_unit"]
-
-
 def _department(lang: str, zh: str | None, en: str | None) -> str:
     return esc(zh if lang == "zh" else (en or zh))
 
@@ -150,7 +140,7 @@ def chart_spec(data: ReportData, row: dict, lang: str) -> dict | None:
     path = data.series.filter(pl.col("goal_id") == row["goal_id"]).sort("as_of")
     if not path.height or path["actual"].is_null().all():
         return None
-    chart = charts.goal_path(path, lang, _unit(row), row["target"], row["projected"], row["deadline"])
+    chart = charts.goal_path(path, lang, row["unit"], row["target"], row["projected"], row["deadline"])
     return (
         chart.properties(width=250, height=110)
         .configure(font=CHART_FONT)
@@ -185,33 +175,29 @@ def _commentary(lang: str, row: dict, note: dict | None) -> str:
 
 
 def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
-    unit = _unit(row)
     change = data.changes.filter(pl.col("goal_id") == row["goal_id"])
     change_row = change.row(0, named=True) if change.height else {}
     notes = data.commentary.filter(pl.col("goal_id") == row["goal_id"])
     note = notes.row(0, named=True) if notes.height else None
-    state = State(data.as_of, None, lang)
-    figures = [
-        (words.t(lang, "report.number"), fmt_value(row["actual"], unit, row["target"])),
-        (words.t(lang, "report.target"), fmt_target(lang, row["target"], row["comparator"], unit, row["target_kind"])),
-        (words.t(lang, "report.gap"), fmt_gap(lang, row["gap"], unit, row["comparator"])),
-        (words.t(lang, "report.projected"), fmt_value(row["projected"], unit, row["target"])),
-        (
-            words.t(lang, "report.to_go"),
-            to_go_text(lang, row) or "—",
-        ),
+    shown = figures(lang, row)
+    figures_shown = [
+        (words.t(lang, "report.number"), shown.actual),
+        (words.t(lang, "report.target"), shown.target),
+        (words.t(lang, "report.gap"), shown.gap),
+        (words.t(lang, "report.projected"), shown.projected),
+        (words.t(lang, "report.to_go"), shown.to_go or "—"),
         (
             words.t(lang, "report.change"),
             " ".join(
                 part for part in (
-                    changes.fmt_change(lang, change_row.get("actual_change"), unit),
-                    changes.fmt_status_change(lang, change_row.get("previous_status"), change_row.get("status")),
+                    fmt_change(lang, change_row.get("actual_change"), row["unit"]),
+                    fmt_status_change(lang, change_row.get("previous_status"), change_row.get("status")),
                 ) if part
             ),
         ),
     ]
-    table = "".join(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in figures)
-    takes = goal.what_it_takes(state, row, row)
+    table = "".join(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in figures_shown)
+    takes = what_it_takes(lang, data.as_of, row, row)
     take_html = "".join(f"<li>{esc(_plain(sentence))}</li>" for sentence in takes)
     asserted = note.get("asserted_status") if note else None
     return (
@@ -269,7 +255,7 @@ def _summary(data: ReportData, lang: str) -> str:
                 [
                     esc(f"{r['goal_id']} {names.get(r['goal_id'], '')}"),
                     f"{badge(lang, r['previous_status'])} → {badge(lang, r['status'])}",
-                    esc(changes.fmt_change(lang, r["actual_change"], r["unit"])),
+                    esc(fmt_change(lang, r["actual_change"], r["unit"])),
                 ]
                 for r in changed.iter_rows(named=True)
             ]
@@ -355,16 +341,15 @@ def _holding_back(data: ReportData, lang: str) -> str:
     title = f'<section class="area"><h2>{esc(words.t(lang, "report.holding_back"))}</h2>'
     if not data.goals.filter(pl.col("status").is_in(BEHIND)).height:
         return title + f"<p>{esc(words.t(lang, 'report.holding_back_none'))}</p></section>"
-    names = {row["goal_id"]: (goal_name(lang, row), row["seed_unit"], row["unit"]) for row in data.goals.iter_rows(named=True)}
+    names = {row["goal_id"]: goal_name(lang, row) for row in data.goals.iter_rows(named=True)}
     rows = []
     for r in data.holding_back.iter_rows(named=True):
-        name, seed_unit, unit = names[r["goal_id"]]
         rows.append(
             [
-                esc(f"{r['goal_id']} {name}"),
+                esc(f"{r['goal_id']} {names[r['goal_id']]}"),
                 _department(lang, r["department"], r["department_en"]),
-                esc(fmt_value(r["actual"], unit or seed_unit, r["target"])),
-                esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),  # none the query keeps is beyond reach
+                esc(fmt_value(r["actual"], r["unit"], r["target"])),
+                esc("—" if is_missing(r["to_go"]) else f"{int(r['to_go']):,}"),
                 badge(lang, r["status"]),
             ]
         )
@@ -412,12 +397,7 @@ def _quality(data: ReportData, lang: str) -> str:
 
 
 def _tolerance(lang: str, row: dict) -> str:
-    tolerance = row["tolerance"] if not is_missing(row["tolerance"]) else row["seed_tolerance"]
-    if is_missing(tolerance):
-        return "—"
-    if _unit(row) == "ratio":
-        return words.t(lang, "unit.pp", value=f"{tolerance * 100:.1f}")
-    return words.t(lang, "unit.trips", value=f"{tolerance:.2f}")
+    return fmt_tolerance(lang, row["tolerance"], row["unit"])
 
 
 def document(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None] = lambda goal_id: None,

@@ -1,4 +1,4 @@
-"""The raw data contract (DATA_CONTRACT.md) as code.
+"""The raw data contract (docs/data.md) as code.
 
 One place names every raw table, its key and its column types, so the generator, the
 build's input checks, the tests' fixtures and any importer agree on what lands in

@@ -121,7 +121,7 @@ def _check_types(con: duckdb.DuckDBPyConnection, table: str, path: Path, types: 
     missing = [column for column in schema if column not in types]
     if missing:
         raise RawDataError(
-            f"raw file {path} lacks the contract's columns {missing} for table {table} (see DATA_CONTRACT.md)"
+            f"raw file {path} lacks the contract's columns {missing} for table {table} (see docs/data.md)"
         )
     for column in schema:
         found, wanted = types[column], sql_type(table, column)
@@ -364,7 +364,7 @@ def _refuse_broken_rows(con: duckdb.DuckDBPyConnection, table: str, paths: list[
             for key, problems in broken
         ]
         raise RawDataError(
-            f"raw table {table}: {total:,} row(s) break the contract (DATA_CONTRACT.md); the first:\n"
+            f"raw table {table}: {total:,} row(s) break the contract (docs/data.md); the first:\n"
             + "\n".join(lines)
             + "\nCorrect the export (or the import) and land it again."
         )

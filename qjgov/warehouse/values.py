@@ -2,7 +2,7 @@
 
 Each converter takes the text of one cell (None for an empty cell) and returns the value or
 raises ValueError with a reason a person can act on. The accepted forms are those of
-DATA_CONTRACT.md, "Real exports".
+docs/data.md#what-real-exports-look-like.
 """
 
 from __future__ import annotations

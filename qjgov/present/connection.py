@@ -94,6 +94,11 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None =
         cursor.close()
 
 
+def reader(con: duckdb.DuckDBPyConnection):
+    """`query` on `con` as a `qjgov.present.reads.Query`: (sql, params) -> rows."""
+    return lambda sql, params=(): query(con, sql, list(params) if params else None)
+
+
 @dataclass(eq=False)
 class _Generation:
     identity: Identity

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from qjgov.app.words import t
+from qjgov.present.words import t
 
 STATUSES: tuple[str, ...] = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")
 MILESTONE_STATUSES: tuple[str, ...] = ("done", "done_late", "overdue", "open")
@@ -50,3 +50,11 @@ def pill(lang: str, status: str | None, css_class: str, style: str = "") -> str:
     word = milestone_word(lang, status) if status in MILESTONE_STATUSES else status_word(lang, status)
     return (f'<span class="{css_class}" style="background:{look["fill"]};color:{look["ink"]};{style}">'
             f"{html.escape(word)}</span>")
+
+
+def fmt_status_change(lang: str, previous: str | None, current: str | None) -> str:
+    """"有风险 → 进度正常" / "at risk → on track"; empty when the status did not change or there
+    is no previous month-end."""
+    if not previous or not current or previous == current:
+        return ""
+    return f"{t(lang, 'status.' + previous)} → {t(lang, 'status.' + current)}"

@@ -1,4 +1,4 @@
-"""Every word the app shows, in Chinese (the default) and English.
+"""Every word the app and the monthly report show, in Chinese (the default) and English.
 
 The words are data: one TOML file per language beside this module (`zh.toml`, `en.toml`),
 with the same keys, so a missing translation is a failing test rather than a mixed-language
@@ -127,3 +127,33 @@ def plan_clause(lang: str, clause: str | None) -> str:
     number = _CHINESE_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CHINESE_NUMERALS.get(numeral[-1], 0)
     key = "clause.key_task" if match.group(1) == "重点任务" else "clause.safeguard"
     return t(lang, key, n=numeral if lang == "zh" else number)
+
+
+def english(text: str | None) -> str:
+    """Seed text for English screens without the Chinese gloss some sentences carry,
+    e.g. "on-the-spot (即办件) items" -> "on-the-spot items"."""
+    if not text:
+        return ""
+    return re.sub(r"\s*[（(][^）)]*[\u2e80-\u9fff][^）)]*[）)]", "", text).strip()
+
+
+def seed_text(lang: str, seed: dict, name: str) -> str | None:
+    """A goal's own sentence (marts.goals `<name>_zh` / `<name>_en`), or None when it has none."""
+    return seed.get(f"{name}_{lang}") or None
+
+
+def goal_name(lang: str, row: dict) -> str:
+    return row["name_zh"] if lang == "zh" else row["name_en"]
+
+
+def plan_sentence(lang: str, row: dict) -> str:
+    return row["plan_text_zh"] if lang == "zh" else english(row["plan_text_en"])
+
+
+def formula(lang: str, seed: dict) -> str:
+    """A goal's formula, with the working days of its rule (marts.goals) where it has one."""
+    text = seed_text(lang, seed, "formula") or "—"
+    if "days" not in placeholders(text):
+        return text
+    days = seed.get("rule_days")
+    return text.format(days="—" if days is None else days)
