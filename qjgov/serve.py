@@ -14,7 +14,7 @@ measure); the rest of it is the browser's first visit and the page's first reads
 
 Any option is passed on to `streamlit run`. `streamlit run app.py` serves the same app, only
 without this head start. A first argument ending in `.py` serves that script instead of
-app.py, with the same head start (the bench's floor pages, `qjgov.demo.pageload`).
+app.py, with the same head start (the bench's floor pages, `qjgov.bench.pageload`).
 
 In the public setting (no `QJGOV_LOCAL=1`) the server refuses uploads and metrics and tells
 browsers not to let other sites frame it (qjgov.guard).
@@ -73,7 +73,7 @@ def _start_workers() -> None:
     """Start the fork server the SQL page's queries and the downloads run in (with the
     sandbox's classifier imported), so the first visitor's query does not wait for it."""
     from qjgov.limits import worker
-    from qjgov.warehouse import sandbox  # noqa: F401 - registers itself with the fork server
+    from qjgov.limits import sandbox  # noqa: F401 - registers itself with the fork server
 
     began = time.perf_counter()
     worker.warm()

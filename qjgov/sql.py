@@ -1,8 +1,8 @@
-"""`python -m qjgov.sql`: one reading query on the warehouse, in the sandbox (see `qjgov.warehouse.sandbox`)."""
+"""`python -m qjgov.sql`: one reading query on the warehouse, in the sandbox (see `qjgov.limits.sandbox`)."""
 
 import sys
 
-from qjgov.warehouse.sandbox import main
+from qjgov.limits.sandbox import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 import duckdb
 import pytest
 
-from qjgov.demo import pageload
+from qjgov.bench import pageload
 from qjgov.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

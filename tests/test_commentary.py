@@ -20,7 +20,7 @@ from conftest import demo_for_the_app
 from qjgov.app import commentary
 from qjgov.present import numbers, statuses, words
 from qjgov.paths import ROOT
-from qjgov.warehouse import notes
+from qjgov.office import notes
 from qjgov.warehouse.build import build
 
 APP = str(ROOT / "app.py")

@@ -1,4 +1,4 @@
-"""The load client of `make bench` (qjgov.demo.crowd) against a real server: visitors that
+"""The load client of `make bench` (qjgov.bench.crowd) against a real server: visitors that
 speak Streamlit's websocket protocol really get both pages drawn, and a page that fails is
 counted as failed. No timing is asserted here: the speed goals are the bench's."""
 
@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from conftest import demo_for_the_app
-from qjgov.demo import crowd
+from qjgov.bench import crowd
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from typing import Iterator
 import pytest
 
 from qjgov import front
-from qjgov.demo import pageload
+from qjgov.bench import pageload
 from qjgov.paths import ROOT
 
 OUTPUT = ROOT / "test-output"

@@ -23,7 +23,7 @@ from qjgov.paths import ROOT, SEEDS_DIR, SQL_DIR
 from qjgov.warehouse import personal
 from qjgov.warehouse.build import build
 from qjgov.warehouse.contract import RAW_TABLES, frame
-from qjgov.warehouse.importer import Importer, report_json
+from qjgov.importing.importer import Importer, report_json
 
 HEADERS = usual_headers()
 CASE = {

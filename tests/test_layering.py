@@ -27,7 +27,7 @@ APP_ROOMS = ("app.py", "pages/", "qjgov/app/")
 # The rooms that never import Streamlit, so the report and any script run without it.
 NO_STREAMLIT = ("qjgov/present/", "qjgov/reporting/")
 OTHER_LAYER = re.compile(r"\b(?:from|join)\s+((?:raw|seeds|staging|intermediate)\.[a-z_]+)", re.I)
-OTHER_ROOMS = ("qjgov.warehouse", "qjgov.demo")
+OTHER_ROOMS = ("qjgov.warehouse", "qjgov.demo", "qjgov.importing", "qjgov.office", "qjgov.limits.sandbox", "qjgov.bench")
 # The places the app may reach into the other rooms: building the demo on a first start,
 # importing export files on an analyst's own machine (never on a public deployment), and the
 # SQL page's sandbox.

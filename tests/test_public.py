@@ -4,7 +4,7 @@ fourth visitor opens the overview and an area page; that visitor's pages keep wi
 their own time on an idle server. The queries run in bounded child processes at a lower CPU
 priority, two at once for the whole server; the third session hears the server is busy.
 
-Visitors speak Streamlit's websocket protocol (`qjgov.demo.crowd`), as the bench's crowd does.
+Visitors speak Streamlit's websocket protocol (`qjgov.bench.crowd`), as the bench's crowd does.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 
 from conftest import demo_for_the_app
-from qjgov.demo import crowd, pageload
+from qjgov.bench import crowd, pageload
 
 HEAVY_SQL = "select count(*) from range(1000000000000)"  # one core until its 5 s limit stops it
 ROUNDS = 5

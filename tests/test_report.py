@@ -25,7 +25,7 @@ from qjgov import report as report_command
 from qjgov.paths import ROOT
 from qjgov.reporting import render
 from qjgov.reporting.data import ReportError
-from qjgov.warehouse import notes
+from qjgov.office import notes
 
 OUTPUT = ROOT / "test-output" / "report"
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm")

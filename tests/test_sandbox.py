@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from qjgov.paths import ROOT
-from qjgov.warehouse.sandbox import Limits, classify, Refused, run
+from qjgov.limits.sandbox import Limits, classify, Refused, run
 
 APP = str(ROOT / "app.py")
 
@@ -326,7 +326,7 @@ def resident() -> int:
 def test_an_answer_is_bounded_in_bytes_too(warehouse):
     """Wide text in every cell: the answer stops near its byte bound, marked cut, so no answer
     can fill the page's process."""
-    from qjgov.warehouse.sandbox import MAX_ANSWER_BYTES
+    from qjgov.limits.sandbox import MAX_ANSWER_BYTES
 
     columns = ", ".join(f"lpad('', 5000, 'x') as c{i}" for i in range(50))
     answer = run(f"select {columns} from range(2540)", warehouse, Limits())

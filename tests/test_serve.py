@@ -1,6 +1,6 @@
 """`python -m qjgov.serve` (what `make run` runs): the app's libraries imported before the
 server starts, every option passed on to `streamlit run app.py`. The browser tests start the
-app through it (`qjgov.demo.pageload.serve`)."""
+app through it (`qjgov.bench.pageload.serve`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from qjgov import front, guard, serve
-from qjgov.demo import pageload
+from qjgov.bench import pageload
 from qjgov.paths import ROOT
 
 APP_FILES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "qjgov" / "app").rglob("*.py")]

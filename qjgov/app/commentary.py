@@ -5,7 +5,7 @@ assert with its justification), always beside the computed status and "met today
 Reading is from the marts (marts.goal_commentary, marts.goal_commentary_history), like every
 other page part. Writing is the one exception, and only on an analyst's own machine with
 `QJGOV_LOCAL=1` (`qjgov.settings`): `save_note` appends to the commentary store beside the
-warehouse (`qjgov.warehouse.notes`, data/notes.sqlite), which the next build carries into the
+warehouse (`qjgov.office.notes`, data/notes.sqlite), which the next build carries into the
 marts. The store is imported inside the writing functions alone (see tests/test_layering.py),
 so the read path never touches it and a hosted demo never writes.
 """
@@ -187,8 +187,8 @@ def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_s
     status without justification and an empty note (ValueError with the field named)."""
     if not settings.local():
         raise EditingOff(words.t("en", "commentary.editing_off", setting=settings.LOCAL))
-    # Writing commentary: the store lives with the warehouse room, used here on a local machine only.
-    from qjgov.warehouse import notes
+    # Writing commentary: the office store beside the warehouse, used here on a local machine only.
+    from qjgov.office import notes
 
     when = dt.datetime.now().replace(microsecond=0)
     notes.add(notes.store_path(connection.warehouse_path()),
@@ -201,7 +201,7 @@ def pending_note(goal_id: str, as_of: dt.date) -> dict | None:
     (saved since the last build). Local machine only."""
     if not settings.local():
         return None
-    from qjgov.warehouse import notes
+    from qjgov.office import notes
 
     return notes.latest(notes.store_path(connection.warehouse_path()), goal_id, as_of)
 

@@ -67,9 +67,9 @@ def import_panel(state: State) -> None:
     if not settings.local():
         st.info(state.t("import.off", setting=settings.LOCAL), icon=":material/lock:")
         return
-    # Imports write the landing zone and rebuild: the warehouse room does it, on this machine only.
+    # Imports write the landing zone and rebuild: the importing room does it, on this machine only.
     from qjgov.warehouse.build import BuildError, build
-    from qjgov.warehouse.importer import PREVIEW_ROWS, Importer
+    from qjgov.importing.importer import PREVIEW_ROWS, Importer
 
     done = st.session_state.pop(_DONE, None)
     if done:

@@ -1,6 +1,6 @@
 """The SQL page: one reading query at a time on the warehouse, through the sandbox.
 
-Each query runs in a child process the operating system bounds (`qjgov.warehouse.sandbox`,
+Each query runs in a child process the operating system bounds (`qjgov.limits.sandbox`,
 `qjgov.limits.worker`), forked in milliseconds from a fork server that already holds DuckDB,
 while one of the server's few SQL slots is held: no query, however written, can take this
 process's memory or CPU from the other visitors. What the query says back (an error, a column
@@ -103,7 +103,7 @@ def failure_text(state: State, answer, limits, most_characters: int) -> str:
 
 
 def sql_page(state: State) -> None:
-    from qjgov.warehouse.sandbox import MAX_SQL, Limits, run  # the sandbox lives with the warehouse
+    from qjgov.limits.sandbox import MAX_SQL, Limits, run  # the sandbox, with the other bounds on a visitor
 
     limits = Limits.for_here()
     st.caption(state.t("sql.limits", seconds=f"{limits.timeout:g}", rows=f"{limits.max_rows:,}", memory=limits.memory,

@@ -1,2 +1,2 @@
 """The demo: a generator of realistic raw data for the commission, its catalogue, an
-independent check of where each goal lands, the demo build and the benchmark."""
+independent check of where each goal lands, the demo build and the demo's export files."""

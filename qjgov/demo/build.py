@@ -14,7 +14,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from qjgov.warehouse import notes
+from qjgov.office import notes
 from qjgov.warehouse.build import BuildError, Log, build
 from qjgov.demo.generate import LandedDataError, generate
 from qjgov.paths import RAW_DIR, WAREHOUSE

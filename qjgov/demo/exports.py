@@ -20,7 +20,7 @@ import polars as pl
 
 from qjgov.paths import DATA_DIR, RAW_DIR, SEEDS_DIR
 from qjgov.warehouse.contract import RAW_TABLES
-from qjgov.warehouse.values import DEPTHS, RATINGS
+from qjgov.importing.values import DEPTHS, RATINGS
 
 FORMATS = ("csv-gb18030", "csv-utf8", "csv-utf8-bom", "xlsx", "xls", "html-xls")
 TITLES = {

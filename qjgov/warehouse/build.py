@@ -38,7 +38,7 @@ from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, literal_path, load_raw, quote, raw_bytes,
     served_row_counts, sql_type, trimmed,
 )
-from qjgov.warehouse import notes as commentary_notes
+from qjgov.office import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
 # DuckDB 1.2 and later (and the 1.x CLI) can open files written in this format.

@@ -1,6 +1,6 @@
 -- Target versus actual, projection, "to go" and status for every goal and scope: one row
 -- per goal, as-of date of the plan year and scope (a department, or null for the whole
--- commission): whether the target is met, the shortfalls and the status (METRICS.md section 3),
+-- commission): whether the target is met, the shortfalls and the status (docs/metrics.md#projection-to-go-and-status),
 -- from the value and projection of int_goal_projection. The two goal_progress marts read this.
 -- grain: goal_id, as_of, department
 -- materialized: temporary

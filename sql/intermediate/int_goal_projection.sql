@@ -1,6 +1,6 @@
 -- Each goal's value beside its target and its year-end projection: one row per goal, as-of
 -- date of the plan year and scope (a department, or null for the whole commission). The
--- projection rules are METRICS.md section 3; int_goal_progress judges from here.
+-- projection rules are docs/metrics.md#projection; int_goal_progress judges from here.
 -- grain: goal_id, as_of, department
 -- materialized: temporary
 -- columns:

@@ -1,12 +1,12 @@
 -- Where the commission stands on every goal: one row per goal and as-of date of the plan
 -- year (every month-end up to the last data date, and the last data date). Target versus
--- actual, the year-end projection, what it would take and the status (METRICS.md).
+-- actual, the year-end projection, what it would take and the status (docs/metrics.md).
 -- grain: goal_id, as_of
 -- materialized: table
 -- not_null: goal_id, as_of, status
 -- accepted: status = achieved, on_track, at_risk, off_track, missed, no_data
 -- columns:
---   goal_id: G01…G21 as in METRICS.md and seeds/targets.csv
+--   goal_id: G01…G21 as in docs/metrics.md and seeds/targets.csv
 --   as_of: only what was known by the end of this date counts
 --   numerator: units meeting the goal (site visits for G05; empty for G04, a mean of item reductions)
 --   denominator: units in scope (empty for G04)

@@ -1,6 +1,6 @@
 -- The plan's qualitative measures (M01–M15) at every as-of date: one row per milestone and
 -- as-of date. done when the done date is on or before the date, overdue when the due date has
--- passed without it, else open (METRICS.md section 4); a milestone done after its due date is
+-- passed without it, else open (docs/metrics.md#milestones); a milestone done after its due date is
 -- marked done_late, with the working days it came late.
 -- grain: milestone_id, as_of
 -- materialized: table

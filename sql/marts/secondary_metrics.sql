@@ -1,4 +1,4 @@
--- The case-based views shown beside the item-based goals (METRICS.md section 2): one row per
+-- The case-based views shown beside the item-based goals (docs/metrics.md#the-case-based-views-beside-the-item-based-goals): one row per
 -- view, as-of date and scope (a department, or null for the whole commission).
 -- grain: metric_id, goal_id, as_of, department
 -- materialized: table

@@ -1,5 +1,5 @@
 -- Statuses are one of the six the app can show, and agree with the deadline rule: nothing is
--- achieved or missed before the deadline (METRICS.md section 3), and in December the projection
+-- achieved or missed before the deadline (docs/metrics.md#status), and in December the projection
 -- is the actual, exactly (unclipped: G04's year value may be negative).
 select goal_id, as_of, department, status
 from intermediate.int_goal_progress

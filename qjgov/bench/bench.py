@@ -11,9 +11,9 @@ the year-end values of G01, G04, G07 and G09 computed with pandas from the same 
     python -m qjgov.bench [--sizes 100000 1000000] [--out bench-output] [--doc docs/benchmarks.md]
     BENCH_MAX=10000000 make bench      # adds the city volume
 
-The largest volume also has its pages loaded in a real browser (qjgov.demo.pageload), when
+The largest volume also has its pages loaded in a real browser (qjgov.bench.pageload), when
 /usr/bin/chromium is there. Last, a crowd of visitors arriving together (1, 10, 50) on the
-demo warehouse, through the front with 1 and 2 replicas (qjgov.demo.crowd): page times,
+demo warehouse, through the front with 1 and 2 replicas (qjgov.bench.crowd): page times,
 server CPU a visitor, memory (`--no-crowd` leaves it out).
 """
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from qjgov.demo import crowd, pageload
+from qjgov.bench import crowd, pageload
 from qjgov.paths import ROOT, WAREHOUSE
 from qjgov.warehouse.build import BLOCK_SIZE, FILE_OPTIONS, STORAGE_VERSION
 from qjgov.warehouse.load import quote
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="cases per year to measure (default: 100,000 and 1,000,000, and BENCH_MAX if set)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-output", help="working folder, bench.json and crowd.json (default: %(default)s)")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md", help="the report (default: %(default)s)")
-    parser.add_argument("--no-crowd", dest="crowd", action="store_false", help="leave out the crowd of visitors (qjgov.demo.crowd)")
+    parser.add_argument("--no-crowd", dest="crowd", action="store_false", help="leave out the crowd of visitors (qjgov.bench.crowd)")
     args = parser.parse_args(argv)
     sizes = args.sizes or [*SIZES, *([int(os.environ["BENCH_MAX"])] if os.environ.get("BENCH_MAX") else [])]
     figures = [measure(size, args.out, page_loads=size == max(sizes)) for size in sizes]

@@ -34,10 +34,11 @@ import duckdb
 import polars as pl
 
 from qjgov.paths import DATA_DIR, RAW_DIR, SEEDS_DIR, WAREHOUSE
-from qjgov.warehouse import personal, values
+from qjgov.importing import values
+from qjgov.warehouse import personal
 from qjgov.warehouse.calendar import covered_years
 from qjgov.warehouse.contract import CODE_LISTS, FREE_TEXT, RAW_KEYS, RAW_TABLES
-from qjgov.warehouse.exports import PERSONAL, Aliases, FileRefused, Sheet, guess_table, header_row, is_totals, read_sheets
+from qjgov.importing.exports import PERSONAL, Aliases, FileRefused, Sheet, guess_table, header_row, is_totals, read_sheets
 from qjgov.warehouse.load import Rule, find_files, quote, row_rules
 
 QUARANTINE_DIR = DATA_DIR / "quarantine"
