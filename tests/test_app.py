@@ -508,21 +508,21 @@ def test_what_it_takes_names_units_and_reads_the_required_rate(marts: duckdb.Duc
     )
     sentences = what_it_takes(state, "G09", base)
     assert sentences[0] == "2 bad reviews past the deadline still to be rectified."
-    assert "can no longer be met" in sentences[1] and "120.0 %" in sentences[1]
+    assert "can no longer be met" in sentences[1] and "120.0\u00a0%" in sentences[1]
     assert what_it_takes(state, "G09", base | {"required_rate": 0.973})[1] == (
-        "From now to the year end, 97.3 % of new bad reviews must be rectified in time."
+        "From now to the year end, 97.3\u00a0% of new bad reviews must be rectified in time."
     )
     assert "assured" in what_it_takes(state, "G19", base | {"goal_id": "G19", "required_rate": -0.1})[1]
     # A rate just above all of them is not printed as 100.0 % (nor one just below it).
-    assert "100.04 %" in what_it_takes(state, "G09", base | {"required_rate": 1.0004})[1]
-    assert "99.96 %" in what_it_takes(state, "G09", base | {"required_rate": 0.9996})[1]
+    assert "100.04\u00a0%" in what_it_takes(state, "G09", base | {"required_rate": 1.0004})[1]
+    assert "99.96\u00a0%" in what_it_takes(state, "G09", base | {"required_rate": 0.9996})[1]
     licensing = base | {"goal_id": "G01", "to_go": 12, "numerator": 20, "denominator": 40, "required_rate": None, "projection_kind": "trend"}
     assert what_it_takes(state, "G01", licensing)[0] == "12 more licensing items must become fully online (now 20 of 40)."
     trips = base | {"goal_id": "G05", "unit": "trips", "to_go": 17, "numerator": 48, "denominator": 106, "required_rate": None}
     assert what_it_takes(state, "G05", trips)[0].startswith("17 required trips on site must be removed")
     handling = base | {"goal_id": "G04", "to_go": None, "numerator": None, "denominator": None, "actual": 0.78, "target": 0.8, "gap": 0.02, "required_rate": None}
     assert what_it_takes(state, "G04", handling)[0] == (
-        "Handling time must on average be at least 80.0 % below the statutory limit; it is 78.0 %, 2.0 pp short."
+        "Handling time must on average be at least 80.0\u00a0% below the statutory limit; it is 78.0\u00a0%, 2.0\u00a0pp short."
     )
     zh = what_it_takes(State(dt.date(2021, 6, 30), None, "zh"), "G01", licensing)
     assert zh[0] == "还需 12 个行政许可事项实现“全程网办”（目前 20 / 40）。"
@@ -579,28 +579,28 @@ def test_english_counts_of_one_take_the_singular() -> None:
 
 
 def test_numbers_read_as_the_platform_writes_them() -> None:
-    assert numbers.fmt_percent(0.83333) == "83.3 %"
+    assert numbers.fmt_percent(0.83333) == "83.3\u00a0%"
     assert numbers.fmt_value(0.4528, "trips") == "0.45"
     assert numbers.fmt_value(None, "ratio") == "—"
-    assert numbers.fmt_target("zh", 0.357, ">", "ratio", "baseline") == "> 35.7 %（上年）"
-    assert numbers.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤ 0.30"
-    assert numbers.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0 pp short"
-    assert numbers.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9 个百分点"
-    assert numbers.fmt_gap("en", 0.1528, "trips", "<=") == "0.15 trips over"
+    assert numbers.fmt_target("zh", 0.357, ">", "ratio", "baseline") == ">\u00a035.7\u00a0%（上年）"
+    assert numbers.fmt_target("en", 0.3, "<=", "trips", "fixed") == "≤\u00a00.30"
+    assert numbers.fmt_gap("en", 0.0302, "ratio", ">=") == "3.0\u00a0pp short"
+    assert numbers.fmt_gap("zh", -0.0293, "ratio", ">=") == "领先 2.9\u00a0个百分点"
+    assert numbers.fmt_gap("en", 0.1528, "trips", "<=") == "0.15\u00a0trips over"
 
 
 def test_numbers_never_round_across_the_target() -> None:
     # 99.95 % against "= 100 %" must not read "100.0 %"; the same value far from a target keeps one decimal.
-    assert numbers.fmt_value(0.9995, "ratio", 1.0) == "99.95 %"
-    assert numbers.fmt_value(0.9995, "ratio", 0.8) == "100.0 %"
-    assert numbers.fmt_value(0.79996, "ratio", 0.8) == "79.996 %"
-    assert numbers.fmt_value(0.8, "ratio", 0.8) == "80.0 %"
+    assert numbers.fmt_value(0.9995, "ratio", 1.0) == "99.95\u00a0%"
+    assert numbers.fmt_value(0.9995, "ratio", 0.8) == "100.0\u00a0%"
+    assert numbers.fmt_value(0.79996, "ratio", 0.8) == "79.996\u00a0%"
+    assert numbers.fmt_value(0.8, "ratio", 0.8) == "80.0\u00a0%"
     assert numbers.fmt_value(0.3004, "trips", 0.3) == "0.3004"
     # "On target" only when the gap is exactly zero; a small gap shows the decimals it needs.
     assert numbers.fmt_gap("en", 0.0, "ratio", "=") == "level"
-    assert numbers.fmt_gap("en", 0.0005, "ratio", "=") == "0.05 pp short"
+    assert numbers.fmt_gap("en", 0.0005, "ratio", "=") == "0.05\u00a0pp short"
     assert numbers.fmt_gap("zh", 0.0005, "ratio", "=") != numbers.fmt_gap("zh", 0.0, "ratio", "=")
-    assert numbers.fmt_gap("en", -0.0004, "trips", "<=") == "0.0004 trips ahead"
+    assert numbers.fmt_gap("en", -0.0004, "trips", "<=") == "0.0004\u00a0trips ahead"
     assert words.english("Share of on-the-spot (即办件) items ≥ 40%") == "Share of on-the-spot items ≥ 40%"
     assert words.plan_clause("en", "保障措施二") == "Safeguard 2"
     assert words.plan_clause("zh", "重点任务九") == "重点任务九"

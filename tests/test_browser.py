@@ -298,7 +298,7 @@ def own_page_titles() -> set[str]:
 
     titles: set[str] = set()
     for lang in ("zh", "en"):
-        nav = tomllib.loads((ROOT / "qjgov" / "app" / f"{lang}.toml").read_text(encoding="utf-8"))["nav"]
+        nav = tomllib.loads((ROOT / "qjgov" / "present" / f"{lang}.toml").read_text(encoding="utf-8"))["nav"]
         titles |= {title for key, title in nav.items() if not key.startswith("section.")}
     for line in (ROOT / "seeds" / "areas.csv").read_text(encoding="utf-8").splitlines()[1:]:
         titles |= set(line.split(",")[1:3])
@@ -334,6 +334,26 @@ def test_a_fresh_server_never_shows_a_page_list_the_app_did_not_mean(warehouse: 
             stray = sorted(text for text in seen if text not in allowed)
             assert not stray and not problems, (stray, sorted(set(problems)))
             assert len(seen) >= 10, f"the app's page links never appeared: {sorted(seen)}"
+        finally:
+            context.close()
+
+
+def test_the_overview_is_served_at_overview_too_even_as_a_fresh_servers_first_request(warehouse: Path, browser: object) -> None:
+    """/overview, a path a reader may type or be sent, shows the overview with its URL state,
+    also as the very first request after a start (when the page file runs alone first:
+    state.page_state); / still shows it."""
+    with serve(warehouse, "streamlit-overview-path.log") as url:
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        tab = context.new_page()
+        try:
+            for path in ("overview?lang=en&as_of=2021-06-30&dept=妇幼健康科", "?lang=en&as_of=2021-06-30&dept=妇幼健康科"):
+                open_page(tab, f"{url}/{path}")
+                assert not re.search("Page not found", tab.locator("body").inner_text(), re.I), path
+                assert tab.locator("h1").first.inner_text().strip() == "2021 government-service goals at a glance", path
+                assert "As of 2021-06-30 · Maternal and Child Health Section" in tab.locator('[data-testid="stMain"]').inner_text(), path
+                assert tab.locator('.st-key-qj_scorecard_table [data-testid="stDataFrame"]').is_visible(), path
+                assert query(tab) == {"as_of": "2021-06-30", "dept": "妇幼健康科", "lang": "en"}, path
+                assert not errors(tab), path
         finally:
             context.close()
 
@@ -484,6 +504,66 @@ def test_the_scorecard_fits_a_1400_px_screen_and_any_cell_opens_the_goal(browser
         page.wait_for_url(re.compile(r"/efficiency\?"))
         settle(page)
         assert query(page)["goal"] == "G05" and query(page)["lang"] == lang
+    finally:
+        context.close()
+
+
+# For each scorecard column, measured in the grid's own fonts (its CSS variables): the header's
+# width, and the widest run of a cell that must stay on one line, with the leading space the
+# grid's wrapping keeps on a continued line: an English word, or a number with its unit.
+SCORECARD_RUNS_JS = """
+() => {
+    const grid = document.querySelector('.st-key-qj_scorecard_table [data-testid="stDataFrame"]');
+    const themed = [grid, ...grid.querySelectorAll('*')].find(e => getComputedStyle(e).getPropertyValue('--gdg-font-family'));
+    const style = getComputedStyle(themed), css = name => style.getPropertyValue(name).trim();
+    const context = document.createElement('canvas').getContext('2d');
+    const width = (text, font) => { context.font = `${css(font)} ${css('--gdg-font-family')}`; return context.measureText(text).width; };
+    const unit = /(^| )[<>=≥≤]?[\\u00a0 ]?\\d[\\d.,]*[\\u00a0 ](%|pp|trips|个百分点|次)/g;
+    const headers = [...grid.querySelectorAll('th')].map(th => th.innerText.trim());
+    const rows = [...grid.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.innerText));
+    return {
+        padding: parseFloat(css('--gdg-cell-horizontal-padding')),
+        columns: headers.map((header, index) => {
+            const runs = [];
+            for (const row of rows) {
+                for (const line of (row[index] || '').split('\\n')) {
+                    if (!/[\\u2e80-\\u9fff]/.test(line)) line.split(' ').forEach((word, at) => runs.push(at ? ' ' + word : word));
+                    for (const match of line.matchAll(unit)) runs.push(match[0]);
+                }
+            }
+            const widest = runs.map(run => [width(run, '--gdg-base-font-style'), run]).sort((a, b) => b[0] - a[0])[0] || [0, ''];
+            return {header, header_width: width(header, '--gdg-header-font-style'), run: widest[1], run_width: widest[0]};
+        }),
+    };
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scorecard_shows_every_header_whole_and_breaks_lines_only_between_words(browser: object, app_url: str, lang: str) -> None:
+    """At 1,400 px each column is as wide as its header ("目前达标", "Met today") and as its
+    widest unbreakable run: an English word ("Administration" in a department's name,
+    "complaints") or a value with its unit ("6.8 个百分点"), which the grid would otherwise
+    break inside. The cells come from the grid's own accessible table, all 21 rows."""
+    from qjgov.app.overview import SCORECARD_WIDTHS
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_page(page, f"{app_url}/?lang={lang}&as_of=2021-06-30")
+        page.wait_for_function(  # the grid's accessible table, drawn with the canvas
+            "() => document.querySelectorAll('.st-key-qj_scorecard_table tbody tr').length === 21", timeout=30_000
+        )
+        measured = page.evaluate(SCORECARD_RUNS_JS)
+        padding, columns = measured["padding"], measured["columns"]
+        assert len(columns) == len(SCORECARD_WIDTHS[lang])
+        too_narrow = []
+        for (key, width), column in zip(SCORECARD_WIDTHS[lang].items(), columns):
+            if column["header_width"] + padding + 4 > width:  # drawn from the padding, a few px to spare
+                too_narrow.append((key, column["header"], round(column["header_width"]), width))
+            if key != "trend" and column["run_width"] + 2 * padding > width:
+                too_narrow.append((key, column["run"], round(column["run_width"]), width))
+        assert not too_narrow, too_narrow
     finally:
         context.close()
 

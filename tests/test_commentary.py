@@ -154,10 +154,10 @@ def test_goal_changes_are_the_difference_from_the_previous_month_end(demo: Path)
 
 
 def test_changes_read_as_arrows_and_status_words() -> None:
-    assert numbers.fmt_change("en", 0.021, "ratio") == "▲ 2.1 pp"
+    assert numbers.fmt_change("en", 0.021, "ratio") == "▲ 2.1\u00a0pp"
     assert numbers.fmt_change("zh", -0.0093, "ratio") == "▼ " + words.t("zh", "unit.pp", value="0.9")
-    assert numbers.fmt_change("en", 0.0001, "ratio") == "= 0.0 pp"
-    assert numbers.fmt_change("en", -0.05, "trips") == "▼ 0.05 trips"
+    assert numbers.fmt_change("en", 0.0001, "ratio") == "= 0.0\u00a0pp"
+    assert numbers.fmt_change("en", -0.05, "trips") == "▼ 0.05\u00a0trips"
     assert numbers.fmt_change("en", None, "ratio") == "—"
     assert numbers.fmt_change_short(0.021, "ratio") == "▲ 2.1" and numbers.fmt_change_short(-0.05, "trips") == "▼ 0.05"
     assert numbers.fmt_change_short(None, "ratio") == ""

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import demo_for_the_app
 from qjgov.bench import crowd
+from qjgov.paths import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +197,17 @@ def test_the_first_run_takes_the_loaded_libraries_out_of_the_collectors_way(ware
     assert not failed
     assert before == 0 and first > 10_000, (before, first)
     assert second <= first  # not frozen again (frozen objects freed leave the count)
+
+
+def test_the_bench_keeps_the_sections_measured_by_hand() -> None:
+    """A section measured apart from `make bench` (marked KEPT) survives the next report; the
+    bench's own sections do not stay twice."""
+    from qjgov.bench import bench
+
+    old = (
+        "# Benchmarks\n\n## 100,000 cases a year\n\nold table\n\n"
+        f"## What the build's proofs save\n\n{bench.KEPT}\n\nby hand\n\n## A crowd of visitors\n\ncrowd\n"
+    )
+    assert bench.kept_sections(old) == f"## What the build's proofs save\n\n{bench.KEPT}\n\nby hand\n\n"
+    assert bench.kept_sections(old.replace(bench.KEPT, "")) == ""
+    assert bench.KEPT in (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")

@@ -63,7 +63,11 @@ def app_pages(lang: str) -> dict[str, list[Any]]:
     ]
     return {
         words.t(lang, "nav.section.overview"): [
-            st.Page(OVERVIEW_FILE, title=words.t(lang, "nav.overview"), icon=PAGE_ICONS["overview"], url_path="overview", default=True)
+            # Served at / and, for a link that names it, at /overview. The default page claims
+            # no path of its own (a default page keeps its url_path reserved), so the hidden
+            # page can take "overview"; the sidebar links to the default.
+            st.Page(OVERVIEW_FILE, title=words.t(lang, "nav.overview"), icon=PAGE_ICONS["overview"], url_path="", default=True),
+            st.Page(OVERVIEW_FILE, title=words.t(lang, "nav.overview"), icon=PAGE_ICONS["overview"], url_path="overview", visibility="hidden"),
         ],
         words.t(lang, "nav.section.areas"): area_pages,
         words.t(lang, "nav.section.about"): [
@@ -84,7 +88,8 @@ def navigation(state: State) -> Any:
         for section, pages in sections.items():
             st.caption(section)
             for entry in pages:
-                st.page_link(entry, query_params=params)
+                if entry.visibility == "visible":
+                    st.page_link(entry, query_params=params)
     return page
 
 

@@ -124,6 +124,19 @@ def arrow_as_drawn(frame: pl.DataFrame) -> pa.Table:
     return dataframe_util.convert_pandas_df_to_arrow_table(dataframe_util.convert_anything_to_pandas_df(frame))
 
 
+# The scorecard's column widths in px, per language. At 1,400 px the main area holds about
+# 906 px of columns beside the row boxes. Each header shows whole, and a line breaks only
+# between words: the grid breaks a run that does not fit anywhere, so a column is as wide as
+# its widest English word ("Administration", "complaints") or value with its unit
+# ("10.1 个百分点", kept together by a no-break space). Checked in tests/test_browser.py.
+SCORECARD_WIDTHS = {
+    "zh": {"goal_id": 40, "goal": 132, "status": 92, "met": 70, "actual": 64, "change_short": 58, "target": 84, "gap": 107,
+           "trend": 40, "projected": 70, "to_go": 54, "owner": 88},
+    "en": {"goal_id": 40, "goal": 150, "status": 80, "met": 72, "actual": 64, "change_short": 58, "target": 72, "gap": 72,
+           "trend": 40, "projected": 64, "to_go": 86, "owner": 107},
+}
+
+
 def scorecard(state: State) -> str | None:
     """All 21 goals in one table with a sparkline; returns the goal of a clicked row or cell.
 
@@ -132,19 +145,20 @@ def scorecard(state: State) -> str | None:
     cards of `scorecard_cards` instead (CSS in `narrow_screen_css`)."""
     table = scorecard_table(reads.build(), state.as_of, state.department, state.lang)
     t = state.t
+    width = SCORECARD_WIDTHS[state.lang]
     config = {
-        "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=44, pinned=True),
-        "goal": st.column_config.TextColumn(t("col.goal"), width=150),
-        "status": st.column_config.TextColumn(t("col.status"), width=92, help=t("col.status_help")),
-        "met": st.column_config.CheckboxColumn(t("status.met_today"), width=54, help=t("col.met_help")),
-        "actual": st.column_config.TextColumn(t("col.actual"), width=64),
-        "change_short": st.column_config.TextColumn(t("col.change"), width=54, help=t("col.actual_help")),
-        "target": st.column_config.TextColumn(t("col.target"), width=84),
-        "gap": st.column_config.TextColumn(t("col.gap"), width=84, help=t("col.gap_help")),
-        "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=40),
-        "projected": st.column_config.TextColumn(t("col.projected_short"), width=62, help=t("col.projected_help")),
-        "to_go": st.column_config.TextColumn(t("col.to_go"), width=66, help=t("col.to_go_help")),
-        "owner": st.column_config.TextColumn(t("owners.owner_short"), width=84, help=t("owners.owner")),
+        "goal_id": st.column_config.TextColumn(t("col.goal_id"), width=width["goal_id"], pinned=True),
+        "goal": st.column_config.TextColumn(t("col.goal"), width=width["goal"]),
+        "status": st.column_config.TextColumn(t("col.status"), width=width["status"], help=t("col.status_help")),
+        "met": st.column_config.CheckboxColumn(t("status.met_today"), width=width["met"], help=t("col.met_help")),
+        "actual": st.column_config.TextColumn(t("col.actual"), width=width["actual"]),
+        "change_short": st.column_config.TextColumn(t("col.change"), width=width["change_short"], help=t("col.actual_help")),
+        "target": st.column_config.TextColumn(t("col.target"), width=width["target"]),
+        "gap": st.column_config.TextColumn(t("col.gap"), width=width["gap"], help=t("col.gap_help")),
+        "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=width["trend"]),
+        "projected": st.column_config.TextColumn(t("col.projected_short"), width=width["projected"], help=t("col.projected_help")),
+        "to_go": st.column_config.TextColumn(t("col.to_go"), width=width["to_go"], help=t("col.to_go_help")),
+        "owner": st.column_config.TextColumn(t("owners.owner_short"), width=width["owner"], help=t("owners.owner")),
     }
     with st.container(key="qj_scorecard_table"):
         event = st.dataframe(

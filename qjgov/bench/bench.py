@@ -356,6 +356,16 @@ def report(all_figures: list[dict], crowd_section: dict | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+# Under the heading of a section measured by hand, apart from `make bench` (the build with and
+# without lineage's proofs): the bench carries such a section into each new report as it is.
+KEPT = "<!-- measured by hand, apart from make bench, which keeps this section as it is -->"
+
+
+def kept_sections(text: str) -> str:
+    """The sections of the last report marked KEPT, in their order, to carry into the next."""
+    return "".join(section for section in re.split(r"(?m)^(?=## )", text) if KEPT in section)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qjgov.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="cases per year to measure (default: 100,000 and 1,000,000, and BENCH_MAX if set)")
@@ -371,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     if crowd_section:
         (args.out / "crowd.json").write_text(json.dumps(crowd_section, indent=2, ensure_ascii=False, default=str))
     args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(report(figures, crowd_section), encoding="utf-8")
+    kept = kept_sections(args.doc.read_text(encoding="utf-8")) if args.doc.exists() else ""
+    args.doc.write_text(report(figures, crowd_section) + ("\n" + kept.rstrip("\n") + "\n" if kept else ""), encoding="utf-8")
     print(report(figures, crowd_section))
     return 0

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from qjgov.present import words
 
 COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "=", ">": ">"}
+# Between a number and its unit or sign (80.0 %, ≥ 80.0 %): a line never breaks there, in a
+# table cell, a card, a sentence or the report. zh.toml and en.toml write it as \u00A0.
+NBSP = "\u00a0"
 SAME = 1e-9  # two values this close are equal (the marts' rounding slack)
 MAX_DIGITS = 4
 
@@ -21,7 +24,7 @@ def is_missing(value: object) -> bool:
 
 def fmt_percent(value: float | None) -> str:
     """0.8333 -> "83.3 %", as the platform writes shares."""
-    return "—" if is_missing(value) else f"{value * 100:.1f} %"
+    return "—" if is_missing(value) else f"{value * 100:.1f}{NBSP}%"
 
 
 def _digits_apart(value: float, target: float | None, scale: float, digits: int) -> int:
@@ -40,7 +43,7 @@ def fmt_value(value: float | None, unit: str, target: float | None = None) -> st
     if is_missing(value):
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.{_digits_apart(value, target, 100, 1)}f} %"
+        return f"{value * 100:.{_digits_apart(value, target, 100, 1)}f}{NBSP}%"
     return f"{value:.{_digits_apart(value, target, 1, 2)}f}"
 
 
@@ -52,7 +55,7 @@ def fmt_target(lang: str, target: float | None, comparator: str | None, unit: st
     """"≥ 80.0 %", "≤ 0.30", or "> 35.7 % (last year)" for a baseline goal."""
     if is_missing(target):
         return "—"
-    text = f"{COMPARATOR_SYMBOLS.get(comparator or '', comparator or '')} {fmt_value(target, unit)}"
+    text = f"{COMPARATOR_SYMBOLS.get(comparator or '', comparator or '')}{NBSP}{fmt_value(target, unit)}"
     return words.t(lang, "target.baseline", value=text) if target_kind == "baseline" else text
 
 
