@@ -545,7 +545,7 @@ def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts:
     at.switch_page(navigation.area_file(area)).run()
     assert not at.exception
     texts = " ".join(m.value for m in at.markdown)
-    assert "cannot rise above 100 %" in texts
+    assert "cannot rise above 100\u00a0%" in texts
     assert not re.search(r"\b1 more\b", texts)
     assert [m.value for m in at.metric if m.label == "To go"] == ["—"]
     at = start({"lang": "en", "as_of": as_of.isoformat(), "dept": department})

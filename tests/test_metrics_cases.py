@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pytest import approx
 
-from metric_rows import at, case, counts, day, item, progress, review
+from metric_rows import DEPT, at, by_department, case, counts, day, item, progress, review
 
 
 def test_g04_mean_over_items_of_the_reduction_against_statutory_days(tiny_warehouse):
@@ -56,6 +56,9 @@ def test_g04_mean_over_items_of_the_reduction_against_statutory_days(tiny_wareho
     assert feb["met"] is False
     assert feb["projected"] == approx(0.775)  # one month-end value
     assert feb["status"] == "at_risk"  # 0.80 - 0.775 = 0.025 <= 0.05
+    # The items holding G04 back are those whose reduction is short of the target (the list).
+    meets = dict(con.sql("select item_code, meets from marts.item_handling_time where as_of = '2021-02-28'").fetchall())
+    assert meets == {"A": True, "B": False}
 
     mar = rows[day("2021-03-02")]
     # F joins: 1 - 1/10 = 0.90; (0.85 + 0.70 + 0.90) / 3 = 0.8167 >= 0.80
@@ -132,6 +135,9 @@ def test_no_count_can_beat_a_baseline_of_100_percent(tiny_warehouse):
     assert jan["met"] is False
     assert jan["to_go"] is None
     assert jan["gap"] == approx(0.5)  # every other number as before
+    # The department (its baseline 100 % too) does not hold the goal back: nothing it does can.
+    dept = by_department(con, "G07", "2021-01-31")[DEPT]
+    assert (dept["to_go"], dept["holds_back"], dept["holding_back_rank"]) == (None, False, None)
 
 
 def test_g07_proactive_review_rate_beats_last_year(tiny_warehouse):

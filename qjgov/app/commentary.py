@@ -37,21 +37,13 @@ class EditingOff(PermissionError):
 
 def latest(goal_id: str, as_of: dt.date) -> dict | None:
     """The latest commentary for a goal at a date, as the warehouse holds it."""
-    frame = reads.query(
-        "select goal_id, as_of, progress, barriers, next_steps, asserted_status, justification, written_at, versions, "
-        "computed_status, met from marts.goal_commentary where goal_id = ? and as_of = ?",
-        (goal_id, as_of),
-    )
+    frame = reads.commentary(as_of, goal_id)
     return frame.row(0, named=True) if frame.height else None
 
 
 def history(goal_id: str, as_of: dt.date) -> pl.DataFrame:
     """Every edit of a goal's commentary at a date, newest first."""
-    return reads.query(
-        "select note_id, written_at, progress, barriers, next_steps, asserted_status, justification "
-        "from marts.goal_commentary_history where goal_id = ? and as_of = ? order by note_id desc",
-        (goal_id, as_of),
-    )
+    return reads.commentary_history(goal_id, as_of)
 
 
 def status_pair(lang: str, computed: str | None, met: object, asserted: str | None = None) -> str:

@@ -17,15 +17,14 @@ from qjgov.app.tables import downloads, show_table
 from qjgov.present import words
 from qjgov.present.charts import department_bars
 from qjgov.present.connection import Identity
-from qjgov.present.numbers import figures, fmt_count, fmt_value, is_missing
+from qjgov.present.numbers import Figures, figures, fmt_count, fmt_value, is_missing
 from qjgov.present.reads import LIST_PAGE_ROWS
 from qjgov.present.statuses import status_word
 from qjgov.present.takes import what_it_takes
 from qjgov.present.words import formula, goal_name, plan_sentence, seed_text
 
 
-def _kpis(state: State, row: dict) -> None:
-    shown = figures(state.lang, row)
+def _kpis(state: State, row: dict, shown: Figures) -> None:
     status, actual, target, projected, to_go = st.columns([1.1, 1, 1.7, 1.1, 0.8])
     with status:
         st.markdown(f"<div style='font-size:0.875rem;margin-bottom:0.35rem'>{state.t('goal.status')}</div>", unsafe_allow_html=True)
@@ -55,7 +54,8 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
     st.subheader(f"{goal_id} · {goal_name(state.lang, row)}", anchor=goal_id.lower())
     if state.department:
         st.caption(state.t("goal.dept_filtered", dept=department_label(state.lang, state.department)))
-    _kpis(state, row)
+    shown = figures(state.lang, row)
+    _kpis(state, row, shown)
     commentary.commentary_section(state, row)  # owners, change since last month, commentary
 
     left, right = st.columns([3, 2], gap="large")
@@ -71,7 +71,7 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
             st.info(state.t("status.help.no_data"))
     with right:
         st.markdown(f"**{state.t('goal.what_it_takes')}**")
-        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state.lang, state.as_of, row, seed)))
+        st.markdown("\n".join(f"- {sentence}" for sentence in what_it_takes(state.lang, state.as_of, row, seed, shown)))
         st.markdown(f"**{state.t('goal.plan')}**")
         st.markdown(f"> {plan_sentence(state.lang, seed)}")
         st.markdown(f"**{state.t('goal.formula')}**")
@@ -136,6 +136,7 @@ def department_parts(
     chart = None
     if not frame["actual"].is_null().all():
         chart = charts.vega_lite_spec(department_bars(frame, lang, unit, target))
+
     def t(key: str) -> str:
         return words.t(lang, key)
 
@@ -193,8 +194,6 @@ def holding_back(state: State, row: dict, seed: dict) -> None:
         raw = reads.goal_items(goal_id, state.as_of, state.department)
     elif family == "handling":
         raw = reads.handling_time(state.as_of, state.department)
-        if not is_missing(row["target"]):
-            raw = raw.filter(pl.col("reduction") < row["target"])
     else:
         st.caption(state.t("goal.list_unavailable"))
         return
@@ -235,8 +234,6 @@ def list_page(state: State, goal_id: str, rows: int) -> int:
         state.t("common.page", pages=f"{pages:,}", rows=f"{LIST_PAGE_ROWS:,}"),
         min_value=1, max_value=pages, value=1, step=1, key=f"page_{goal_id}_{state.lang}",
     ))
-
-
 
 
 def warehouse_list(

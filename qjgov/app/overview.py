@@ -72,7 +72,6 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
                 "actual": shown.actual,
                 "change_short": change.get("change_short") or "",
                 "owner": owner.get(row["goal_id"], "—"),
-                "actual_plain": shown.actual,
                 "target": shown.target,
                 "gap": shown.gap,
                 "projected": shown.projected,
@@ -210,7 +209,7 @@ def cards_html(build: Identity, as_of: dt.date, department: str | None, lang: st
             f'<div style="font-weight:600">{r["goal_id"]} {html.escape(r["goal"], quote=False)}</div>'
             f'<div style="margin:0.25rem 0">{badge(state.lang, r["status_key"])}'
             f'<span style="font-size:0.85rem">{met}</span></div>'
-            f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual_plain"]}</b> {r["change"]} · {t("col.target")} {r["target"]}'
+            f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual"]}</b> {r["change"]} · {t("col.target")} {r["target"]}'
             f' · {t("col.projected")} {r["projected"]}</div>'
             f'<div style="font-size:0.85rem;color:#4A5563">{t("owners.owner")}: {html.escape(r["owner"], quote=False)}</div></a>'
         )

@@ -143,9 +143,6 @@ def ensure_warehouse(texts: Callable[[str], str], log_lines: int = 6) -> None:
 # --------------------------------------------------------------------------- labels
 
 
-_KEPT_PER_BUILD: list[Callable[[], None]] = []
-
-
 def per_build(read: Callable[[], object]) -> Callable[[], object]:
     """A read every script run makes (dates, departments, areas, goals, build facts) kept per
     build in the process, as formatting keeps its labels: a hit of `query` hashes the SQL and
@@ -160,14 +157,7 @@ def per_build(read: Callable[[], object]) -> Callable[[], object]:
         value = kept(str(connection.warehouse_path()), build())
         return type(value)(value) if isinstance(value, (list, dict)) else value
 
-    _KEPT_PER_BUILD.append(kept.cache_clear)
     return cached
-
-
-def forget_per_build() -> None:
-    """Drop what `per_build` keeps (so the next reads run their queries: the bench records them)."""
-    for clear in _KEPT_PER_BUILD:
-        clear()
 
 
 # --------------------------------------------------------------------------- the shared reads, cached
@@ -231,6 +221,14 @@ def goal_changes(as_of: dt.date) -> pl.DataFrame:
     return shared.goal_changes(query, as_of)
 
 
+def commentary(as_of: dt.date, goal_id: str | None = None) -> pl.DataFrame:
+    return shared.commentary(query, as_of, goal_id)
+
+
+def commentary_history(goal_id: str, as_of: dt.date) -> pl.DataFrame:
+    return shared.commentary_history(query, goal_id, as_of)
+
+
 def goal_items(goal_id: str, as_of: dt.date, department: str | None) -> pl.DataFrame:
     return shared.goal_items(query, goal_id, as_of, department)
 
@@ -242,7 +240,7 @@ def case_record_counts(goal_id: str, as_of: dt.date, department: str | None, tex
 def case_records(goal_id: str, as_of: dt.date, department: str | None, text: str | None = None,
                  page: int | None = None, page_rows: int = shared.LIST_PAGE_ROWS) -> pl.DataFrame:
     """A page of the list (cached), or the whole list (`page` None, read once for a download)."""
-    return shared.case_records(query if page else query_once, goal_id, as_of, department, text, page, page_rows)
+    return shared.case_records(query_once if page is None else query, goal_id, as_of, department, text, page, page_rows)
 
 
 def open_duty_counts(goal_id: str, as_of: dt.date, department: str | None, text: str | None = None,
@@ -253,7 +251,7 @@ def open_duty_counts(goal_id: str, as_of: dt.date, department: str | None, text:
 def open_duties(goal_id: str, as_of: dt.date, department: str | None, text: str | None = None, overdue_only: bool = False,
                 page: int | None = None, page_rows: int = shared.LIST_PAGE_ROWS) -> pl.DataFrame:
     """A page of the list (cached), or the whole list (`page` None, read once for a download)."""
-    return shared.open_duties(query if page else query_once, goal_id, as_of, department, text, overdue_only, page, page_rows)
+    return shared.open_duties(query_once if page is None else query, goal_id, as_of, department, text, overdue_only, page, page_rows)
 
 
 def handling_time(as_of: dt.date, department: str | None) -> pl.DataFrame:

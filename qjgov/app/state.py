@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -97,7 +97,8 @@ def hinted_language() -> str:
     return words.language(hint) if hint else words.from_locale(st.context.locale)
 
 
-def texts_before_state():
+def texts_before_state() -> Callable[[str], str]:
+    """The words of a run before its state is resolved, in `hinted_language`."""
     lang = hinted_language()
     return lambda key: words.t(lang, key)
 

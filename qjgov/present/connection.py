@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +94,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None =
         cursor.close()
 
 
-def reader(con: duckdb.DuckDBPyConnection):
+def reader(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.DataFrame]:
     """`query` on `con` as a `qjgov.present.reads.Query`: (sql, params) -> rows."""
     return lambda sql, params=(): query(con, sql, list(params) if params else None)
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 from qjgov.present import words
 
 
+def department_name(lang: str, department: str | None, department_en: str | None) -> str:
+    """A department in `lang`: its English label where English has one, else its own name."""
+    return (department if lang == "zh" else (department_en or department)) or "—"
+
+
 def _named(lang: str, row: dict, column: str) -> str:
-    """A department column of `row` in `lang`: the `_en` label where English has one."""
-    suffix = "" if lang == "zh" else "_en"
-    return row.get(column + suffix) or row.get(column) or "—"
+    """A department column of `row` (with its `_en` label beside it) in `lang`."""
+    return department_name(lang, row.get(column), row.get(column + "_en"))
 
 
 def owner_name(lang: str, row: dict) -> str:

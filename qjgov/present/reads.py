@@ -52,6 +52,7 @@ def targets(q: Query) -> pl.DataFrame:
 
 
 def rules(q: Query) -> pl.DataFrame:
+    """The working days of each duty rule (marts.duty_rules)."""
     return q("select rule, working_days, source from marts.duty_rules order by rule")
 
 
@@ -159,12 +160,23 @@ def goal_changes(q: Query, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def commentary(q: Query, as_of: dt.date) -> pl.DataFrame:
-    """The latest note of every goal that has one at `as_of` (marts.goal_commentary)."""
+def commentary(q: Query, as_of: dt.date, goal_id: str | None = None) -> pl.DataFrame:
+    """The latest note of every goal that has one at `as_of` (marts.goal_commentary), or of
+    `goal_id` alone."""
     return q(
-        "select goal_id, progress, barriers, next_steps, asserted_status, justification, written_at, "
-        "versions, computed_status, met from marts.goal_commentary where as_of = ? order by goal_id",
-        (as_of,),
+        "select goal_id, as_of, progress, barriers, next_steps, asserted_status, justification, written_at, "
+        "versions, computed_status, met from marts.goal_commentary where as_of = ? "
+        "and (cast(? as varchar) is null or goal_id = ?) order by goal_id",
+        (as_of, goal_id, goal_id),
+    )
+
+
+def commentary_history(q: Query, goal_id: str, as_of: dt.date) -> pl.DataFrame:
+    """Every edit of a goal's commentary at a date, newest first."""
+    return q(
+        "select note_id, written_at, progress, barriers, next_steps, asserted_status, justification "
+        "from marts.goal_commentary_history where goal_id = ? and as_of = ? order by note_id desc",
+        (goal_id, as_of),
     )
 
 
@@ -315,11 +327,11 @@ def open_duties(
 
 
 def handling_time(q: Query, as_of: dt.date, department: str | None) -> pl.DataFrame:
-    """G04 item by item, the smallest reduction first."""
+    """The items holding G04 back (their reduction short of its target), the smallest first."""
     return q(
         "select item_code, item_name, department, statutory_days, promised_days, completed_cases, "
         "mean_handling_workdays, reduction, promised_reduction "
-        "from marts.item_handling_time where as_of = ? and (? is null or department = ?) "
+        "from marts.item_handling_time where as_of = ? and (? is null or department = ?) and not coalesce(meets, false) "
         "order by reduction, item_code",
         (as_of, department, department),
     )
@@ -381,6 +393,7 @@ def catalogue_tables(q: Query) -> pl.DataFrame:
 
 
 def catalogue_columns(q: Query) -> pl.DataFrame:
+    """Every column of the warehouse with its type and the description the build wrote."""
     return q(
         "select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
         "where database_name = current_database() order by schema_name, table_name, column_index"
@@ -393,10 +406,12 @@ def raw_tables(q: Query) -> list[str]:
 
 
 def raw_files(q: Query) -> pl.DataFrame:
+    """The raw files each table of this build was loaded from."""
     return q("select raw_table, file, row_count from meta.raw_files order by raw_table, file")
 
 
 def model_runs(q: Query) -> pl.DataFrame:
+    """Each model of the build with its rows and seconds, in layer order."""
     return q(
         "select model, layer, row_count, seconds from meta.model_runs "
         "order by case layer when 'staging' then 1 when 'intermediate' then 2 else 3 end, model"
@@ -404,6 +419,7 @@ def model_runs(q: Query) -> pl.DataFrame:
 
 
 def test_results(q: Query) -> pl.DataFrame:
+    """Every data test of the build and how it went."""
     return q("select test, severity, failing_rows, passed from meta.test_results order by test")
 
 

@@ -8,17 +8,18 @@ import datetime as dt
 
 from qjgov.present import words
 from qjgov.present.numbers import (
-    beyond_reach, figures, fmt_amount, fmt_count, fmt_percent, fmt_value, is_missing,
+    Figures, beyond_reach, figures, fmt_amount, fmt_count, fmt_percent, fmt_value, is_missing,
 )
 from qjgov.present.words import seed_text
 
 
-def what_it_takes(lang: str, as_of: dt.date, row: dict, seed: dict) -> list[str]:
+def what_it_takes(lang: str, as_of: dt.date, row: dict, seed: dict, shown: Figures | None = None) -> list[str]:
     """The sentences for one goal row (marts.goals with goal_progress at `as_of`); `seed` holds
-    the goal's sentences (marts.goals: take, take_met, rate_noun, rate_verb)."""
+    the goal's sentences (marts.goals: take, take_met, rate_noun, rate_verb); `shown`, the row
+    as already written for the page or report beside them."""
     if is_missing(row["actual"]):
         return [words.t(lang, "status.help.no_data")]
-    shown = figures(lang, row)
+    shown = shown or figures(lang, row)
     sentences: list[str] = []
     if seed_text(lang, seed, "take_met"):  # no count to go (G04): say how far off the mean is
         values = dict(actual=fmt_value(row["actual"], "ratio", row["target"]), target=fmt_percent(row["target"]))

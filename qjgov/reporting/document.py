@@ -19,7 +19,7 @@ import polars as pl
 
 from qjgov.present import charts, words
 from qjgov.present.numbers import figures, fmt_change, fmt_tolerance, fmt_value, is_missing
-from qjgov.present.owners import owner_line
+from qjgov.present.owners import department_name, owner_line
 from qjgov.present.statuses import STATUS_STYLE, STATUSES, fmt_status_change, pill
 from qjgov.present.takes import what_it_takes
 from qjgov.present.words import goal_name
@@ -131,7 +131,7 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
 
 
 def _department(lang: str, zh: str | None, en: str | None) -> str:
-    return esc(zh if lang == "zh" else (en or zh))
+    return esc(department_name(lang, zh, en))
 
 
 def chart_spec(data: ReportData, row: dict, lang: str) -> dict | None:
@@ -197,7 +197,7 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
         ),
     ]
     table = "".join(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in figures_shown)
-    takes = what_it_takes(lang, data.as_of, row, row)
+    takes = what_it_takes(lang, data.as_of, row, row, shown)  # the report's goal rows hold the goal's sentences too
     take_html = "".join(f"<li>{esc(_plain(sentence))}</li>" for sentence in takes)
     asserted = note.get("asserted_status") if note else None
     return (

@@ -6,6 +6,7 @@
 --   mean_handling_workdays: mean working days from acceptance to completion, less suspended days
 --   reduction: 1 - mean_handling_workdays / statutory_days (G04 averages this over items)
 --   promised_reduction: 1 - promised_days / statutory_days, the compression the item promises
+--   meets: the item's reduction reaches G04's target (the items that do not are the goal tab's list)
 with handling as (
     select * from intermediate.int_item_handling_time
 ),
@@ -13,6 +14,11 @@ with handling as (
 as_of_dates as (
     select * from intermediate.int_as_of_dates
     where not is_baseline
+),
+
+g04 as (
+    select cast(target_value as double) as target from staging.stg_targets
+    where goal_id = 'G04'
 )
 
 select
@@ -26,7 +32,9 @@ select
     handling.mean_handling_workdays,
     handling.reduction,
     1 - handling.promised_days / handling.statutory_days as promised_reduction,
+    handling.reduction >= g04.target - 1e-9 as meets,
 from handling
 inner join as_of_dates
     on as_of_dates.as_of = handling.as_of
+left join g04 on true
 order by handling.as_of, handling.reduction
