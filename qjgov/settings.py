@@ -24,9 +24,33 @@ from pathlib import Path
 LOCAL = "QJGOV_LOCAL"
 
 
+MODE = "QJGOV_MODE"
+MODES = ("public", "local", "office")
+
+
+class SettingError(ValueError):
+    """A setting with a value it cannot have; the message names the variable, the value and the choices."""
+
+
+def mode() -> str:
+    """public (the default: read only), local (an analyst's own machine: everything on) or
+    office (the commission's server: sign-in, and what a person may do follows the access file)."""
+    given = os.environ.get(MODE, "").strip().lower()
+    if not given:
+        return "local" if os.environ.get(LOCAL, "").strip().lower() in ("1", "true", "yes", "on") else "public"
+    if given not in MODES:
+        raise SettingError(f"{MODE}={given!r} is none of {', '.join(MODES)}")
+    return given
+
+
 def local() -> bool:
     """Whether this app runs on an analyst's own machine with writing switched on."""
-    return os.environ.get(LOCAL, "").strip().lower() in ("1", "true", "yes", "on")
+    return mode() == "local"
+
+
+def office() -> bool:
+    """Whether this app is the commission's own server, behind sign-in."""
+    return mode() == "office"
 
 
 BUILD_MEMORY = "QJGOV_BUILD_MEMORY"

@@ -63,6 +63,57 @@ def test_the_store_refuses_personal_data_and_incomplete_notes(tmp_path: Path, no
     assert notes.read_all(store) == []
 
 
+def test_a_submitted_note_waits_for_its_decision_and_a_decision_is_a_new_row(tmp_path: Path) -> None:
+    store = tmp_path / "notes.sqlite"
+    editor = notes.Author("医政医管科", "editor", "yz@example.gov.cn")
+    approver = notes.Author("行政审批科", "approver", "sp@example.gov.cn")
+    first = notes.add(store, notes.Note("G01", JUNE, progress="一稿"), author=editor, state="submitted")
+    assert notes.latest(store, "G01", JUNE)["state"] == "submitted"
+    with pytest.raises(notes.NoteRefused, match="reason"):
+        notes.decide(store, first, approve=False, decider=approver)  # a return says why
+    returned = notes.decide(store, first, approve=False, decider=approver, reason="请补充七月数据")
+    row = notes.latest(store, "G01", JUNE)
+    assert (row["note_id"], row["state"], row["refers_to"], row["reason"], row["progress"]) == (returned, "returned", first, "请补充七月数据", "一稿")
+    assert (row["author_department"], row["author_email"], row["decided_department"]) == ("医政医管科", "yz@example.gov.cn", "行政审批科")
+    with pytest.raises(notes.NoteRefused, match="no longer"):
+        notes.decide(store, first, approve=True, decider=approver)  # already decided
+    second = notes.add(store, notes.Note("G01", JUNE, progress="二稿"), author=editor, state="submitted")
+    approved = notes.decide(store, second, approve=True, decider=approver)
+    assert notes.latest(store, "G01", JUNE)["state"] == "approved" and approved > second
+    with pytest.raises(notes.NoteRefused, match="no longer"):
+        notes.decide(store, second, approve=False, decider=approver, reason="晚了")
+    assert [row[10] for row in notes.read_all(store)] == ["submitted", "returned", "submitted", "approved"]
+
+
+def test_only_approved_notes_reach_the_warehouse_and_no_e_mail_does(tmp_path: Path) -> None:
+    store = tmp_path / "notes.sqlite"
+    editor = notes.Author("医政医管科", "editor", "yz@example.gov.cn")
+    waiting = notes.add(store, notes.Note("G02", JUNE, progress="待审"), author=editor, state="submitted")
+    kept = notes.add(store, notes.Note("G01", JUNE, progress="已审"), author=editor, state="submitted")
+    notes.decide(store, kept, approve=True, decider=notes.Author("行政审批科", "approver", "sp@example.gov.cn"))
+    con = duckdb.connect()
+    assert notes.load_into(con, store) == 1
+    rows = con.sql("select goal_id, progress, author_department, approved_by_department, approved_by_role from notes.goal_notes").fetchall()
+    assert rows == [("G01", "已审", "医政医管科", "行政审批科", "approver")]
+    text = " ".join(str(value) for row in con.sql("select * from notes.goal_notes").fetchall() for value in row)
+    assert "@" not in text and waiting
+
+
+def test_a_store_written_before_notes_had_states_keeps_its_notes_approved(tmp_path: Path) -> None:
+    store = tmp_path / "notes.sqlite"
+    con = sqlite3.connect(store)
+    con.executescript(
+        "create table notes (note_id integer primary key autoincrement, goal_id text not null, as_of text not null, "
+        "progress text, barriers text, next_steps text, asserted_status text, justification text, "
+        "written_at text not null, source text not null default 'office');"
+        "insert into notes (goal_id, as_of, progress, written_at) values ('G01', '2021-06-30', '旧稿', '2021-07-01T09:00:00');"
+    )
+    con.close()
+    assert notes.latest(store, "G01", JUNE)["state"] == "approved"  # read as it is
+    notes.add(store, notes.Note("G01", JUNE, progress="新稿"))  # the store gains the columns
+    assert [(row[3], row[10]) for row in notes.read_all(store)] == [("旧稿", "approved"), ("新稿", "approved")]
+
+
 # --------------------------------------------------------------------------- the build
 
 

@@ -3,11 +3,18 @@ month-end, and the office's update (progress, barriers, next steps, and a status
 assert with its justification), always beside the computed status and "met today".
 
 Reading is from the marts (marts.goal_commentary, marts.goal_commentary_history), like every
-other page part. Writing is the one exception, and only on an analyst's own machine with
-`QJGOV_LOCAL=1` (`qjgov.settings`): `save_note` appends to the commentary store beside the
-warehouse (`qjgov.office.notes`, data/notes.sqlite), which the next build carries into the
-marts. The store is imported inside the writing functions alone (see tests/test_layering.py),
-so the read path never touches it and a hosted demo never writes.
+other page part: approved notes only. Writing is the one exception (`qjgov.settings`):
+- on an analyst's own machine (`QJGOV_MODE=local`, or `QJGOV_LOCAL=1`) anyone writes, and a
+  note is approved as it is saved;
+- on the commission's own server (`QJGOV_MODE=office`) the goal's owner department's editors
+  submit a note and its lead office's approvers approve it or return it with a reason
+  (`qjgov.office.access`); each write is checked again here, from the signed-in person, never
+  from what the page sent, and recorded in the audit trail;
+- on the public demo nobody writes.
+`save_note` and `decide_note` append to the store beside the warehouse (`qjgov.office.notes`,
+data/notes.sqlite), which the next build carries into the marts. The office room is imported
+inside the writing functions alone (see tests/test_layering.py), so the read path never
+touches it and a hosted demo never writes.
 """
 
 from __future__ import annotations
@@ -20,11 +27,12 @@ import streamlit as st
 
 from qjgov import settings
 from qjgov.app import reads
-from qjgov.app.formatting import badge
-from qjgov.app.owners import owner_caption
+from qjgov.app.formatting import badge, department_label
+from qjgov.app.owners import goal_owners, owner_caption
 from qjgov.app.state import State
 from qjgov.present import connection, words
 from qjgov.present.numbers import fmt_change, is_missing
+from qjgov.present.owners import department_name, lead_name, owner_name
 from qjgov.present.statuses import fmt_status_change
 
 FIELDS = ("progress", "barriers", "next_steps")
@@ -32,7 +40,12 @@ ASSERTABLE = ("on_track", "at_risk", "off_track", "achieved", "missed")
 
 
 class EditingOff(PermissionError):
-    """Commentary is written only with QJGOV_LOCAL=1 (an analyst's own machine)."""
+    """This person may not write (or decide) this note here; `reason` names the words that say
+    why (a key of commentary.*)."""
+
+    def __init__(self, message: str, reason: str = "off") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def latest(goal_id: str, as_of: dt.date) -> dict | None:
@@ -95,6 +108,8 @@ def commentary_section(state: State, row: dict) -> None:
     if note:
         _show_note(state, row, note)
         written = note["written_at"].strftime("%Y-%m-%d %H:%M") if note.get("written_at") else "—"
+        if note.get("approved_by_department"):
+            st.caption(state.t("commentary.approved_line", dept=department_name(state.lang, note["approved_by_department"], note.get("approved_by_department_en")), at=written))
         st.caption(state.t("commentary.written", at=written, n=note["versions"]))
         if note["versions"] > 1:
             with st.expander(state.t("commentary.history")):
@@ -110,14 +125,56 @@ def commentary_section(state: State, row: dict) -> None:
         st.caption(state.t("commentary.none"))
     if settings.local():
         editor(state, row, note)
+    elif settings.office():
+        office_desk(state, row)
     else:
         st.caption(state.t("commentary.off", setting=settings.LOCAL))
 
 
-def editor(state: State, row: dict, note: dict | None) -> None:
-    """The form that appends a new version of this month's commentary (local machine only)."""
+def office_desk(state: State, row: dict) -> None:
+    """On the commission's own server: the note waiting for a decision (to this goal's editors
+    and approvers only), the approver's decision, and the editor's form that submits a note."""
+    goal_id, lang = row["goal_id"], state.lang
+    goal = goal_owners().get(goal_id, {})
+    may_write, may_approve = may("write_note", goal_id), may("approve_note", goal_id)
+    if not (may_write or may_approve):
+        st.caption(state.t("commentary.not_editor", owner=owner_name(lang, goal)))
+        return
+    key = f"desk_{goal_id}_{state.as_of.isoformat()}_{lang}"
+    waiting = waiting_note(goal_id, state.as_of)
+    if waiting:
+        at = str(waiting["written_at"]).replace("T", " ")
+        if waiting["state"] == "submitted":
+            st.info(state.t("commentary.state_submitted", at=at, lead=lead_name(lang, goal)), icon=":material/schedule:")
+        else:
+            st.warning(state.t("commentary.state_returned", at=at, dept=department_label(lang, waiting["decided_department"])),
+                       icon=":material/undo:")
+            st.markdown(f"**{state.t('commentary.returned_reason')}**\n{user_text(waiting['reason'] or '')}", unsafe_allow_html=True)
+        _show_note(state, row, waiting)
+        if may_approve and waiting["state"] == "submitted":
+            with st.form(f"{key}_decide"):
+                st.text_area(state.t("commentary.return_reason"), key=f"{key}_reason", max_chars=2000)
+                left, right = st.columns(2)
+                left.form_submit_button(state.t("commentary.approve"), type="primary", key=f"{key}_approve",
+                                        on_click=_on_decide, args=(key, goal_id, state.as_of, waiting["note_id"], True))
+                right.form_submit_button(state.t("commentary.return_note"), key=f"{key}_return",
+                                         on_click=_on_decide, args=(key, goal_id, state.as_of, waiting["note_id"], False))
+    outcome = st.session_state.pop(f"{key}_outcome", None)
+    if outcome and outcome[0] in ("approved", "returned"):
+        st.success(state.t(f"commentary.{outcome[0]}_now"))
+    elif outcome:
+        st.error(state.t("commentary.refused", reason=_reason(state, outcome[1], outcome[2], goal)))
+    if may_write:
+        editor(state, row, waiting or latest(goal_id, state.as_of), office=True)
+    else:
+        st.caption(state.t("commentary.not_editor", owner=owner_name(lang, goal)))
+
+
+def editor(state: State, row: dict, note: dict | None, office: bool = False) -> None:
+    """The form that appends a new version of this month's commentary: saved as approved on an
+    analyst's own machine, submitted for approval on the commission's server (`office`)."""
     goal_id = row["goal_id"]
-    pending = pending_note(goal_id, state.as_of)
+    pending = None if office else pending_note(goal_id, state.as_of)
     if pending and (not note or str(pending["written_at"]) > note["written_at"].isoformat(timespec="seconds")):
         st.info(state.t("commentary.pending", at=pending["written_at"].replace("T", " ")), icon=":material/schedule:")
         _show_note(state, row, pending)
@@ -126,8 +183,9 @@ def editor(state: State, row: dict, note: dict | None) -> None:
         note = pending
     note = note or {}
     key = f"note_{goal_id}_{state.as_of.isoformat()}_{state.lang}"
-    with st.expander(state.t("commentary.edit"), expanded=not note):
-        st.caption(state.t("commentary.edit_help"))
+    lead = lead_name(state.lang, goal_owners().get(goal_id, {}))
+    with st.expander(state.t("commentary.edit_office" if office else "commentary.edit"), expanded=not note):
+        st.caption(state.t("commentary.edit_office_help", lead=lead) if office else state.t("commentary.edit_help"))
         with st.form(key, clear_on_submit=False):
             for field in FIELDS:
                 st.text_area(state.t("commentary." + field), value=note.get(field) or "", key=f"{key}_{field}", max_chars=2000)
@@ -140,17 +198,20 @@ def editor(state: State, row: dict, note: dict | None) -> None:
             )
             st.text_area(state.t("commentary.justification"), value=note.get("justification") or "",
                                          key=f"{key}_justification", max_chars=2000)
-            st.form_submit_button(state.t("commentary.save"), type="primary", key=f"{key}_save",
-                                  on_click=_on_save, args=(key, goal_id, state.as_of))
+            st.form_submit_button(state.t("commentary.submit" if office else "commentary.save"), type="primary",
+                                  key=f"{key}_save", on_click=_on_save, args=(key, goal_id, state.as_of))
     outcome = st.session_state.pop(f"{key}_outcome", None)
     if outcome and outcome[0] == "saved":
-        st.success(state.t("commentary.saved", at=outcome[1]))
+        st.success(state.t("commentary.submitted", at=outcome[1], lead=lead) if office else state.t("commentary.saved", at=outcome[1]))
     elif outcome:
-        st.error(state.t("commentary.refused", reason=_reason(state, outcome[1], outcome[2])))
+        st.error(state.t("commentary.refused", reason=_reason(state, outcome[1], outcome[2], goal_owners().get(goal_id, {}))))
 
 
-def _reason(state: State, field: str, reason: str) -> str:
+def _reason(state: State, field: str, reason: str, goal: dict | None = None) -> str:
     """Why a note was refused, in the reader's language, naming the field."""
+    if reason in ("not_editor", "not_approver"):
+        goal = goal or {}
+        return state.t("commentary." + reason, owner=owner_name(state.lang, goal), lead=lead_name(state.lang, goal))
     names = "、".join if state.lang == "zh" else ", ".join
     keys = ["commentary." + {"asserted_status": "asserted"}.get(name.strip(), name.strip()) for name in field.split(",")]
     label = names(state.t(key) for key in keys if words.has(key))
@@ -164,28 +225,118 @@ def _on_save(key: str, goal_id: str, as_of: dt.date) -> None:
     try:
         at = save_note(goal_id, as_of, values["progress"], values["barriers"], values["next_steps"],
                        values["asserted"] or None, values["justification"])
-    except EditingOff:
-        st.session_state[f"{key}_outcome"] = ("refused", "", "off")
+    except EditingOff as refused:
+        st.session_state[f"{key}_outcome"] = ("refused", "", refused.reason)
     except ValueError as error:  # the store's NoteRefused: which field, and why
         st.session_state[f"{key}_outcome"] = ("refused", getattr(error, "field", ""), getattr(error, "reason", "invalid"))
     else:
         st.session_state[f"{key}_outcome"] = ("saved", at)
 
 
+def _on_decide(key: str, goal_id: str, as_of: dt.date, note_id: int, approve: bool) -> None:
+    """The approver's buttons: the decision is made (or refused) once, before the script runs."""
+    try:
+        decide_note(goal_id, note_id, approve, st.session_state.get(f"{key}_reason") or "")
+    except EditingOff as refused:
+        st.session_state[f"{key}_outcome"] = ("refused", "", refused.reason)
+    except ValueError as error:
+        st.session_state[f"{key}_outcome"] = ("refused", getattr(error, "field", ""), getattr(error, "reason", "invalid"))
+    else:
+        st.session_state[f"{key}_outcome"] = ("approved" if approve else "returned", "")
+
+
+def signed_in_person():
+    """The person signed in now, from what the provider vouched for (`st.user`) and the access
+    file, never from anything the page sent; None when nobody is, or the file refuses them."""
+    from qjgov.office import access  # the commission's server: who may do what
+
+    user = st.user
+    if not user.is_logged_in:
+        return None
+    return access.current().person(user.get("email"), user.get("email_verified"))
+
+
+def may(action: str, goal_id: str) -> bool:
+    """Whether the signed-in person may do `action` (write_note, approve_note) on this goal."""
+    from qjgov.office import access
+
+    person = signed_in_person()
+    return person is not None and access.may(person, action, goal_owners().get(goal_id, {}))
+
+
+def _audit(person, action: str, target: str, outcome: str, detail: str = "") -> None:
+    from qjgov.office import audit, notes
+
+    audit.record(notes.store_path(connection.warehouse_path()), email=getattr(person, "email", None),
+                 role=getattr(person, "role", None), department=getattr(person, "department", None),
+                 action=action, target=target, outcome=outcome, detail=detail)
+
+
 def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_steps: str,
               asserted_status: str | None = None, justification: str = "") -> str:
     """Append a note to the store beside the served warehouse; the time it was written.
-    Refused (EditingOff) unless QJGOV_LOCAL=1; the store refuses personal data, an asserted
-    status without justification and an empty note (ValueError with the field named)."""
-    if not settings.local():
+    On an analyst's machine it is approved as it is saved; on the commission's server only an
+    editor of the goal's owner department may write, and the note is submitted for approval.
+    Refused (EditingOff) anywhere else; the store refuses personal data, an asserted status
+    without justification and an empty note (ValueError with the field named)."""
+    if not (settings.local() or settings.office()):
         raise EditingOff(words.t("en", "commentary.editing_off", setting=settings.LOCAL))
-    # Writing commentary: the office store beside the warehouse, used here on a local machine only.
+    # Writing commentary: the office store beside the warehouse.
     from qjgov.office import notes
 
     when = dt.datetime.now().replace(microsecond=0)
-    notes.add(notes.store_path(connection.warehouse_path()),
-              notes.Note(goal_id, as_of, progress, barriers, next_steps, asserted_status, justification), written_at=when)
+    note = notes.Note(goal_id, as_of, progress, barriers, next_steps, asserted_status, justification)
+    store = notes.store_path(connection.warehouse_path())
+    target = f"{goal_id} {as_of.isoformat()}"
+    if settings.local():
+        notes.add(store, note, written_at=when)
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    person = signed_in_person()
+    if person is None or not may("write_note", goal_id):
+        _audit(person, "refused", target, "refused", "write_note")
+        raise EditingOff("only an editor of the goal's owner department writes its commentary", "not_editor")
+    author = notes.Author(person.department, person.role, person.email)
+    try:
+        note_id = notes.add(store, note, written_at=when, author=author, state="submitted")
+    except ValueError as refused:
+        _audit(person, "note_submitted", target, "refused", str(refused))
+        raise
+    _audit(person, "note_submitted", target, "ok", f"note {note_id}")
     return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def decide_note(goal_id: str, note_id: int, approve: bool, reason: str = "") -> int:
+    """Approve a submitted note or return it with a reason (the commission's server only, an
+    approver of the goal's lead office); the id of the decision's row."""
+    from qjgov.office import notes
+
+    person = signed_in_person() if settings.office() else None
+    action = "note_approved" if approve else "note_returned"
+    if person is None or not may("approve_note", goal_id):
+        if settings.office():
+            _audit(person, "refused", f"{goal_id} note {note_id}", "refused", "approve_note")
+        raise EditingOff("only an approver of the goal's lead office decides its commentary", "not_approver")
+    store = notes.store_path(connection.warehouse_path())
+    latest_row = next((row for row in reversed(notes.read_all(store)) if row[0] == note_id), None)
+    if latest_row is None or latest_row[1] != goal_id:  # a note of another goal sent as this one's
+        _audit(person, action, f"{goal_id} note {note_id}", "refused", "not this goal's note")
+        raise notes.NoteRefused("note", "unknown_note", f"no note {note_id} for {goal_id}")
+    try:
+        decided = notes.decide(store, note_id, approve, notes.Author(person.department, person.role, person.email), reason)
+    except ValueError as refused:
+        _audit(person, action, f"{goal_id} note {note_id}", "refused", str(refused))
+        raise
+    _audit(person, action, f"{goal_id} note {note_id}", "ok", reason)
+    return decided
+
+
+def waiting_note(goal_id: str, as_of: dt.date) -> dict | None:
+    """The store's latest note for a goal and date when it waits for a decision or was
+    returned (shown to the goal's editors and approvers only); None otherwise."""
+    from qjgov.office import notes
+
+    row = notes.latest(notes.store_path(connection.warehouse_path()), goal_id, as_of)
+    return row if row and row["state"] in ("submitted", "returned") else None
 
 
 def pending_note(goal_id: str, as_of: dt.date) -> dict | None:

@@ -161,12 +161,15 @@ def goal_changes(q: Query, as_of: dt.date) -> pl.DataFrame:
 
 
 def commentary(q: Query, as_of: dt.date, goal_id: str | None = None) -> pl.DataFrame:
-    """The latest note of every goal that has one at `as_of` (marts.goal_commentary), or of
-    `goal_id` alone."""
+    """The latest approved note of every goal that has one at `as_of` (marts.goal_commentary),
+    or of `goal_id` alone, with the approving department's English label."""
     return q(
-        "select goal_id, as_of, progress, barriers, next_steps, asserted_status, justification, written_at, "
-        "versions, computed_status, met from marts.goal_commentary where as_of = ? "
-        "and (cast(? as varchar) is null or goal_id = ?) order by goal_id",
+        "select c.goal_id, c.as_of, c.progress, c.barriers, c.next_steps, c.asserted_status, c.justification, "
+        "c.written_at, c.versions, c.computed_status, c.met, c.author_department, c.approved_by_department, "
+        "l.label_en as approved_by_department_en, c.approved_by_role "
+        "from marts.goal_commentary as c "
+        "left join marts.labels as l on l.code_list = 'department' and l.code = c.approved_by_department "
+        "where c.as_of = ? and (cast(? as varchar) is null or c.goal_id = ?) order by c.goal_id",
         (as_of, goal_id, goal_id),
     )
 

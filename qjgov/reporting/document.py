@@ -170,6 +170,9 @@ def _commentary(lang: str, row: dict, note: dict | None) -> str:
             f"<br>{esc(words.t(lang, 'commentary.justification'))}{_colon(lang)}{esc(note.get('justification'))}</dd>"
         )
     written = note["written_at"].strftime("%Y-%m-%d %H:%M") if note.get("written_at") else "—"
+    if note.get("approved_by_department"):
+        approved = words.t(lang, "commentary.approved_line", dept=department_name(lang, note["approved_by_department"], note.get("approved_by_department_en")), at=written)
+        parts.append(f'<dd class="muted">{esc(approved)}</dd>')
     parts.append(f'<dd class="muted">{esc(words.t(lang, "commentary.written", at=written, n=note["versions"]))}</dd>')
     return f'<div class="note"><h4>{esc(words.t(lang, "commentary.title"))}</h4><dl>{"".join(parts)}</dl></div>'
 

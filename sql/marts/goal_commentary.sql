@@ -1,5 +1,6 @@
--- The office's commentary on each goal at each as-of date, the latest edit of each: one row
--- per goal and as-of date that has a note. Written in the app (on an analyst's own machine)
+-- The office's commentary on each goal at each as-of date, the latest approved edit of each:
+-- one row per goal and as-of date that has an approved note (a submitted or returned one stays
+-- in the office store). Written in the app (on an analyst's own machine)
 -- or shipped with the demo, kept append-only in data/notes.sqlite outside the warehouse and
 -- loaded by every build, so a rebuild never loses it. Beside an asserted status stands the
 -- computed one, which the assertion never replaces.
@@ -13,10 +14,13 @@
 --   next_steps: what happens next, and by whom
 --   asserted_status: the status the office asserts (empty when it asserts none)
 --   justification: why the office asserts a status other than the computed one
---   written_at: when the latest edit was written (local time)
+--   written_at: when the latest edit was approved (local time; saved, where approval is not asked)
 --   first_written_at: when the first note for this goal and date was written
 --   versions: how many edits the store holds for this goal and date (every one is kept)
 --   source: office (written in the app) or demo (the demo's sample commentary)
+--   author_department: the department of the note's author (empty where no sign-in asked for one)
+--   approved_by_department: the department that approved the note (empty where it was approved as it was saved)
+--   approved_by_role: the approver's role (approver or admin)
 --   computed_status: the status the warehouse computes (marts.goal_progress), always shown beside an asserted one
 --   met: the target is met today (marts.goal_progress)
 with notes as (
@@ -48,6 +52,9 @@ select
     ranked.first_written_at,
     ranked.versions,
     ranked.source,
+    ranked.author_department,
+    ranked.approved_by_department,
+    ranked.approved_by_role,
     progress.status as computed_status,
     progress.met,
 from ranked
