@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from qjgov.office import store
 from qjgov.warehouse import personal
 
 FILE_NAME = "notes.sqlite"
@@ -30,7 +31,7 @@ COLUMNS = (
     "written_at", "source",
 )
 
-_SCHEMA = """
+SCHEMA = """
 create table if not exists notes (
     note_id integer primary key autoincrement,
     goal_id text not null,
@@ -102,10 +103,7 @@ def check(note: Note) -> Note:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30)
-    con.executescript(_SCHEMA)
-    return con
+    return store.connect(path, SCHEMA)
 
 
 def add(path: Path, note: Note, source: str = "office", written_at: dt.datetime | None = None) -> int:
@@ -127,7 +125,7 @@ def read_all(path: Path) -> list[tuple]:
     path = Path(path)
     if not path.exists():
         return []
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    con = store.connect_readonly(path)
     try:
         return con.execute(f"select {', '.join(COLUMNS)} from notes order by note_id").fetchall()
     except sqlite3.OperationalError:  # a file without the table yet
