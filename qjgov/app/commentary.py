@@ -269,7 +269,7 @@ def _audit(person, action: str, target: str, outcome: str, detail: str = "") -> 
 
     audit.record(notes.store_path(connection.warehouse_path()), email=getattr(person, "email", None),
                  role=getattr(person, "role", None), department=getattr(person, "department", None),
-                 action=action, target=target, outcome=outcome, detail=detail)
+                 action=action, target=target, outcome=outcome, detail=" ".join(detail.split())[:2000])  # one line
 
 
 def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_steps: str,

@@ -25,6 +25,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from qjgov.office import store
 from qjgov.warehouse import personal
 
 FILE_NAME = "notes.sqlite"
@@ -43,7 +44,7 @@ WAREHOUSE_COLUMNS = (
     "written_at", "source", "author_department", "author_role", "decided_department", "decided_role",
 )
 
-_SCHEMA = """
+SCHEMA = """
 create table if not exists notes (
     note_id integer primary key autoincrement,
     goal_id text not null,
@@ -133,9 +134,7 @@ _ADDED = {
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30)
-    con.executescript(_SCHEMA)
+    con = store.connect(path, SCHEMA)
     present = {row[1] for row in con.execute("pragma table_info(notes)")}
     for column, kind in _ADDED.items():
         if column not in present:
@@ -216,7 +215,7 @@ def read_all(path: Path) -> list[tuple]:
     path = Path(path)
     if not path.exists():
         return []
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    con = store.connect_readonly(path)
     try:
         present = {row[1] for row in con.execute("pragma table_info(notes)")}
         # A store written before notes had states: its notes were approved as they were saved.
