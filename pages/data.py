@@ -6,7 +6,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, imports, reads, tables
+from qjgov import settings
+from qjgov.app import formatting, imports, permits, reads, tables
 from qjgov.app.navigation import page_state
 from qjgov.present import words
 
@@ -107,3 +108,12 @@ with st.expander(state.t("data.technical")):
     )
 
 imports.import_panel(state)
+
+if settings.office() and permits.may("audit"):
+    st.subheader(state.t("data.audit"), anchor="audit")
+    st.caption(state.t("data.audit_help"))
+    trail = permits.audit_trail()
+    if trail:
+        st.dataframe(pl.DataFrame(trail, schema={key: pl.String for key in trail[0]}), hide_index=True)
+    else:
+        st.caption(state.t("common.no_rows"))

@@ -42,9 +42,10 @@ MAY_BUILD = {
     ("qjgov/app/commentary.py", "rebuild_now"),
     # The commission's own server: who is signed in and what they may do (the access file),
     # submitting and deciding notes, and the audit trail of each.
-    ("qjgov/app/commentary.py", "signed_in_person"),
-    ("qjgov/app/commentary.py", "may"),
-    ("qjgov/app/commentary.py", "_audit"),
+    ("qjgov/app/permits.py", "signed_in_person"),
+    ("qjgov/app/permits.py", "may"),
+    ("qjgov/app/permits.py", "audit"),
+    ("qjgov/app/permits.py", "audit_trail"),
     ("qjgov/app/commentary.py", "decide_note"),
     ("qjgov/app/commentary.py", "waiting_note"),
 }

@@ -29,6 +29,7 @@ from qjgov import settings
 from qjgov.app import reads
 from qjgov.app.formatting import badge, department_label
 from qjgov.app.owners import goal_owners, owner_caption
+from qjgov.app.permits import audit, may, signed_in_person
 from qjgov.app.state import State
 from qjgov.present import connection, words
 from qjgov.present.numbers import fmt_change, is_missing
@@ -136,7 +137,7 @@ def office_desk(state: State, row: dict) -> None:
     and approvers only), the approver's decision, and the editor's form that submits a note."""
     goal_id, lang = row["goal_id"], state.lang
     goal = goal_owners().get(goal_id, {})
-    may_write, may_approve = may("write_note", goal_id), may("approve_note", goal_id)
+    may_write, may_approve = may("write_note", goal), may("approve_note", goal)
     if not (may_write or may_approve):
         st.caption(state.t("commentary.not_editor", owner=owner_name(lang, goal)))
         return
@@ -245,33 +246,6 @@ def _on_decide(key: str, goal_id: str, as_of: dt.date, note_id: int, approve: bo
         st.session_state[f"{key}_outcome"] = ("approved" if approve else "returned", "")
 
 
-def signed_in_person():
-    """The person signed in now, from what the provider vouched for (`st.user`) and the access
-    file, never from anything the page sent; None when nobody is, or the file refuses them."""
-    from qjgov.office import access  # the commission's server: who may do what
-
-    user = st.user
-    if not user.is_logged_in:
-        return None
-    return access.current().person(user.get("email"), user.get("email_verified"))
-
-
-def may(action: str, goal_id: str) -> bool:
-    """Whether the signed-in person may do `action` (write_note, approve_note) on this goal."""
-    from qjgov.office import access
-
-    person = signed_in_person()
-    return person is not None and access.may(person, action, goal_owners().get(goal_id, {}))
-
-
-def _audit(person, action: str, target: str, outcome: str, detail: str = "") -> None:
-    from qjgov.office import audit, notes
-
-    audit.record(notes.store_path(connection.warehouse_path()), email=getattr(person, "email", None),
-                 role=getattr(person, "role", None), department=getattr(person, "department", None),
-                 action=action, target=target, outcome=outcome, detail=" ".join(detail.split())[:2000])  # one line
-
-
 def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_steps: str,
               asserted_status: str | None = None, justification: str = "") -> str:
     """Append a note to the store beside the served warehouse; the time it was written.
@@ -292,16 +266,16 @@ def save_note(goal_id: str, as_of: dt.date, progress: str, barriers: str, next_s
         notes.add(store, note, written_at=when)
         return when.strftime("%Y-%m-%d %H:%M:%S")
     person = signed_in_person()
-    if person is None or not may("write_note", goal_id):
-        _audit(person, "refused", target, "refused", "write_note")
+    if person is None or not may("write_note", goal_owners().get(goal_id, {})):
+        audit(person, "refused", target, "refused", "write_note")
         raise EditingOff("only an editor of the goal's owner department writes its commentary", "not_editor")
     author = notes.Author(person.department, person.role, person.email)
     try:
         note_id = notes.add(store, note, written_at=when, author=author, state="submitted")
     except ValueError as refused:
-        _audit(person, "note_submitted", target, "refused", str(refused))
+        audit(person, "note_submitted", target, "refused", str(refused))
         raise
-    _audit(person, "note_submitted", target, "ok", f"note {note_id}")
+    audit(person, "note_submitted", target, "ok", f"note {note_id}")
     return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -312,21 +286,21 @@ def decide_note(goal_id: str, note_id: int, approve: bool, reason: str = "") -> 
 
     person = signed_in_person() if settings.office() else None
     action = "note_approved" if approve else "note_returned"
-    if person is None or not may("approve_note", goal_id):
+    if person is None or not may("approve_note", goal_owners().get(goal_id, {})):
         if settings.office():
-            _audit(person, "refused", f"{goal_id} note {note_id}", "refused", "approve_note")
+            audit(person, "refused", f"{goal_id} note {note_id}", "refused", "approve_note")
         raise EditingOff("only an approver of the goal's lead office decides its commentary", "not_approver")
     store = notes.store_path(connection.warehouse_path())
     latest_row = next((row for row in reversed(notes.read_all(store)) if row[0] == note_id), None)
     if latest_row is None or latest_row[1] != goal_id:  # a note of another goal sent as this one's
-        _audit(person, action, f"{goal_id} note {note_id}", "refused", "not this goal's note")
+        audit(person, action, f"{goal_id} note {note_id}", "refused", "not this goal's note")
         raise notes.NoteRefused("note", "unknown_note", f"no note {note_id} for {goal_id}")
     try:
         decided = notes.decide(store, note_id, approve, notes.Author(person.department, person.role, person.email), reason)
     except ValueError as refused:
-        _audit(person, action, f"{goal_id} note {note_id}", "refused", str(refused))
+        audit(person, action, f"{goal_id} note {note_id}", "refused", str(refused))
         raise
-    _audit(person, action, f"{goal_id} note {note_id}", "ok", reason)
+    audit(person, action, f"{goal_id} note {note_id}", "ok", reason)
     return decided
 
 
