@@ -15,9 +15,10 @@ visitors spread over all of them.
 
 nginx runs in the foreground from a config written into a runtime directory (its pid,
 logs, temporary paths there; it needs no root), proxies the websocket with long read
-timeouts and, in the public setting, closes what qjgov.guard closes in each replica. Ctrl+C
-or SIGTERM stops nginx and every replica; a replica that exits is reported and started
-again.
+timeouts and, in the public and office settings, closes what qjgov.guard closes in each
+replica (in the office setting uploads pass on to the replica, whose guard lets only those
+who may import upload). Ctrl+C or SIGTERM stops nginx and every replica; a replica that
+exits is reported and started again.
 """
 
 from __future__ import annotations
@@ -96,19 +97,23 @@ def upload_limit_mb(options: list[str]) -> int:
     return int(config.get_option("server.maxUploadSize"))
 
 
-def nginx_config(run_dir: Path, address: str, port: int, replica_ports: list[int], public: bool, body_mb: int) -> str:
-    """nginx's whole configuration for the front (see the module's docstring)."""
+def nginx_config(run_dir: Path, address: str, port: int, replica_ports: list[int], public: bool, body_mb: int,
+                 office: bool = False) -> str:
+    """nginx's whole configuration for the front (see the module's docstring). `public`:
+    close what qjgov.guard closes; with `office` too, uploads pass on to the replica's guard,
+    which alone can tell who signed in."""
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in replica_ports)
     temp = run_dir / "temp"
     closed = ""
     if public:
+        paths = guard.METRICS_PATH if office else guard.CLOSED_PATHS
         frame = "\n".join(f'        add_header {name.decode().title()} "{value.decode()}" always;' for name, value in guard.FRAME_HEADERS)
         hidden = "\n".join(f"        proxy_hide_header {name.decode().title()};" for name, _ in guard.FRAME_HEADERS)
         closed = f"""
 {frame}
 {hidden}
         # What the public setting does not use (qjgov/guard.py refuses the same in each replica).
-        location ~ {guard.CLOSED_PATHS.pattern} {{
+        location ~ {paths.pattern} {{
             return 403;
         }}"""
     listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}" if address else str(port)
@@ -273,8 +278,9 @@ def run(script: str, replicas: int, port: int, options: list[str], run_dir: Path
     address, options = take_option(options, "--server.address")
     _, options = take_option(options, "--server.port")
     _, options = take_option(options, "--server.headless")
-    public = not settings.local()
-    body_mb = 1 if public else upload_limit_mb(options) + 1  # + the multipart envelope
+    mode = settings.mode()
+    public = mode != "local"  # guarded: the office setting closes what the public one does, but uploads
+    body_mb = 1 if mode == "public" else upload_limit_mb(options) + 1  # + the multipart envelope
     own_dir = run_dir is None
     run_dir = Path(tempfile.mkdtemp(prefix="qjgov-front-")) if run_dir is None else run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -286,7 +292,8 @@ def run(script: str, replicas: int, port: int, options: list[str], run_dir: Path
                    "--server.address", "127.0.0.1", "--server.headless", "true"]
         fleet.append(Replica(number, replica_port, command))
     config_file = run_dir / "nginx.conf"
-    config_file.write_text(nginx_config(run_dir, address or "", port, [r.port for r in fleet], public, body_mb), encoding="utf-8")
+    config_file.write_text(nginx_config(run_dir, address or "", port, [r.port for r in fleet], public, body_mb,
+                                        office=mode == "office"), encoding="utf-8")
     (run_dir / "temp").mkdir(exist_ok=True)
     nginx_command = [nginx, "-p", str(run_dir), "-c", str(config_file), "-e", str(run_dir / "error.log")]
     checked = subprocess.run([*nginx_command, "-t", "-q"], capture_output=True, text=True)
@@ -305,7 +312,7 @@ def run(script: str, replicas: int, port: int, options: list[str], run_dir: Path
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     front = None
     try:
-        print(f"starting {replicas} replicas of {Path(script).name} ({'public' if public else 'local'} setting; "
+        print(f"starting {replicas} replicas of {Path(script).name} ({mode} setting; "
               f"nginx logs in {run_dir}) …", file=sys.stderr, flush=True)
         for replica in fleet:
             replica.start()

@@ -16,8 +16,11 @@ Any option is passed on to `streamlit run`. `streamlit run app.py` serves the sa
 without this head start. A first argument ending in `.py` serves that script instead of
 app.py, with the same head start (the bench's floor pages, `qjgov.bench.pageload`).
 
-In the public setting (no `QJGOV_LOCAL=1`) the server refuses uploads and metrics and tells
-browsers not to let other sites frame it (qjgov.guard).
+In the public setting (`QJGOV_MODE`, qjgov.settings) the server refuses uploads and metrics
+and tells browsers not to let other sites frame it; in the office setting it lets only those
+the access file allows to import upload (qjgov.guard). The office setting does not start
+without a good access file (`QJGOV_ACCESS`, qjgov.office.access): the command stops before
+anything else, printing the file, the entry and the reason, and exits with status 2.
 
     python -m qjgov.serve --replicas 2 --port 8501 [...]
 
@@ -34,6 +37,7 @@ import time
 from pathlib import Path
 
 from qjgov import front, guard, settings
+from qjgov.office import access
 from qjgov.paths import ROOT
 
 # The libraries the app's modules import at their top (tests/test_serve.py keeps this list
@@ -80,12 +84,34 @@ def _start_workers() -> None:
     print(f"worker fork server ready in {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
 
 
+def check_setting() -> str:
+    """The mode this server starts in, after its setting and, in the office mode, the whole
+    access file are checked: a server that would refuse every person, or let one in with
+    rights nobody meant to give, does not start. Exits with status 2 and the reason."""
+    try:
+        mode = settings.mode()
+    except settings.SettingError as error:
+        print(f"not starting: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    if mode == "office":
+        try:
+            people = access.load(settings.access_path(), access.departments_of_seeds())
+        except access.AccessError as error:
+            print(f"not starting in the office mode: the access file is not usable:\n  {error}",
+                  file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
+        print(f"office mode: {len(people.people)} people in {settings.access_path()}, "
+              f"unlisted people {'read' if people.unlisted == 'viewer' else 'are refused'}", file=sys.stderr, flush=True)
+    return mode
+
+
 def main(argv: list[str] | None = None) -> None:
     options = sys.argv[1:] if argv is None else argv
     script = str(ROOT / "app.py")
     if options and options[0].endswith(".py"):
         script, options = options[0], options[1:]
     own, options = parser().parse_known_args(options)
+    mode = check_setting()
     if own.port is not None and not 1 <= own.port <= 65535:
         raise SystemExit(f"--port must be between 1 and 65535, not {own.port}")
     if own.replicas > 1 or own.front:
@@ -98,8 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         options = [*options, "--server.port", str(own.port)]
     print(f"importing {', '.join(PRELOADED)} before the first visitor …", file=sys.stderr, flush=True)
     print(f"imported in {preload():.1f} s", file=sys.stderr, flush=True)
-    if not settings.local():
-        guard.install()
+    if mode != "local":
+        guard.install(mode)
     _start_workers()
     from streamlit.web import cli
 

@@ -1,9 +1,23 @@
 """Settings read from the environment, in one place.
 
-`QJGOV_LOCAL=1` (for example `QJGOV_LOCAL=1 make run`) switches on what writes or costs:
-importing export files from the Data page, writing commentary on the goal tabs, and the SQL
-sandbox's higher limits. Without it,
-as on a hosted demo, the app only reads, within the public limits.
+`QJGOV_MODE` says whom the app serves, and so what it lets them do:
+
+- `public` (the default: a hosted link): no sign-in; the app only reads, within the public
+  limits of the SQL sandbox and downloads;
+- `local` (one analyst's own machine, e.g. `QJGOV_MODE=local make run`): no sign-in;
+  everything that writes or costs is on: importing export files from the Data page, writing
+  commentary on the goal tabs (approved on saving), and the SQL sandbox's higher limits;
+- `office` (the commission's own server): every page asks for sign-in first, and what a
+  person may do follows the access file (`QJGOV_ACCESS`, below); the SQL sandbox and the
+  slots keep the public limits, since many people share one server.
+
+`QJGOV_LOCAL=1` (the older switch) still means `local` when `QJGOV_MODE` is not set. Any other
+`QJGOV_MODE` stops whatever reads it with a SettingError naming the value and the choices, so
+a misspelt `ofice` never falls back to a setting nobody asked for.
+
+`QJGOV_ACCESS` is the access file of the office mode (default `config/access.toml`; kept out
+of git, `config/access.example.toml` explains it): who may write, approve, import and audit
+(qjgov/office/access.py, docs/deployment.md).
 
 `QJGOV_BUILD_MEMORY` (e.g. `800MB`, `4GB`) is the most memory DuckDB may hold during a build
 (`python -m qjgov.build --memory-limit` says the same for one build); beyond it joins and
@@ -11,9 +25,9 @@ aggregates spill to disk. The default keeps a build of 10,000,000 cases a year u
 
 `QJGOV_SQL_SLOTS` and `QJGOV_DOWNLOAD_SLOTS` are how many SQL queries and how many downloads
 (spreadsheets of lists and answers, the monthly report) run at once for the whole server,
-every app process behind the front together (public defaults 2 and 1; locally 4 and 2).
-`QJGOV_RUN_DIR` is where the app processes share their slots and the reports they made
-(default: `.run/` beside the warehouse file).
+every app process behind the front together (public and office defaults 2 and 1; locally 4
+and 2). `QJGOV_RUN_DIR` is where the app processes share their slots and the reports they
+made (default: `.run/` beside the warehouse file).
 """
 
 from __future__ import annotations
@@ -21,26 +35,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-LOCAL = "QJGOV_LOCAL"
-
+from qjgov.paths import ROOT
 
 MODE = "QJGOV_MODE"
 MODES = ("public", "local", "office")
+LOCAL = "QJGOV_LOCAL"
+ACCESS = "QJGOV_ACCESS"
+DEFAULT_ACCESS = ROOT / "config" / "access.toml"
 
 
 class SettingError(ValueError):
-    """A setting with a value it cannot have; the message names the variable, the value and the choices."""
+    """A setting the environment gives a value it cannot have; the message names the
+    variable, the value and what it may be."""
 
 
 def mode() -> str:
-    """public (the default: read only), local (an analyst's own machine: everything on) or
-    office (the commission's server: sign-in, and what a person may do follows the access file)."""
-    given = os.environ.get(MODE, "").strip().lower()
-    if not given:
-        return "local" if os.environ.get(LOCAL, "").strip().lower() in ("1", "true", "yes", "on") else "public"
-    if given not in MODES:
-        raise SettingError(f"{MODE}={given!r} is none of {', '.join(MODES)}")
-    return given
+    """"public", "local" or "office" (see the module's docstring). Read at every call, so a
+    test or a server's environment decides, never an import made earlier."""
+    given = os.environ.get(MODE, "").strip()
+    if given:
+        if given.lower() not in MODES:
+            raise SettingError(f"{MODE}={given!r} is not a mode: use one of {', '.join(MODES)}")
+        return given.lower()
+    if os.environ.get(LOCAL, "").strip().lower() in ("1", "true", "yes", "on"):
+        return "local"
+    return "public"
 
 
 def local() -> bool:
@@ -49,8 +68,14 @@ def local() -> bool:
 
 
 def office() -> bool:
-    """Whether this app is the commission's own server, behind sign-in."""
+    """Whether this app runs on the commission's own server, behind sign-in and the access file."""
     return mode() == "office"
+
+
+def access_path() -> Path:
+    """The access file of the office mode (QJGOV_ACCESS, default config/access.toml)."""
+    given = os.environ.get(ACCESS, "").strip()
+    return Path(given) if given else DEFAULT_ACCESS
 
 
 BUILD_MEMORY = "QJGOV_BUILD_MEMORY"

@@ -27,7 +27,8 @@ Three walls, each enough on most attacks, together on all the corpus in tests/te
     python -m qjgov.sql [--warehouse PATH] [--timeout S] [--max-rows N] [--memory 1GB] [--json] "SQL"
 
 The page and the command line share this module. Limits default to what a public
-deployment should allow (5 s, 5,000 rows, 1 GB, two queries at once); `QJGOV_LOCAL=1` raises them.
+deployment should allow (5 s, 5,000 rows, 1 GB, two queries at once), on the commission's own
+server (`QJGOV_MODE=office`) too; the local mode (`QJGOV_MODE=local`, `QJGOV_LOCAL=1`) raises them.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class Limits:
 
     @classmethod
     def for_here(cls) -> "Limits":
-        """The public defaults, or the higher local ones when QJGOV_LOCAL=1."""
+        """The public defaults (also in the office mode), or the higher local ones in the local mode."""
         return cls(**(LOCAL if settings.local() else DEFAULTS))
 
 
