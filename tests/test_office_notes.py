@@ -40,7 +40,7 @@ roles = ["approver"]
 
 [[person]]
 email = "{VIEWER}"
-department = "疾控科"
+department = "疾病预防控制科"
 roles = ["viewer"]
 '''
 
