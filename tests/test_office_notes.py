@@ -96,7 +96,8 @@ def test_an_editor_submits_on_their_goal_only_and_the_note_waits_for_approval(of
     con = duckdb.connect(str(office), read_only=True)
     assert con.sql("select count(*) from marts.goal_commentary where goal_id = 'G01' and as_of = ?", params=[JUNE]).fetchall() == [(0,)]
     con.close()
-    assert [e["action"] for e in audit.read(store) if e["email"] == EDITOR.lower()][-1:] == ["note_submitted"]
+    assert ("note_submitted", "ok", "G01 2021-06-30") in [
+        (e["action"], e["outcome"], e["target"]) for e in audit.read(store) if e["email"] == EDITOR.lower()]
 
 
 def test_a_write_forged_past_the_page_is_refused_on_the_server(office: Path) -> None:

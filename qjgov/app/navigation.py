@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from qjgov.app import reads
+from qjgov.app import reads, signin
 from qjgov.app.formatting import department_label
 from qjgov.app.state import (
     ALL_DEPARTMENTS, STATE_KEY, WIDGET, State, is_framed, resolve_state, texts_before_state, url_params, write_url,
@@ -148,9 +148,11 @@ def page_state() -> State:
     without app.py's frame. Such a run declares the app's navigation (the public switch to
     `st.navigation` mode, for good) and reruns, so app.py draws the frame and runs this page.
     The built-in page list is hidden (`client.showSidebarNavigation = false`), so the
-    visitor never sees the folder's file names in between.
+    visitor never sees the folder's file names in between. On the office's server such a run
+    asks for sign-in first, as app.py does, before it reads anything.
     """
     if not is_framed():
+        signin.signed_in()
         # The page list reads the warehouse; on a hosted demo's first start this deep link may
         # come before any visit of app.py has built it.
         texts = texts_before_state()
@@ -160,5 +162,6 @@ def page_state() -> State:
         st.rerun()
     state = st.session_state.get(STATE_KEY)
     if state is None:  # not reached through app.py; still show something sensible
+        signin.signed_in()
         state = resolve_state(reads.as_of_dates(), reads.departments()["department"].to_list())
     return state
