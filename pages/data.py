@@ -108,6 +108,7 @@ with st.expander(state.t("data.technical")):
     )
 
 imports.import_panel(state)
+imports.rebuild_panel(state)
 
 if settings.office() and permits.may("audit"):
     st.subheader(state.t("data.audit"), anchor="audit")

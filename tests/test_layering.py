@@ -34,6 +34,7 @@ OTHER_ROOMS = ("qjgov.warehouse", "qjgov.demo", "qjgov.importing", "qjgov.office
 MAY_BUILD = {
     ("qjgov/app/reads.py", "ensure_warehouse"),
     ("qjgov/app/imports.py", "import_panel"),
+    ("qjgov/app/imports.py", "rebuild_now"),  # a steward's rebuild on the commission's server
     ("qjgov/app/sql_page.py", "sql_page"),  # the SQL sandbox, which only reads
     # Writing commentary on an analyst's own machine (QJGOV_LOCAL=1): the append-only store
     # beside the warehouse, and a rebuild that carries it in. Reading it is from the marts.

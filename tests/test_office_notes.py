@@ -25,6 +25,8 @@ JUNE = dt.date(2021, 6, 30)
 EDITOR = "Yizheng.Editor@Example.gov.cn"  # 医政医管科 owns G01; 行政审批科 owns G02 and leads both
 APPROVER = "shenpi@example.gov.cn"
 VIEWER = "viewer@example.gov.cn"
+STEWARD = "steward@example.gov.cn"
+ADMIN = "admin@example.gov.cn"
 ACCESS = f'''
 unlisted = "refuse"
 
@@ -42,6 +44,16 @@ roles = ["approver"]
 email = "{VIEWER}"
 department = "疾病预防控制科"
 roles = ["viewer"]
+
+[[person]]
+email = "{STEWARD}"
+department = "行政审批科"
+roles = ["steward"]
+
+[[person]]
+email = "{ADMIN}"
+department = "行政审批科"
+roles = ["admin"]
 '''
 
 
@@ -165,6 +177,11 @@ def test_the_approver_returns_with_a_reason_then_approves_and_the_note_is_shown_
     text = " ".join(str(v) for row in con.sql("select * from marts.goal_commentary_history").fetchall() for v in row)
     con.close()
     assert "@" not in text  # no staff e-mail reaches the warehouse
+    # The monthly report shows the approved note, and who approved it.
+    from qjgov.reporting import data as report_data, document
+
+    html = document.document(report_data.read(office, JUNE), "en", draw=lambda spec: "<svg/>")
+    assert "全程网办改造已完成六成（数据来自六月台账）" in html and "Approved by Administrative Approval" in html
 
 
 def test_a_decision_forged_by_an_editor_is_refused_on_the_server(office: Path) -> None:
@@ -188,3 +205,26 @@ def test_a_decision_forged_by_an_editor_is_refused_on_the_server(office: Path) -
     assert not at.exception, at.exception
     assert [m.value for m in at.markdown] == ["refused: not_approver"]
     assert notes.latest(store, "G01", JUNE)["state"] == "submitted"
+
+
+def test_the_steward_imports_and_rebuilds_the_admin_reads_the_trail_and_a_viewer_does_neither(office: Path) -> None:
+    def data_page(email: str) -> AppTest:
+        at = signed_in(email)
+        at.switch_page("pages/data.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    viewer = data_page(VIEWER)
+    assert any("Only a data steward" in i.value for i in viewer.info)
+    assert not [b for b in viewer.button if b.label == "Rebuild the warehouse now"]
+    assert not [h for h in viewer.subheader if h.value == "Audit trail"]
+    steward = data_page(STEWARD)
+    assert not any("Only a data steward" in i.value for i in steward.info)
+    assert not [h for h in steward.subheader if h.value == "Audit trail"]
+    [b for b in steward.button if b.label == "Rebuild the warehouse now"][0].click().run()
+    assert not steward.exception, steward.exception
+    store = notes.store_path(office)
+    assert ("rebuild", "ok", STEWARD) in [(e["action"], e["outcome"], e["email"]) for e in audit.read(store)]
+    admin = data_page(ADMIN)
+    assert [h for h in admin.subheader if h.value == "Audit trail"]
+    assert any(STEWARD in str(frame.value.to_dict()) for frame in admin.dataframe)

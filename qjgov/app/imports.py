@@ -17,6 +17,7 @@ from qjgov.app import reads
 from qjgov.app.permits import audit, may, signed_in_person
 from qjgov.app.state import State
 from qjgov.app.tables import show_table
+from qjgov.present import connection
 from qjgov.present.words import plain
 
 def _saved(uploads: list) -> list[Path]:
@@ -147,3 +148,40 @@ def import_panel(state: State) -> None:
         }
         st.session_state[_UPLOADS] = generation + 1
         st.rerun()
+
+
+def rebuild_panel(state: State) -> None:
+    """On the commission's server, a steward's (or admin's) rebuild: approved commentary and
+    landed files reach the pages with the next build."""
+    if not (settings.office() and may("rebuild")):
+        return
+    st.button(state.t("import.rebuild"), icon=":material/refresh:", help=state.t("import.rebuild_help"),
+              key="qj_rebuild", on_click=rebuild_now)
+    outcome = st.session_state.pop("qj_rebuild_outcome", None)
+    if outcome == "ok":
+        st.success(state.t("import.rebuilt"))
+    elif outcome == "refused":
+        st.error(state.t("import.not_steward"))
+    elif outcome:
+        st.error(state.t("import.build_failed", error=plain(outcome)))
+
+
+def rebuild_now() -> None:
+    """The rebuild button's callback (run once, before the script): checked again from the
+    signed-in person, the build, and its outcome on the trail and under the button."""
+    person = signed_in_person()
+    if not may("rebuild"):  # the press is the visitor's word only
+        audit(person, "refused", "warehouse", "refused", "rebuild")
+        st.session_state["qj_rebuild_outcome"] = "refused"
+        return
+    # A rebuild: the warehouse room does it, for a steward on the commission's server only.
+    from qjgov.warehouse.build import BuildError, build
+
+    try:
+        build(target=connection.warehouse_path(), log=lambda message: None)
+    except BuildError as error:
+        audit(person, "rebuild", "warehouse", "failed", str(error)[:500])
+        st.session_state["qj_rebuild_outcome"] = str(error)
+        return
+    audit(person, "rebuild", "warehouse", "ok")
+    st.session_state["qj_rebuild_outcome"] = "ok"
