@@ -13,6 +13,17 @@ from qjgov.warehouse.build import build
 from qjgov.warehouse.contract import RAW_TABLES, frame
 from qjgov.paths import SEEDS_DIR, SQL_DIR
 
+# The settings a developer's shell may carry (say QJGOV_MODE=office from trying the office
+# server): the tests start from the public setting, and each test that wants another sets it.
+SHELL_SETTINGS = ("QJGOV_MODE", "QJGOV_LOCAL", "QJGOV_ACCESS")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def public_setting_to_start_with() -> Iterator[None]:
+    kept = {name: os.environ.pop(name) for name in SHELL_SETTINGS if name in os.environ}
+    yield
+    os.environ.update(kept)
+
 
 def write_raw(raw_dir: Path, tables: dict[str, list[dict]]) -> None:
     """Write every contract table (empty unless given rows) as `raw_dir/<table>/part-0.parquet`."""
