@@ -10,13 +10,23 @@ The provider listens on `localhost` and the app on `127.0.0.1`: two hosts, so ne
 session cookie is sent to the other. Screenshots: test-output/screenshots/signin-*.png.
 Without Chromium these are skipped, except under CI=true (as in test_browser.py).
 
+Through the same provider, each person in a browser of their own (its own cookies): the owner
+department's editor submits a note on G01 and is told why not on G02; a viewer sees neither
+the waiting note nor a form nor a decision; the lead office's approver approves it, and after a
+build the viewer and `python -m qjgov.report` show it approved; the import panel is a
+steward's, the audit trail an admin's. Every audit record a test checks is read as
+`python -m qjgov.audit --json` prints it. A bad access file stopping the start is
+tests/test_access.py's (`python -m qjgov.serve` refusing).
+
 The AppTest tests run the same gate in this process: what a session holds grants nothing,
 a sign-in is on the record once, a provider's `email_verified` sent as text counts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import secrets
 import socket
 import subprocess
@@ -39,6 +49,7 @@ from qjgov.office import audit, notes
 from qjgov.office.access import Person
 from qjgov.paths import ROOT
 from qjgov.present import words
+from qjgov.warehouse.build import build
 from test_browser import CHROMIUM, CHROMIUM_ARGS, HEIGHT, OUTPUT, SHOTS, WIDTH, _require_browser
 
 APP = str(ROOT / "app.py")
@@ -46,6 +57,13 @@ EDITOR = "editor@qj.example"  # listed; the provider sends the address in other 
 APPROVER = "approver@qj.example"  # listed; signed in by AppTest only
 UNVERIFIED = "unverified@qj.example"  # listed, but the provider says the address is not confirmed
 STRANGER = "stranger@qj.example"  # not listed, and the file says unlisted = "refuse"
+# The commentary's flow through the provider: 医政医管科 owns G01, whose lead office is
+# 行政审批科; 行政审批科 owns G02 (seeds/targets.csv).
+WRITER = "yizheng.writer@qj.example"  # editor of 医政医管科
+LEAD = "shenpi.lead@qj.example"  # approver of 行政审批科
+READER = "reader@qj.example"  # viewer
+STEWARD = "steward@qj.example"  # steward
+ADMIN = "admin@qj.example"  # admin
 ACCESS = f"""
 unlisted = "refuse"
 
@@ -63,11 +81,35 @@ roles = ["approver"]
 email = "{UNVERIFIED}"
 department = "行政审批科"
 roles = ["editor", "approver"]
+
+[[person]]
+email = "{WRITER}"
+department = "医政医管科"
+roles = ["editor"]
+
+[[person]]
+email = "{LEAD}"
+department = "行政审批科"
+roles = ["approver"]
+
+[[person]]
+email = "{READER}"
+department = "疾病预防控制科"
+roles = ["viewer"]
+
+[[person]]
+email = "{STEWARD}"
+roles = ["steward"]
+
+[[person]]
+email = "{ADMIN}"
+roles = ["admin"]
 """
 PROVIDER_USERS = (
     {"sub": EDITOR, "email": "Editor@QJ.example", "email_verified": True},
     {"sub": UNVERIFIED, "email": UNVERIFIED, "email_verified": False},
     {"sub": STRANGER, "email": STRANGER, "email_verified": True},
+    *({"sub": email, "email": email, "email_verified": True} for email in (WRITER, LEAD, READER, STEWARD, ADMIN)),
 )
 T = words.STRINGS["zh"]  # the browser asks for Chinese (locale zh-CN)
 
@@ -84,11 +126,22 @@ def access_file(warehouse: Path) -> Path:
     return path
 
 
+def printed(warehouse: Path) -> list[dict]:
+    """The audit trail as `python -m qjgov.audit --json` prints it for `warehouse`: what an
+    auditor reads, so every action a test checks is checked there."""
+    done = subprocess.run([sys.executable, "-m", "qjgov.audit", "--json", "--warehouse", str(warehouse)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    records = json.loads(done.stdout)
+    assert isinstance(records, list) and all(list(record) == list(audit.KEYS) for record in records), done.stdout[:500]
+    return records
+
+
 def trail(warehouse: Path, email: str) -> list[tuple[str, str, str | None, str | None, str]]:
-    """(action, outcome, role, department, detail) of `email`'s audit rows, oldest first."""
-    rows = audit.read(notes.store_path(warehouse))
+    """(action, outcome, role, department, detail) of `email`'s audit rows, oldest first, as
+    `python -m qjgov.audit --json` prints them."""
     return [(r["action"], r["outcome"], r["role"], r["department"], r["detail"])
-            for r in rows if (r["email"] or "").lower() == email.lower()]
+            for r in printed(warehouse) if (r["email"] or "").lower() == email.lower()]
 
 
 # ---- the gate under AppTest ---------------------------------------------------------------
@@ -259,16 +312,24 @@ def browser(office: Office) -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
+@contextmanager
+def fresh_tab(browser: object) -> Iterator[object]:
     """A fresh browser (no cookies) that reaches the app and the provider only: the provider's
-    pages ask a CDN for their style sheet, which a test does without."""
+    pages ask a CDN for their style sheet, which a test does without. One per person, so
+    nobody's sign-in cookie is another's."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
     context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost")
                   else route.abort())
-    tab = context.new_page()
-    yield tab
-    context.close()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    with fresh_tab(browser) as tab:
+        yield tab
 
 
 def settled(page: object) -> None:
@@ -307,6 +368,16 @@ def sign_in(page: object, office: Office, subject: str) -> None:
     settled(page)
 
 
+def sign_out(page: object, office: Office) -> None:
+    """The sidebar's (or the refusal page's) button; Streamlit ends the provider's session too
+    (its end_session_endpoint), which asks first."""
+    page.get_by_role("button", name=T["signin.sign_out"]).click()
+    page.wait_for_url(f"{office.provider}/oauth2/end_session**", timeout=30_000)
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{office.url}/", timeout=30_000)
+    assert_sign_in_page_only(page)
+
+
 def test_an_unsigned_visitor_sees_only_the_sign_in_page(office: Office, page: object) -> None:
     # The deep link first: a fresh server's first request runs the page file without app.py.
     page.goto(office.url + "/reviews?goal=G09")
@@ -331,12 +402,7 @@ def test_a_listed_person_signs_in_sees_the_overview_and_signs_out(office: Office
     assert line in sidebar_text(page)
     assert trail(office.warehouse, EDITOR) == [("sign_in", "ok", "editor", "医政医管科", "")]
 
-    page.get_by_role("button", name=T["signin.sign_out"]).click()
-    # Streamlit ends the provider's session too (its end_session_endpoint), which asks first.
-    page.wait_for_url(f"{office.provider}/oauth2/end_session**", timeout=30_000)
-    page.get_by_role("button", name="End session").click()
-    page.wait_for_url(f"{office.url}/", timeout=30_000)
-    assert_sign_in_page_only(page)
+    sign_out(page, office)
     assert trail(office.warehouse, EDITOR)[-1] == ("sign_out", "ok", "editor", "医政医管科", "")
     page.goto(office.url + "/reviews?goal=G09")  # the cookie is gone as well
     assert_sign_in_page_only(page)
@@ -361,8 +427,177 @@ def test_an_address_the_provider_has_not_verified_is_refused(office: Office, pag
         T["signin.refused_title"], T["signin.refused.unverified"].format(email=UNVERIFIED), T["signin.sign_out"],
     ]
     assert trail(office.warehouse, UNVERIFIED) == [("sign_in_refused", "refused", None, None, "unverified")]
-    page.get_by_role("button", name=T["signin.sign_out"]).click()
-    page.wait_for_url(f"{office.provider}/oauth2/end_session**", timeout=30_000)
-    page.get_by_role("button", name="End session").click()
-    page.wait_for_url(f"{office.url}/", timeout=30_000)
-    assert_sign_in_page_only(page)
+    sign_out(page, office)
+
+
+# ---- the commentary's flow and the Data page, one browser per person -----------------------
+
+JUNE = dt.date(2021, 6, 30)
+NOTE = "全程网办改造已完成六成，七月底前完成其余许可事项的网办改造。"
+OWNER, LEAD_OFFICE = "医政医管科", "行政审批科"  # G01's owner department and lead office
+
+
+@contextmanager
+def signed_in_tab(browser: object, office: Office, subject: str) -> Iterator[object]:
+    """A browser of this person's own (its own cookies), signed in through the provider."""
+    with fresh_tab(browser) as tab:
+        sign_in(tab, office, subject)
+        yield tab
+
+
+def drawn(page: object) -> None:
+    """A signed-in person's page is drawn whole: its script no longer runs, the sidebar's
+    controls and every chart are there (pageload.LOADED_JS). What a page must not show is
+    looked for only then, never in a page still being drawn."""
+    page.wait_for_function(pageload.LOADED_JS, timeout=60_000, polling=100)
+    page.wait_for_timeout(300)
+
+
+def open_goal(page: object, office: Office, goal: str) -> None:
+    """The Online service page at June's month-end, with `goal`'s tab open."""
+    page.goto(f"{office.url}/online?goal={goal}&as_of={JUNE.isoformat()}")
+    drawn(page)
+    assert T["commentary.title"] in main_lines(page)
+    assert page.locator('[data-testid="stTabs"] [role="tab"][aria-selected="true"]').first.inner_text().strip().startswith(goal + " ")
+
+
+def shown(template: str, **fixed: str) -> re.Pattern:
+    """A sentence of the words with `fixed` filled in and any other placeholder (a time)
+    standing for some text."""
+    parts = re.split(r"(\{\w+\})", template)
+    return re.compile("".join(
+        re.escape(fixed[part[1:-1]]) if part[1:-1] in fixed else ".+" if part.startswith("{") else re.escape(part)
+        for part in parts if part))
+
+
+def main_text(page: object) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def buttons(page: object, *names: str) -> int:
+    """How many of the main area's buttons carry one of `names`."""
+    main = page.locator('[data-testid="stMain"]')
+    return sum(main.get_by_role("button", name=name, exact=True).count() for name in names)
+
+
+def a_waiting_note(warehouse: Path) -> dict:
+    """G01's note at June's month-end waiting for approval: the one the editor's test submitted
+    in the browser, or (this test run alone) one put in the store as that editor's."""
+    store = notes.store_path(warehouse)
+    row = notes.latest(store, "G01", JUNE)
+    if row is None or row["state"] != "submitted" or row["progress"] != NOTE:
+        notes.add(store, notes.Note("G01", JUNE, progress=NOTE), author=notes.Author(OWNER, "editor", WRITER),
+                  state="submitted")
+        row = notes.latest(store, "G01", JUNE)
+    return row
+
+
+def test_an_editor_submits_a_note_on_their_goal_and_sees_why_not_on_another(office: Office, browser: object) -> None:
+    store = notes.store_path(office.warehouse)
+    with signed_in_tab(browser, office, WRITER) as page:
+        open_goal(page, office, "G01")
+        assert not shown(T["commentary.state_submitted"], lead=LEAD_OFFICE).search(main_text(page)), "nothing waits yet"
+        if not page.get_by_label(T["commentary.progress"], exact=True).is_visible():  # the editor's expander, closed
+            page.get_by_text(T["commentary.edit_office"], exact=True).first.click()
+        page.get_by_label(T["commentary.progress"], exact=True).fill(NOTE)
+        page.get_by_role("button", name=T["commentary.submit"], exact=True).click()
+        page.get_by_text(shown(T["commentary.submitted"], lead=LEAD_OFFICE)).first.wait_for(timeout=60_000)
+        drawn(page)
+        # The note now waits, shown to its editor with its state.
+        assert shown(T["commentary.state_submitted"], lead=LEAD_OFFICE).search(main_text(page))
+        assert NOTE in main_text(page)
+        row = notes.latest(store, "G01", JUNE)
+        assert (row["progress"], row["state"], row["author_department"], row["author_role"], row["author_email"]) == (
+            NOTE, "submitted", OWNER, "editor", WRITER)
+        page.screenshot(path=str(SHOTS / "signin-editor-submitted-zh.png"))
+
+        open_goal(page, office, "G02")  # 行政审批科's goal: no form, and the reason
+        assert page.locator('[data-testid="stMain"] textarea').count() == 0
+        assert buttons(page, T["commentary.submit"], T["commentary.approve"], T["commentary.return_note"]) == 0
+        assert T["commentary.not_editor"].format(owner=LEAD_OFFICE) in main_lines(page)
+    assert [(r["action"], r["outcome"], r["target"], r["detail"]) for r in printed(office.warehouse) if r["email"] == WRITER] == [
+        ("sign_in", "ok", None, ""), ("note_submitted", "ok", f"G01 {JUNE.isoformat()}", f"note {row['note_id']}")]
+
+
+def test_a_viewer_sees_neither_the_waiting_note_nor_an_editor_nor_a_decision(office: Office, browser: object) -> None:
+    a_waiting_note(office.warehouse)
+    with signed_in_tab(browser, office, READER) as page:
+        open_goal(page, office, "G01")
+        text = main_text(page)
+        assert NOTE not in text and not shown(T["commentary.state_submitted"], lead=LEAD_OFFICE).search(text)
+        assert page.locator('[data-testid="stMain"] textarea').count() == 0
+        assert buttons(page, T["commentary.submit"], T["commentary.approve"], T["commentary.return_note"]) == 0
+        assert T["commentary.not_editor"].format(owner=OWNER) in main_lines(page)
+        assert T["commentary.none"] in main_lines(page)  # nothing approved for G01 in June
+        sign_out(page, office)
+    assert [(r["action"], r["outcome"], r["role"]) for r in printed(office.warehouse) if r["email"] == READER][-2:] == [
+        ("sign_in", "ok", "viewer"), ("sign_out", "ok", "viewer")]
+
+
+def test_the_lead_office_approves_and_after_a_build_the_viewer_and_the_report_show_it(
+    office: Office, browser: object, tmp_path: Path,
+) -> None:
+    waiting = a_waiting_note(office.warehouse)
+    store = notes.store_path(office.warehouse)
+    with signed_in_tab(browser, office, LEAD) as page:
+        open_goal(page, office, "G01")
+        assert shown(T["commentary.state_submitted"], lead=LEAD_OFFICE).search(main_text(page))
+        assert NOTE in main_text(page)
+        assert page.get_by_label(T["commentary.progress"], exact=True).count() == 0, "an approver is no editor of G01"
+        page.get_by_role("button", name=T["commentary.approve"], exact=True).click()
+        page.get_by_text(T["commentary.approved_now"], exact=True).first.wait_for(timeout=60_000)
+        drawn(page)
+        assert buttons(page, T["commentary.approve"], T["commentary.return_note"]) == 0, "nothing waits any more"
+    row = notes.latest(store, "G01", JUNE)
+    assert (row["progress"], row["state"], row["decided_department"], row["decided_email"]) == (
+        NOTE, "approved", LEAD_OFFICE, LEAD)
+    assert ("note_approved", "ok", f"G01 note {waiting['note_id']}") in [
+        (r["action"], r["outcome"], r["target"]) for r in printed(office.warehouse) if r["email"] == LEAD]
+
+    build(office.warehouse.parent / "raw", target=office.warehouse, log=lambda message: None)
+    approved = T["commentary.approved_line"].format(dept=LEAD_OFFICE, at="")  # "已审核 · 行政审批科 · "
+    with signed_in_tab(browser, office, READER) as page:
+        open_goal(page, office, "G01")
+        assert NOTE in main_text(page)
+        assert [line for line in main_lines(page) if line.startswith(approved)], main_lines(page)
+        assert not shown(T["commentary.state_submitted"], lead=LEAD_OFFICE).search(main_text(page))
+        assert buttons(page, T["commentary.submit"], T["commentary.approve"], T["commentary.return_note"]) == 0
+        page.screenshot(path=str(SHOTS / "signin-viewer-approved-zh.png"))
+
+    done = subprocess.run([sys.executable, "-m", "qjgov.report", "--as-of", JUNE.isoformat(), "--format", "html",
+                           "--warehouse", str(office.warehouse), "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = (tmp_path / f"qjgov-report-{JUNE.isoformat()}-zh.html").read_text(encoding="utf-8")
+    assert NOTE in report and approved in report
+    assert WRITER not in report and LEAD not in report  # staff e-mails stay in the office store
+
+
+def test_the_import_panel_is_the_stewards_and_the_audit_trail_the_admins(office: Office, browser: object) -> None:
+    uploader = '[data-testid="stMain"] [data-testid="stFileUploader"]'
+    with signed_in_tab(browser, office, STEWARD) as page:
+        page.goto(f"{office.url}/data")
+        drawn(page)
+        page.locator(uploader).wait_for(timeout=30_000)
+        assert T["import.not_steward"] not in main_lines(page)
+        assert T["data.audit"] not in main_lines(page)
+    with signed_in_tab(browser, office, READER) as page:
+        page.goto(f"{office.url}/data")
+        drawn(page)
+        assert T["import.title"] in main_lines(page)
+        assert T["import.not_steward"] in main_lines(page)
+        assert page.locator(uploader).count() == 0
+        assert T["data.audit"] not in main_lines(page)
+    with signed_in_tab(browser, office, ADMIN) as page:
+        page.goto(f"{office.url}/data")
+        drawn(page)
+        assert T["data.audit"] in main_lines(page)
+        assert page.locator(uploader).count() == 1  # an admin may import too
+        trail_table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
+        trail_table.scroll_into_view_if_needed(timeout=30_000)
+        # the grid is drawn on a canvas; its cells are in the page for screen readers
+        trail_table.get_by_text(ADMIN, exact=True).first.wait_for(state="attached", timeout=30_000)
+        trail_table.get_by_text("sign_in", exact=True).first.wait_for(state="attached", timeout=10_000)
+        page.screenshot(path=str(SHOTS / "signin-admin-audit-zh.png"))
+    signed_in = {(r["email"], r["role"]) for r in printed(office.warehouse) if r["action"] == "sign_in" and r["outcome"] == "ok"}
+    assert {(STEWARD, "steward"), (READER, "viewer"), (ADMIN, "admin")} <= signed_in
