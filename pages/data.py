@@ -115,6 +115,10 @@ if settings.office() and permits.may("audit"):
     st.caption(state.t("data.audit_help"))
     trail = permits.audit_trail()
     if trail:
-        st.dataframe(pl.DataFrame(trail, schema={key: pl.String for key in trail[0]}), hide_index=True)
+        keys = ("at", "email", "role", "department", "action", "target", "outcome", "detail")
+        st.dataframe(
+            pl.DataFrame({state.t(f"data.audit_col.{key}"): [str(row[key] or "") for row in trail] for key in keys}),
+            hide_index=True,
+        )
     else:
         st.caption(state.t("common.no_rows"))
