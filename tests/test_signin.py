@@ -14,7 +14,8 @@ Through the same provider, each person in a browser of their own (its own cookie
 department's editor submits a note on G01 and is told why not on G02; a viewer sees neither
 the waiting note nor a form nor a decision; the lead office's approver approves it, and after a
 build the viewer and `python -m qjgov.report` show it approved; the import panel is a
-steward's, the audit trail an admin's. Every audit record a test checks is read as
+steward's (an export uploaded, checked, imported into the server's own data folder and the
+warehouse rebuilt), the audit trail an admin's. Every audit record a test checks is read as
 `python -m qjgov.audit --json` prints it. A bad access file stopping the start is
 tests/test_access.py's (`python -m qjgov.serve` refusing).
 
@@ -39,12 +40,16 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
+import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import demo_for_the_app
 from qjgov.app import permits, signin
 from qjgov.bench import pageload
+from qjgov.demo.exports import write_export
+from qjgov.importing.importer import PREVIEW_ROWS
 from qjgov.office import audit, notes
 from qjgov.office.access import Person
 from qjgov.paths import ROOT
@@ -295,6 +300,9 @@ server_metadata_url = "http://localhost:{provider_port}/.well-known/openid-confi
         with pytest.MonkeyPatch.context() as env:  # for the server's start only
             env.setenv("QJGOV_MODE", "office")
             env.setenv("QJGOV_ACCESS", str(access_file))
+            # The import panel lands files in the data folder's raw/ (qjgov.paths): this one's,
+            # never the repository's data/.
+            env.setenv("QJGOV_DATA", str(warehouse.parent))
             try:
                 url = stack.enter_context(pageload.running(command, app_url, warehouse, OUTPUT / "signin-server.log", 60))
             except RuntimeError as error:
@@ -601,3 +609,70 @@ def test_the_import_panel_is_the_stewards_and_the_audit_trail_the_admins(office:
         page.screenshot(path=str(SHOTS / "signin-admin-audit-zh.png"))
     signed_in = {(r["email"], r["role"]) for r in printed(office.warehouse) if r["action"] == "sign_in" and r["outcome"] == "ok"}
     assert {(STEWARD, "steward"), (READER, "viewer"), (ADMIN, "admin")} <= signed_in
+
+
+def landed_files(raw: Path) -> list[str]:
+    """Every file under a landing zone, as paths relative to it (none when it is missing)."""
+    return sorted(str(path.relative_to(raw)) for path in raw.rglob("*")) if raw.exists() else []
+
+
+def test_a_steward_imports_an_export_and_the_warehouse_is_rebuilt(
+    office: Office, browser: object, tmp_path: Path,
+) -> None:
+    """Two new cases as the platform exports them: the uploader's dry run says they would land
+    and writes nothing; the import lands them in the server's data folder (QJGOV_DATA), never
+    the repository's, and rebuilds the warehouse; the steward's import and rebuild are on the
+    trail as an auditor reads it."""
+    raw = office.warehouse.parent / "raw"
+    new_ids = ["QJ-STEWARD-0001", "QJ-STEWARD-0002"]
+    cases = pl.read_parquet(raw / "cases" / "*.parquet").head(2).with_columns(case_id=pl.Series(new_ids))
+    export = write_export("cases", cases, tmp_path / "办件明细-导出.csv", "csv-gb18030")
+    repository_raw = ROOT / "data" / "raw"
+    repository_before = landed_files(repository_raw)
+    before = landed_files(raw)
+    with duckdb.connect(str(office.warehouse), read_only=True) as con:
+        ((built_before,),) = con.sql("select built_at from meta.build_info").fetchall()
+
+    with signed_in_tab(browser, office, STEWARD) as page:
+        page.goto(f"{office.url}/data")
+        drawn(page)
+        page.locator('[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+        go = page.get_by_role("button", name=T["import.go"], exact=True)
+        go.wait_for(timeout=60_000)
+        drawn(page)
+        # The dry run's report: one file that may be imported, its rows shown; nothing written yet.
+        lines = main_lines(page)
+        assert T["import.preview"].format(file=export.name, n=PREVIEW_ROWS) in lines, lines
+        # the report is the first table after the uploader; its grid is drawn on a canvas, its
+        # cells are in the page for screen readers
+        report = page.locator('[data-testid="stMain"] [data-testid="stFileUploader"]').locator(
+            'xpath=following::*[@data-testid="stDataFrame"][1]')
+        report.scroll_into_view_if_needed(timeout=30_000)
+        report.get_by_text(export.name, exact=True).first.wait_for(state="attached", timeout=30_000)
+        report.get_by_text(T["import.ok"], exact=True).first.wait_for(state="attached", timeout=10_000)
+        assert T["import.nothing"] not in lines
+        assert landed_files(raw) == before
+        page.screenshot(path=str(SHOTS / "signin-steward-dry-run-zh.png"))
+
+        go.click()
+        done = page.get_by_text(T["import.done"].format(n=2), exact=True)
+        failed = page.locator('[data-testid="stMain"] [data-testid="stAlert"]', has_text=T["import.build_failed"].split("{")[0])
+        done.or_(failed).first.wait_for(timeout=180_000)
+        drawn(page)
+        assert done.count() == 1, main_lines(page)
+        assert page.get_by_role("button", name=T["import.go"], exact=True).count() == 0, "the uploader starts empty"
+        page.screenshot(path=str(SHOTS / "signin-steward-imported-zh.png"))
+
+    assert [name for name in landed_files(raw) if name not in before and name.startswith("cases")], landed_files(raw)
+    with duckdb.connect(str(office.warehouse), read_only=True) as con:
+        assert con.sql("select case_id from raw.cases where case_id like 'QJ-STEWARD-%' order by 1").fetchall() == [
+            (case_id,) for case_id in new_ids]
+        ((built_after,),) = con.sql("select built_at from meta.build_info").fetchall()
+    assert built_after > built_before
+    assert landed_files(repository_raw) == repository_before, "nothing lands in the repository's data/raw"
+
+    steward = [(r["action"], r["outcome"], r["role"], r["target"], r["detail"])
+               for r in printed(office.warehouse) if r["email"] == STEWARD]
+    assert ("import", "ok", "steward", export.name, "2 rows") in steward, steward
+    assert ("rebuild", "ok", "steward", "warehouse", "after an import") in steward, steward
+    assert [action for action, *_ in steward].index("import") < [action for action, *_ in steward].index("rebuild")
