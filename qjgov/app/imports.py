@@ -125,7 +125,7 @@ def import_panel(state: State) -> None:
             if settings.office():
                 audit(person, "import", names, "ok", f"{sum(r.landed + r.replaced for r in landed)} rows")
             try:
-                build(log=lambda message: log.code(message, language=None))
+                build(target=connection.warehouse_path(), log=lambda message: log.code(message, language=None))
             except BuildError as error:
                 status.update(state="error")
                 if settings.office():
