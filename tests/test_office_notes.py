@@ -67,7 +67,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setenv("QJGOV_MODE", "office")
         patch.setenv("QJGOV_ACCESS", str(access_file))
         patch.delenv("QJGOV_LOCAL", raising=False)
-        yield from demo_for_the_app(tmp_path_factory, "office-warehouse", cases_per_year=800)
+        for warehouse in demo_for_the_app(tmp_path_factory, "office-warehouse", cases_per_year=800):
+            patch.setenv("QJGOV_DATA", str(warehouse.parent))  # a rebuild from the app lands on this data
+            yield warehouse
 
 
 def signed_in(email: str, **query: str) -> AppTest:

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from qjgov import settings
+from qjgov import paths, settings
 from qjgov.app import reads
 from qjgov.app.permits import audit, may, signed_in_person
 from qjgov.app.state import State
@@ -178,7 +178,7 @@ def rebuild_now() -> None:
     from qjgov.warehouse.build import BuildError, build
 
     try:
-        build(target=connection.warehouse_path(), log=lambda message: None)
+        build(raw_dir=paths.raw_dir(), target=connection.warehouse_path(), log=lambda message: None)
     except BuildError as error:
         audit(person, "rebuild", "warehouse", "failed", str(error)[:500])
         st.session_state["qj_rebuild_outcome"] = str(error)
