@@ -47,6 +47,31 @@ def fmt_value(value: float | None, unit: str, target: float | None = None) -> st
     return f"{value:.{_digits_apart(value, target, 1, 2)}f}"
 
 
+def fmt_chance(chance: float | None, month_no: int | None) -> str:
+    """The chance of meeting a goal as people read it: "72 %". Before December the year is
+    not decided, so never "100 %" or "0 %": "> 99 %" and "< 1 %" (also for a chance of exactly
+    0 or 1, such as a required rate above 100 %); in December the year's value is known, and
+    the chance is "100 %" or "0 %"."""
+    if is_missing(chance):
+        return "—"
+    if month_no == 12:
+        return f"{chance * 100:.0f}{NBSP}%"
+    if chance >= 0.995:
+        return f">{NBSP}99{NBSP}%"
+    if chance < 0.005:
+        return f"<{NBSP}1{NBSP}%"
+    return f"{min(99, max(1, round(chance * 100)))}{NBSP}%"
+
+
+def fmt_interval(low: float | None, high: float | None, unit: str) -> str:
+    """The 80 % interval of the year-end value: "76.1 %–83.9 %", "0.21–0.34" trips; one value
+    when both ends are the same (December, or a share that cannot move)."""
+    if is_missing(low) or is_missing(high):
+        return "—"
+    first, last = fmt_value(low, unit), fmt_value(high, unit)
+    return first if first == last else f"{first}–{last}"
+
+
 def fmt_count(value: float | int | None) -> str:
     return "—" if is_missing(value) else f"{int(value):,}"
 
@@ -135,11 +160,14 @@ class Figures:
     gap: str
     projected: str
     to_go: str | None  # None: no count to go is shown
+    chance: str  # the chance of meeting the target ("72 %", "> 99 %", "—")
+    interval: str  # the 80 % interval of the year-end value ("76.1 %–83.9 %")
 
 
 def figures(lang: str, row: dict) -> Figures:
     """A goal row of the marts (marts.goals joined with goal_progress: `unit`, `actual`,
-    `target`, `comparator`, `target_kind`, `gap`, `projected`, `to_go`) as written."""
+    `target`, `comparator`, `target_kind`, `gap`, `projected`, `to_go`, `p_meet`,
+    `projected_low`, `projected_high`, `month_no`) as written."""
     unit = row["unit"]
     return Figures(
         actual=fmt_value(row.get("actual"), unit, row.get("target")),
@@ -147,4 +175,6 @@ def figures(lang: str, row: dict) -> Figures:
         gap=fmt_gap(lang, row.get("gap"), unit, row.get("comparator")),
         projected=fmt_value(row.get("projected"), unit, row.get("target")),
         to_go=to_go_text(lang, row),
+        chance=fmt_chance(row.get("p_meet"), row.get("month_no")),
+        interval=fmt_interval(row.get("projected_low"), row.get("projected_high"), unit),
     )

@@ -31,7 +31,7 @@ import duckdb
 
 from qjgov.warehouse import calendar as workday_calendar
 from qjgov import settings
-from qjgov.warehouse import lineage, publish
+from qjgov.warehouse import chance, lineage, publish
 from qjgov.warehouse.contract import ORIGIN_KEY, RAW_KEYS, RAW_TABLES, REQUIRED
 from qjgov.versions import models_digest
 from qjgov.warehouse.load import (
@@ -635,6 +635,7 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
         # `intermediate.x` finds a kept model in the warehouse and a temporary one in scratch.
         con.sql(f"set search_path = 'warehouse.main,{','.join(f'warehouse.{l},{SCRATCH}.{l}' for l in MODEL_LAYERS)}'")
         define_functions(con)
+        chance.register(con)
         load_seeds(con, seeds_dir, log)
         log(f"raw.workday_calendar: {load_calendar(con):,} days")
         # Rows may be written in any order from here on (every model and test that needs an

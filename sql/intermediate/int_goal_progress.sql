@@ -9,6 +9,10 @@
 --   met: the actual meets the target today ("met today"; exact on the counts for count-based goals); never the status before the deadline
 --   on_time: share of due duties done by their deadline (done-over-due goals)
 --   projected: year-end projection: least-squares trend over month-ends, or the run rate of the last three months
+--   p_meet: the chance that the year-end value meets the target, from what is known at the as-of date; in December 1 or 0; empty with no value or no target
+--   projected_low: the 10th percentile of the year-end value (the low end of its 80 % interval), never above the projection; in December the actual
+--   projected_high: the 90th percentile of the year-end value (the high end of its 80 % interval), never below the projection; in December the actual
+--   p_meet_if_held: run_rate goals from January to October with a required rate within 0–100 %: the chance at the next month-end if the coming month's units meet the goal at exactly the required rate
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months
 --   required_rate: share of the rest of the year's units that must meet the goal (run_rate goals, before December)
 --   to_go: more units needed at today's denominator (trips to remove for G05; none for G04; none when no count at today's denominator can beat the baseline)
@@ -17,6 +21,10 @@
 --   within_tolerance: the shortfall (of the actual at the deadline, of the projection before) is no more than the tolerance
 with projected as (
     select * from intermediate.int_goal_projection
+),
+
+chances as (
+    select * from intermediate.int_goal_chance
 ),
 
 judged as (
@@ -78,12 +86,17 @@ select
     finished.is_met as met,
     case when finished.denominator > 0 then finished.on_time_numerator / finished.denominator end as on_time,
     finished.projection as projected,
+    case
+        when finished.actual is null or finished.target is null then null
+        when finished.month_no = 12 then case when finished.is_met then 1.0 else 0.0 end
+        else chances.p_meet
+    end as p_meet,
+    case when finished.month_no = 12 then finished.actual else chances.projected_low end as projected_low,
+    case when finished.month_no = 12 then finished.actual else chances.projected_high end as projected_high,
+    chances.p_meet_if_held,
     finished.projection_kind,
     case when finished.projection_kind = 'run_rate' then finished.recent_rate end as recent_rate,
-    case
-        when finished.projection_kind = 'run_rate' and finished.month_no < 12 and finished.rest > 0
-            then (finished.target * (finished.denominator + finished.rest) - finished.numerator) / finished.rest
-    end as required_rate,
+    finished.required_rate,
     case
         when not finished.shows_counts or finished.actual is null or finished.target is null then null
         when finished.comparator = '>=' then greatest(0, ceil(finished.target * finished.denominator - finished.rounding_slack) - finished.numerator)
@@ -111,3 +124,7 @@ select
         else 'off_track'
     end as status,
 from finished
+left join chances
+    on chances.goal_id = finished.goal_id
+    and chances.department is not distinct from finished.department
+    and chances.as_of = finished.as_of

@@ -7,6 +7,7 @@
 --   target: the fixed target, or for baseline goals the value as of the previous year's last day
 --   recent_rate: the share meeting the goal among the units added in the last three months
 --   rest: the units the rest of the year will add at this year's pace so far
+--   required_rate: run_rate goals before December: the share of the rest of the year's units that must meet the goal
 --   projection: year-end projection: trend (least squares, three month-ends or more) or run rate, clipped to the unit's range; in December the actual itself, unclipped (G04's year value may be negative)
 --   rounding_slack: how far apart two values may be and still count as equal (floating-point rounding of target × denominator)
 with values_ as (
@@ -42,6 +43,9 @@ current_ as (
         trend.slope,
         trend.intercept,
         trend.points,
+        trend.month_mean,
+        trend.month_sxx,
+        trend.residual_ss,
     from values_
     inner join targets
         on targets.goal_id = values_.goal_id
@@ -90,5 +94,9 @@ select
         when unit = 'ratio' then greatest(0, least(1, raw_projection))
         else greatest(0, raw_projection)
     end as projection,
+    case
+        when projection_kind = 'run_rate' and month_no < 12 and rest > 0
+            then (target * (denominator + rest) - numerator) / rest
+    end as required_rate,
     1e-9 as rounding_slack,
 from projected

@@ -7,6 +7,9 @@
 --   slope: change of the value per month
 --   intercept: the line's value at month 0
 --   points: how many month-ends (and the as-of date) carry a value
+--   month_mean: the mean month number of those points
+--   month_sxx: the sum of squared distances of their month numbers from month_mean
+--   residual_ss: the sum of squared distances of their values from the line (how far the months stray from it)
 with values_ as (
     select * from intermediate.int_goal_values
 )
@@ -19,6 +22,11 @@ select
     regr_slope(point.actual, point.month_no order by point.month_no) as slope,
     regr_intercept(point.actual, point.month_no order by point.month_no) as intercept,
     count(point.actual) as points,
+    regr_avgx(point.actual, point.month_no order by point.month_no) as month_mean,
+    regr_sxx(point.actual, point.month_no order by point.month_no) as month_sxx,
+    greatest(0, regr_syy(point.actual, point.month_no order by point.month_no)
+        - regr_sxy(point.actual, point.month_no order by point.month_no) ** 2
+        / nullif(regr_sxx(point.actual, point.month_no order by point.month_no), 0)) as residual_ss,
 from values_ as evaluated
 inner join values_ as point
     on point.goal_id = evaluated.goal_id

@@ -16,6 +16,10 @@
 --   met: the actual meets the target today (shown as "met today"); before the deadline it is not the status
 --   on_time: done-over-due goals: share of due duties done by their deadline
 --   projected: the year-end projection (trend: least squares over month-ends; run_rate: last three months' rate)
+--   p_meet: the chance that the year-end value meets the target, given only what was known at the as-of date (docs/metrics.md#chance-of-meeting); in December 1 or 0; empty with no value or no target
+--   projected_low: the low end of the 80 % interval of the year-end value (its 10th percentile), never above the projection; in December the actual
+--   projected_high: the high end of the 80 % interval of the year-end value (its 90th percentile), never below the projection; in December the actual
+--   p_meet_if_held: run_rate goals from January to October with a required rate within 0–100 %: the chance at the next month-end if the coming month's units meet the goal at exactly the required rate
 --   recent_rate: run_rate goals: the share meeting the goal among the units added in the last three months (the rate the projection carries forward)
 --   required_rate: run_rate goals before December: the share of the rest of the year's units that must meet the goal (above 1: out of reach; below 0: assured)
 --   to_go: more units needed at today's denominator: items, cases, duties; trips to remove for G05; none for G04; none when no count at today's denominator can beat the baseline (a baseline of 100 %)
