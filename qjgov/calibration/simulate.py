@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 import multiprocessing
 import tempfile
 import time
@@ -116,7 +117,7 @@ def run_years(
     cases_per_year: int | None = None,
     jobs: int = 2,
     chance: str = CHANCE,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = functools.partial(print, flush=True),
 ) -> tuple[pl.DataFrame, list[str]]:
     """Every year of `seeds`, `jobs` at a time in processes of their own, with progress and an
     estimate of the time left; the judgements of all years, and each year's line."""
