@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run serve test setup demo build sql bench clean import demo-exports report
+.PHONY: run serve test setup demo build sql bench calibrate clean import demo-exports report
 
 setup: $(STAMP)
 
@@ -58,6 +58,11 @@ report: $(STAMP) $(WAREHOUSE)
 # BENCH_MAX=10000000 make bench adds the city volume.
 bench: $(STAMP)
 	$(BIN)/python -m qjgov.bench
+
+# How well the chance of meeting each goal comes true over simulated plan years (docs/calibration.md):
+# CALIBRATE_YEARS=200 by default, JOBS=2 processes.
+calibrate: $(STAMP)
+	$(BIN)/python -m qjgov.calibrate --years $(or $(CALIBRATE_YEARS),200) --jobs $(or $(JOBS),2)
 
 # Never data/raw (imports land there) nor data/quarantine (the refused rows): `make demo`
 # regenerates the demo data, and refuses while data/raw holds anything the generator did not write.

@@ -17,6 +17,7 @@ whatever the volume (about 0.5 GB; 10,000,000 cases a year take under a minute).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import queue
 import sys
@@ -75,6 +76,9 @@ TRAJECTORY: dict = {
     "chuanyu2_live": {"2021-01": 0.0, "2021-12": 0.90},
     # 告知承诺制: share of the items tagged nc where it applies.
     "notify_commit": {"2020-01": 0.0, "2020-10": 0.34, "2021-06": 1.00},
+    # Items that join the catalogue only at a month-end ({item name: "YYYY-MM"}, as an add: tag
+    # would): a batch added mid-year in a varied year (qjgov.demo.conditions); none in the demo.
+    "added_mid_year": {},
     # ---- case volumes --------------------------------------------------------------------
     # Relative volume per workday by month (2020: the epidemic empties February).
     "month_factor": {
@@ -339,7 +343,7 @@ def catalogue_static() -> dict[str, np.ndarray]:
         "nc": np.array(["nc" in t for t in tags]),
         "cap2": np.array(["cap2" in t for t in tags]),
         "old": np.array(["old" in t for t in tags]),
-        "added": tag_month("add:", 0),
+        "added": np.maximum(tag_month("add:", 0), [month_number(TRAJECTORY["added_mid_year"].get(r[0], "2020-01")) for r in rows]),
         "dropped": tag_month("drop:", MONTHS),
     }
 
@@ -1077,17 +1081,38 @@ def chunk_sizes(n: int, most: int = CHUNK_CASES) -> list[int]:
     return [n // parts + (k < n % parts) for k in range(parts)]
 
 
-def generate(out: Path, seed: int = 42, cases_per_year: int = 30_000, log: Log = print) -> dict[str, int]:
+def generate(
+    out: Path, seed: int = 42, cases_per_year: int = 30_000, log: Log = print, trajectory: dict | None = None
+) -> dict[str, int]:
     """Write all raw tables under `out`; return the row count per table.
 
     Cases are made a month at a time (the month they are accepted or refused), in chunks of at
     most CHUNK_CASES, each chunk's reviews and licensing decisions with them, and written as
     they are made: peak memory is a chunk's, whatever the volume. One random generator drawn in a fixed order, so a
-    seed gives identical tables.
+    seed gives identical tables. `trajectory` replaces TRAJECTORY for this run (a varied year,
+    qjgov.demo.conditions).
     """
     if cases_per_year < 1:
         raise ValueError(f"cases_per_year must be at least 1, not {cases_per_year}")
-    out = Path(out)
+    with steered_by(trajectory):
+        return _generate(Path(out), seed, cases_per_year, log)
+
+
+@contextlib.contextmanager
+def steered_by(trajectory: dict | None):
+    """Every function here reads the module's TRAJECTORY, so a varied year replaces it while the
+    year is generated and puts the demo's back after. Not for threads generating side by side
+    (the calibration runs its years in processes)."""
+    global TRAJECTORY
+    kept = TRAJECTORY
+    TRAJECTORY = kept if trajectory is None else trajectory
+    try:
+        yield
+    finally:
+        TRAJECTORY = kept
+
+
+def _generate(out: Path, seed: int, cases_per_year: int, log: Log) -> dict[str, int]:
     rng = Generator(PCG64(seed))
     started = time.perf_counter()
     cal = workday_calendar()
