@@ -30,6 +30,7 @@ import pyarrow as pa
 SEED = 20210101  # with each row's key: the draws of a row are the same in every build
 QUANTILES = (0.1, 0.9)  # the 80 % interval
 FLAWLESS_PRIOR_UNITS = 100
+NORMAL_FROM = 10  # the variance of a count from which the binomial is drawn as normal
 
 RESULT = {"p_meet": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE", "p_meet_if_held": "DOUBLE"}
 PARAMETERS = [
@@ -80,6 +81,19 @@ def chance_flawless(units: float) -> float:
     return (FLAWLESS_PRIOR_UNITS + units) / (2 * FLAWLESS_PRIOR_UNITS + units)
 
 
+def binomial(rng: np.random.Generator, units: int, shares: np.ndarray) -> np.ndarray:
+    """How many of `units` meet the goal, each with the chance `shares` (one per draw): the
+    normal approximation (rounded, within 0 and `units`) where the count's variance is at
+    least NORMAL_FROM, where it is as good and NumPy's binomial would take most of this model's
+    time; exact where it is smaller (a few units, or a share near 0 or 100 %, where whether
+    every unit meets the goal is the question)."""
+    variance = units * shares * (1 - shares)
+    counts = np.clip(np.rint(units * shares + np.sqrt(variance) * rng.standard_normal(shares.size)), 0, units)
+    exact = variance < NORMAL_FROM
+    counts[exact] = rng.binomial(units, shares[exact])
+    return counts
+
+
 def year_ends_by_rate(rng: np.random.Generator, numerator: float, denominator: float, rest: float,
                       recent_met: float, recent_units: float, rate_sd: float, draws: int) -> np.ndarray:
     """Year-end shares when the rest of the year adds `rest` units, of which a share drawn
@@ -95,7 +109,7 @@ def year_ends_by_rate(rng: np.random.Generator, numerator: float, denominator: f
     shares = rng.beta(mean * size, (1 - mean) * size, draws)
     if denominator > 0 and numerator >= denominator:
         shares[rng.random(draws) < chance_flawless(denominator)] = 1.0
-    met = rng.binomial(units, shares) * (rest / units)
+    met = binomial(rng, units, shares) * (rest / units)
     return (numerator + met) / (denominator + rest)
 
 

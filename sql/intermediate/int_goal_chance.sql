@@ -81,7 +81,8 @@ spread as (
         goal_id,
         department,
         as_of,
-        sum(rate_change ** 2 - rate_noise) as rate_excess,  -- the steps' squares beyond sampling noise
+        -- the steps' squares beyond sampling noise (none when the noise explains them all)
+        sum(rate_change ** 2 - rate_noise) as rate_excess,
         count(rate_change) as rate_steps,
         count(value_change) as value_steps,
         count(*) filter (where abs(value_change) > 1e-9) as value_moves,  -- months whose value changed
@@ -125,11 +126,9 @@ spreads as (
         -- worth), whose step is the months' own beyond sampling noise, drawn towards the usual
         -- step while few months are known; plus the recent rate's own sampling noise
         case when projected.projection_kind = 'run_rate' then sqrt(
-            greatest(
-                (settings.usual_rate_steps * settings.usual_rate_step ** 2 + coalesce(spread.rate_excess, 0))
-                    / (settings.usual_rate_steps + spread.rate_steps),
-                0
-            ) * (months_left + 1) * (2 * months_left + 1) / (6 * months_left)
+            (settings.usual_rate_steps * settings.usual_rate_step ** 2 + greatest(coalesce(spread.rate_excess, 0), 0))
+                / (settings.usual_rate_steps + spread.rate_steps)
+                * (months_left + 1) * (2 * months_left + 1) / (6 * months_left)
             + case
                 when recent_units > 0 and projected.recent_rate between 0 and 1
                     then projected.recent_rate * (1 - projected.recent_rate) / recent_units
