@@ -238,3 +238,124 @@ def test_the_report_runs_without_streamlit(tmp_path, written, marts):
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(tmp_path.glob("*.html")), result.stdout[-2000:]
     assert "loaded: []" in result.stdout, result.stdout[-2000:]
+
+
+def edited(warehouse: Path, folder: Path, statements: list[tuple[str, list]]) -> Path:
+    """A copy of the warehouse with the marts changed by hand, so a test knows the answer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "edited.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        for sql, params in statements:
+            con.execute(sql, params)
+    return copy
+
+
+def page_html(warehouse: Path, as_of: dt.date, lang: str) -> str:
+    """The report as HTML, its charts left out (drawing them is not what these tests check)."""
+    from qjgov.reporting import data, document
+
+    return document.document(data.read(warehouse, as_of), lang, draw=lambda spec: "<svg></svg>")
+
+
+def text_of(html_text: str, start: str, end: str = "</section>") -> str:
+    """The text of the part of the page from `start` to the next `end`, tags and escapes gone,
+    every space a plain one."""
+    import html
+
+    part = html_text[html_text.index(start):]
+    part = part[: part.index(end)]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", part)))
+
+
+def said(lang: str, key: str, **values: object) -> str:
+    """A text of the word files as `text_of` reads it (no-break spaces plain)."""
+    from qjgov.present import words
+
+    return words.t(lang, key, **values).replace("\u00a0", " ")
+
+
+def set_chances(as_of: dt.date, chances: dict[str, float | None]) -> list[tuple[str, list]]:
+    return [("update marts.goal_progress set p_meet = ? where goal_id = ? and as_of = ?", [p, goal_id, as_of])
+            for goal_id, p in chances.items()]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_goal_shows_its_chance_and_year_end_range_beside_the_projection(written, marts, tmp_path: Path, lang: str) -> None:
+    """G02 with a chance of 0.724 and a range of 61.0 %–73.5 % reads "72 %" and "61.0 %–73.5 %"
+    right after its projection; G07 with a chance of 1 and G05 with 0 before December read
+    "> 99 %" and "< 1 %", never "100 %" or "0 %"."""
+    june = as_of_dates(marts)[5]
+    warehouse = edited(written[0], tmp_path, [
+        ("update marts.goal_progress set p_meet = 0.724, projected_low = 0.61, projected_high = 0.735 "
+         "where goal_id = 'G02' and as_of = ?", [june]),
+        *set_chances(june, {"G07": 1.0, "G05": 0.0}),
+    ])
+    page = page_html(warehouse, june, lang)
+    projected, interval, chance = (said(lang, f"report.{key}") for key in ("projected", "interval", "chance"))
+    g02 = text_of(page, 'id="G02"', "</table>")
+    assert re.search(f"{re.escape(projected)} [0-9.]+ % {re.escape(interval)} 61.0 %–73.5 % {re.escape(chance)} 72 % ", g02), g02
+    assert f"{chance} > 99 % " in text_of(page, 'id="G07"', "</table>")
+    assert f"{chance} < 1 % " in text_of(page, 'id="G05"', "</table>")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_counts_likely_and_unlikely_goals_and_names_the_largest_falls(written, marts, tmp_path: Path, lang: str) -> None:
+    """At a month-end whose chances the test sets: 90 % or more likely (0.895 prints 90 %),
+    under 10 % unlikely (0.094 prints 9 %), 10 % (0.1) uncertain; a goal with no chance counted
+    apart. Since the previous month-end G11 fell 40 points, G04 30, G09 10, G14 6 and G20 4:
+    the summary names G11, G04 and G09 in that order (the largest fall first, at most three,
+    5 points or more)."""
+    dates = as_of_dates(marts)
+    june, may = dates[5], dates[4]
+    now = {f"G{n:02d}": 0.5 for n in range(1, 22)} | {
+        "G01": 0.95, "G02": 0.895, "G07": 1.0, "G03": 0.094, "G05": 0.0, "G06": 0.1, "G08": None,
+        "G04": 0.40, "G09": 0.30, "G11": 0.50, "G14": 0.44, "G20": 0.46,
+    }
+    before = now | {"G11": 0.90, "G04": 0.70, "G09": 0.40, "G14": 0.50, "G20": 0.50, "G08": 0.9}
+    warehouse = edited(written[0], tmp_path, set_chances(june, now) + set_chances(may, before))
+    summary = text_of(page_html(warehouse, june, lang), '<section class="summary">')
+
+    group = {name: said(lang, f"report.chance_group.{name}", likely=90, unlikely=10) for name in ("likely", "uncertain", "unlikely", "none")}
+    assert "90 %" in group["likely"] and "10 %" in group["unlikely"]
+    assert f"{group['likely']} 3 G01, G02, G07 " in summary
+    assert f"{group['unlikely']} 2 G03, G05 " in summary
+    assert f"{group['uncertain']} 15 G04, G06, G09, G10, " in summary
+    assert f"{group['none']} 1 G08 " in summary
+
+    lead = said(lang, "report.chances_fell", previous=may.isoformat(), points=5, goals="|").split("|")[0]
+    fell = summary[summary.index(lead) + len(lead):]
+    fell = fell[: fell.index(said(lang, "report.chances_read", as_of=june.isoformat()))]
+    assert re.findall(r"G\d\d", fell) == ["G11", "G04", "G09"], fell
+    assert "(90 % → 50 %)" in fell.replace("（", "(").replace("）", ")") and "70 % → 40 %" in fell
+
+    steady = edited(written[0], tmp_path / "steady", set_chances(june, now) + set_chances(may, now))
+    summary = text_of(page_html(steady, june, lang), '<section class="summary">')
+    assert said(lang, "report.chances_fell_none", previous=may.isoformat(), points=5) in summary and lead not in summary
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_in_december_the_summary_speaks_of_achieved_and_missed_only(written, marts, lang: str) -> None:
+    """In December the chance is known: the summary counts the goals achieved and missed (the
+    demo's own, from the mart) and gives no likely/unlikely table, no fall and no reading of a
+    chance; in the first month it has the table and, with no previous month-end, no fall."""
+    warehouse = written[0]
+    dates = as_of_dates(marts)
+    december = dates[-1]
+    assert december.month == 12
+    achieved, missed = marts.sql(
+        "select count(*) filter (where p_meet = 1), count(*) filter (where p_meet = 0) from marts.goal_progress where as_of = ?",
+        params=[december],
+    ).fetchall()[0]
+    assert achieved and missed and achieved + missed == 21
+    decided = said(lang, "report.chances_decided", achieved=achieved, missed=missed)
+    likely = said(lang, "report.chance_group.likely", likely=90, unlikely=10)
+    fell = said(lang, "report.chances_fell", previous="|", points=5, goals="|").split("|")[0]
+    read = said(lang, "report.chances_read", as_of="|").split("|")[0]
+
+    summary = text_of(page_html(warehouse, december, lang), '<section class="summary">')
+    assert decided in summary
+    assert likely not in summary and fell not in summary and read not in summary
+
+    january = text_of(page_html(warehouse, dates[0], lang), '<section class="summary">')
+    assert likely in january and read in january and fell not in january and decided not in january

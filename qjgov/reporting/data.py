@@ -24,7 +24,7 @@ class ReportData:
     built_at: dt.datetime | None
     data_span: tuple[dt.date | None, dt.date | None]
     areas: pl.DataFrame
-    goals: pl.DataFrame  # one row per goal: marts.goals and marts.goal_progress at as_of
+    goals: pl.DataFrame  # one row per goal: marts.goals and marts.goal_progress at as_of, with reads.chances
     series: pl.DataFrame  # every goal's monthly path up to as_of
     changes: pl.DataFrame  # marts.goal_changes at as_of
     commentary: pl.DataFrame  # marts.goal_commentary at as_of
@@ -46,6 +46,14 @@ BEHIND = ("off_track", "missed")
 
 # The departments holding back a goal listed per goal: the first few, in the mart's order.
 HOLDING_BACK_LISTED = 5
+
+
+def _with_chances(goals: pl.DataFrame, chances: pl.DataFrame) -> pl.DataFrame:
+    """The goal rows with their chance of meeting and its interval (`reads.chances`), so each
+    goal's figures and the summary read one row; a column the goal rows carry already is kept
+    once."""
+    added = chances.select("goal_id", *(c for c in chances.columns if c not in goals.columns))
+    return goals.join(added, on="goal_id", how="left", validate="1:1", maintain_order="left")
 
 
 def read(warehouse: Path, as_of: dt.date) -> ReportData:
@@ -77,7 +85,7 @@ def read(warehouse: Path, as_of: dt.date) -> ReportData:
             built_at=info.get("built_at"),
             data_span=reads.data_span(q),
             areas=reads.areas(q),
-            goals=reads.goals_at(q, as_of),
+            goals=_with_chances(reads.goals_at(q, as_of), reads.chances(q, as_of)),
             series=reads.series(q, None, as_of),
             changes=reads.goal_changes(q, as_of),
             commentary=reads.commentary(q, as_of),

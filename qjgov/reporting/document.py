@@ -18,11 +18,12 @@ from typing import Callable
 import polars as pl
 
 from qjgov.present import charts, words
-from qjgov.present.numbers import figures, fmt_change, fmt_tolerance, fmt_value, is_missing
+from qjgov.present.numbers import figures, fmt_change, fmt_chance, fmt_tolerance, fmt_value, is_missing
 from qjgov.present.owners import department_name, owner_line
 from qjgov.present.statuses import STATUS_STYLE, STATUSES, fmt_status_change, pill
 from qjgov.present.takes import what_it_takes
 from qjgov.present.words import goal_name
+from qjgov.reporting import chances
 from qjgov.reporting.data import BEHIND, ReportData
 
 FONTS = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans SC", "DejaVu Sans", sans-serif'
@@ -188,6 +189,8 @@ def _goal_block(data: ReportData, row: dict, lang: str, svg: str | None) -> str:
         (words.t(lang, "report.target"), shown.target),
         (words.t(lang, "report.gap"), shown.gap),
         (words.t(lang, "report.projected"), shown.projected),
+        (words.t(lang, "report.interval"), shown.interval),
+        (words.t(lang, "report.chance"), shown.chance),
         (words.t(lang, "report.to_go"), shown.to_go or "—"),
         (
             words.t(lang, "report.change"),
@@ -286,9 +289,57 @@ def _summary(data: ReportData, lang: str) -> str:
     return (
         f'<section class="summary"><h2>{esc(words.t(lang, "report.summary"))}</h2>'
         f'<h4>{esc(words.t(lang, "report.counts"))}</h4><div class="tiles">{tiles}</div>'
+        f'<h4>{esc(words.t(lang, "report.chances"))}</h4>{_chances(data, lang)}'
         f'<h4>{esc(words.t(lang, "report.changes"))}</h4>{change_html}'
         f'<h4>{esc(words.t(lang, "report.off_track"))}</h4>{behind_html}</section>'
     )
+
+
+def _chances(data: ReportData, lang: str) -> str:
+    """How many goals are likely, uncertain or unlikely to be met, the goals whose chance fell
+    most since the previous month-end, and how to read a chance; in December, when the chance
+    is known, how many goals were achieved and missed."""
+    rows = list(data.goals.sort("goal_id").iter_rows(named=True))
+    groups = chances.grouped(rows)
+    if chances.decided(rows):
+        text = words.t(lang, "report.chances_decided", achieved=len(groups["likely"]), missed=len(groups["unlikely"]))
+        return f"<p>{esc(text)}</p>"
+    table = _table(
+        [words.t(lang, "report.col_chance_group"), words.t(lang, "report.col_goals"), words.t(lang, "report.col_which")],
+        [
+            [
+                esc(words.t(lang, f"report.chance_group.{name}", likely=chances.LIKELY, unlikely=chances.UNLIKELY)),
+                esc(len(groups[name])),
+                esc(", ".join(row["goal_id"] for row in groups[name]) or "—"),
+            ]
+            for name in chances.GROUPS
+            if groups[name] or name != "none"
+        ],
+        numeric={1},
+    )
+    read = ("" if lang == "zh" else " ").join(
+        (words.t(lang, "report.chances_read", as_of=data.as_of.isoformat()), words.t(lang, "report.chances_range"))
+    )
+    return f"{table}{_fallen(data, rows, lang)}<p class='muted'>{esc(read)}</p>"
+
+
+def _fallen(data: ReportData, rows: list[dict], lang: str) -> str:
+    """The goals whose chance fell most since the previous month-end, with both chances as
+    printed; nothing in the plan year's first month."""
+    previous = data.previous_as_of
+    if previous is None:
+        return ""
+    fallen = chances.fell_most(rows)
+    items = ("；" if lang == "zh" else "; ").join(
+        words.t(
+            lang, "report.chances_fell_item", goal=f"{row['goal_id']} {goal_name(lang, row)}",
+            before=fmt_chance(row["previous_p_meet"], row["previous_month_no"]),
+            after=fmt_chance(row["p_meet"], row["month_no"]),
+        )
+        for row in fallen
+    )
+    key = "report.chances_fell" if fallen else "report.chances_fell_none"
+    return f"<p>{esc(words.t(lang, key, previous=previous.isoformat(), points=chances.FALL, goals=items))}</p>"
 
 
 def _charts(data: ReportData, lang: str, draw: Chart, progress: Callable[[str], None]) -> dict[str, str | None]:
