@@ -152,10 +152,15 @@ def test_holding_the_required_rate_moves_the_chance(warehouse):
     assert june["required_rate"] < 0 and june["p_meet_if_held"] is None
     # A hand-made row: 60 of 100 met against ≥ 70 %, the recent rate 60 %, in June. Holding the
     # required rate (80 %) next month must raise the chance; it cannot make it certain.
-    rest = 100.0
-    required = (0.7 * 200 - 60) / rest
-    result = chance.one("G99||2021-06-30", "run_rate", ">=", 0.7, "ratio", 1e-9, 60.0, 100.0, rest, 30.0, 50.0,
-                        0.03, required, None, 0.6, None, None, None, 6, 4000)
+    required = (0.7 * 200 - 60) / 100
+    row = dict(
+        key="G99||2021-06-30", projection_kind="run_rate", comparator=">=", target=0.7, unit="ratio",
+        rounding_slack=1e-9, month_no=6, actual=0.6, projection=0.6, raw_projection=0.6,
+        numerator=60.0, denominator=100.0, rest=100.0, recent_met=30.0, recent_units=50.0,
+        pooled_met=None, pooled_units=None, rate_sd=0.03, required_rate=required,
+        line_sd=None, move_chance=None, move_sd=None,
+    )
+    result = chance.one(row)
     assert required == approx(0.8)
     assert result["p_meet"] < 0.05
     assert result["p_meet"] < result["p_meet_if_held"] < 1
@@ -174,9 +179,18 @@ def test_two_builds_of_the_same_data_give_identical_chances(tmp_path, warehouse)
 
 
 def test_the_flawless_share_grows_with_the_units_seen():
-    assert chance.chance_flawless(0) == approx(0.5)
-    assert chance.chance_flawless(100) == approx(200 / 300)
-    assert chance.chance_flawless(10_000) > 0.99
+    # Bayes with FLAWLESS_BEFORE_ANY = 0.2 and a lucky run of n units having the chance
+    # 100 / (100 + n): after 100 units 0.2 / (0.2 + 0.8 * 0.5) = 1/3
+    assert chance.chance_flawless(0) == approx(0.2)
+    assert chance.chance_flawless(100) == approx(1 / 3)
+    assert chance.chance_flawless(100_000) > 0.99
+
+
+def test_a_department_s_rate_is_read_against_the_commission_s():
+    # 2 of 2 alone would be (2 + 0.5) / (2 + 1); against a commission at 50 of 100 (≈ 0.5)
+    # counted as 30 units, (2 + 30 * 50.5 / 101) / 32
+    assert chance.recent_share(2, 2, None, None) == approx(2.5 / 3)
+    assert chance.recent_share(2, 2, 50, 100) == approx((2 + 30 * 50.5 / 101) / 32)
 
 
 def test_a_drawn_year_end_meets_by_the_projection_rule():

@@ -9,14 +9,18 @@ two builds of the same data give identical columns, whatever order the rows come
 
 - run_rate goals (shares of cases, reviews, complaints, decisions): the share of the rest of
   the year's units that will meet the goal is drawn around the recent rate (a beta
-  distribution), then the number that do is binomial over the units the rest of the year
-  adds. A year with no unit missed so far may come from a process that misses none
-  (`chance_flawless`). A goal whose rest must meet it at more than 100 % has no draw that
-  meets it: chance 0.
-- trend goals (catalogue shares, G04, G05): monthly paths from the trend line's value at
-  month 12, each month left moving the value or not as the months so far did
-  (`year_ends_by_trend`), kept within the unit's range: a share drawn above 100 % is a share
-  that reached it.
+  distribution; a department's read against the commission's), may change once in a while
+  (`CHANGE_A_MONTH`), and the number of units that meet it is binomial. A year with no unit
+  missed so far may come from a process that misses none (`chance_flawless`). A goal whose
+  rest must meet it at more than 100 % has no draw that meets it: chance 0.
+- trend goals (catalogue shares, G04, G05): the trend line's way from today to month 12, of
+  which a year keeps about three quarters (`TREND_KEPT`), off by the line's own error, with each
+  month left moving the value or not as the months so far did; kept within the unit's range: a
+  share drawn above 100 % is a share that reached it.
+
+The settings below were chosen on simulated plan years other than those `python -m
+qjgov.calibrate` publishes (docs/calibration.md), so that what it measures is not what they
+were fitted to.
 """
 
 from __future__ import annotations
@@ -28,33 +32,22 @@ import numpy as np
 import pyarrow as pa
 
 SEED = 20210101  # with each row's key: the draws of a row are the same in every build
+DRAWS = 4000
 QUANTILES = (0.1, 0.9)  # the 80 % interval
-FLAWLESS_PRIOR_UNITS = 100
 NORMAL_FROM = 10  # the variance of a count from which the binomial is drawn as normal
 
+# run_rate goals
+POOLED_UNITS = 30  # a department's recent rate counts the commission's as this many units more
+CHANGE_A_MONTH = 0.05  # the chance that a month left changes the rate (conditions change) …
+CHANGE_SIZE = 0.02  # … by a normal step of this standard deviation
+FLAWLESS_BEFORE_ANY = 0.2  # the chance, before any unit, that a process misses none …
+FLAWLESS_MISS_UNITS = 100  # … against one that misses about one unit in this many
+
+# trend goals
+TREND_KEPT = 0.75  # the share of the line's way to month 12 a year keeps, on average …
+TREND_KEPT_SD = 0.5  # … give or take this much
+
 RESULT = {"p_meet": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE", "p_meet_if_held": "DOUBLE"}
-PARAMETERS = [
-    "VARCHAR",  # key: goal, scope and date, which seeds the row's draws
-    "VARCHAR",  # projection_kind
-    "VARCHAR",  # comparator
-    "DOUBLE",  # target (null: a baseline goal without a baseline)
-    "VARCHAR",  # unit
-    "DOUBLE",  # rounding_slack
-    "DOUBLE",  # numerator
-    "DOUBLE",  # denominator
-    "DOUBLE",  # rest
-    "DOUBLE",  # recent_met
-    "DOUBLE",  # recent_units
-    "DOUBLE",  # rate_sd
-    "DOUBLE",  # required_rate
-    "DOUBLE",  # raw_projection
-    "DOUBLE",  # projection
-    "DOUBLE",  # line_sd
-    "DOUBLE",  # move_chance
-    "DOUBLE",  # move_sd
-    "INTEGER",  # month_no
-    "INTEGER",  # draws
-]
 
 
 def meets(values: np.ndarray, comparator: str, target: float, slack: float) -> np.ndarray:
@@ -67,18 +60,24 @@ def meets(values: np.ndarray, comparator: str, target: float, slack: float) -> n
     return values >= target - slack
 
 
-def shrunk_share(met: float, units: float) -> float:
-    """A share with half a unit added to each side, so that 0 of n and n of n are not certain."""
-    met = min(max(met, 0.0), units)
-    return (met + 0.5) / (units + 1)
-
-
 def chance_flawless(units: float) -> float:
-    """How likely a year with no unit missed so far is to come from a process that misses none,
-    rather than one that misses now and then and has been lucky: even odds before any unit,
-    then each unit without a miss makes the flawless process likelier (its misses, if it has
-    them, are taken to be about one in FLAWLESS_PRIOR_UNITS)."""
-    return (FLAWLESS_PRIOR_UNITS + units) / (2 * FLAWLESS_PRIOR_UNITS + units)
+    """How likely a year with no unit missed in `units` is to come from a process that misses
+    none rather than one that misses about one in FLAWLESS_MISS_UNITS and has been lucky
+    (Bayes: the lucky run has the chance FLAWLESS_MISS_UNITS ÷ (FLAWLESS_MISS_UNITS + units)
+    for a miss rate drawn from a beta of that mean)."""
+    lucky = FLAWLESS_MISS_UNITS / (FLAWLESS_MISS_UNITS + units)
+    return FLAWLESS_BEFORE_ANY / (FLAWLESS_BEFORE_ANY + (1 - FLAWLESS_BEFORE_ANY) * lucky)
+
+
+def recent_share(met: float, units: float, pooled_met: float | None, pooled_units: float | None) -> float:
+    """The share the recent units met, read against a wider one when there is (a department's
+    against the commission's, as POOLED_UNITS more units), else with half a unit added to each
+    side: 0 of n and n of n are never certain."""
+    met = min(max(met, 0.0), units)
+    if pooled_units is not None and pooled_units > 0:
+        pooled = (min(max(pooled_met, 0.0), pooled_units) + 0.5) / (pooled_units + 1)
+        return (met + POOLED_UNITS * pooled) / (units + POOLED_UNITS)
+    return (met + 0.5) / (units + 1)
 
 
 def binomial(rng: np.random.Generator, units: int, shares: np.ndarray) -> np.ndarray:
@@ -94,97 +93,124 @@ def binomial(rng: np.random.Generator, units: int, shares: np.ndarray) -> np.nda
     return counts
 
 
-def year_ends_by_rate(rng: np.random.Generator, numerator: float, denominator: float, rest: float,
-                      recent_met: float, recent_units: float, rate_sd: float, draws: int) -> np.ndarray:
-    """Year-end shares when the rest of the year adds `rest` units, of which a share drawn
-    around the recent rate (a beta distribution) meets the goal, each unit by chance
-    (binomial). A year with no miss so far may keep missing none."""
+def year_ends_by_rate(rng: np.random.Generator, row: dict, numerator: float, denominator: float, rest: float,
+                      recent_met: float, recent_units: float, rate_sd: float, months_left: int) -> np.ndarray:
+    """Year-end shares when the rest of the year adds `rest` units, of which a drawn share
+    meets the goal, each unit by chance."""
     units = int(round(rest))
     if units <= 0:
-        return np.full(draws, numerator / denominator if denominator else np.nan)
-    mean = shrunk_share(recent_met, recent_units) if recent_units > 0 else shrunk_share(numerator, denominator)
+        return np.full(DRAWS, numerator / denominator if denominator else np.nan)
+    if recent_units <= 0:  # no units in the recent months: the year so far speaks for them
+        recent_met, recent_units = numerator, denominator
+    mean = recent_share(recent_met, recent_units, row["pooled_met"], row["pooled_units"])
     # a beta distribution of that mean and spread (no spread wider than a beta of the mean allows)
-    variance = min(rate_sd ** 2, 0.9 * mean * (1 - mean))
+    variance = min(rate_sd**2, 0.9 * mean * (1 - mean))
     size = mean * (1 - mean) / variance - 1 if variance > 0 else 1e9
-    shares = rng.beta(mean * size, (1 - mean) * size, draws)
+    shares = rng.beta(mean * size, (1 - mean) * size, DRAWS)
     if denominator > 0 and numerator >= denominator:
-        shares[rng.random(draws) < chance_flawless(denominator)] = 1.0
+        shares[rng.random(DRAWS) < chance_flawless(denominator)] = 1.0
+    changed = rng.random(DRAWS) < 1 - (1 - CHANGE_A_MONTH) ** months_left
+    shares = np.where(changed, np.clip(shares + rng.normal(0.0, CHANGE_SIZE, DRAWS), 0.0, 1.0), shares)
     met = binomial(rng, units, shares) * (rest / units)
     return (numerator + met) / (denominator + rest)
 
 
-def year_ends_by_trend(rng: np.random.Generator, projection: float, line_sd: float, move_chance: float,
-                       move_sd: float, unit: str, months_left: int, draws: int) -> np.ndarray:
-    """Year-end values of paths month by month to December: the trend line's value at month 12,
-    off by the line's own error, and each month left moving the value (with the chance a month
-    so far did) by a step of about the size the moving months took. A value that has not moved
-    all year is likely to stay where it is; one that moves every month strays further."""
+def year_ends_by_trend(rng: np.random.Generator, row: dict) -> np.ndarray:
+    """Year-end values of paths from today to December: the part of the trend line's way to
+    month 12 the year keeps, off by the line's own error, and each month left moving the value
+    (with the chance a month so far did) by a step of about the size the moving months took.
+    A value that has not moved all year is likely to stay where it is; one that moves every
+    month strays further."""
+    months_left = 12 - row["month_no"]
+    kept = rng.normal(TREND_KEPT, TREND_KEPT_SD, DRAWS)
     # the sum of m normal steps is one normal step of √m times the size
-    moves = rng.binomial(months_left, move_chance, draws)
-    values = projection + rng.normal(0.0, line_sd, draws) + rng.normal(0.0, 1.0, draws) * move_sd * np.sqrt(moves)
-    return np.clip(values, 0.0, 1.0) if unit == "ratio" else np.maximum(values, 0.0)
+    moves = rng.binomial(months_left, row["move_chance"], DRAWS)
+    values = (
+        row["actual"] + (row["raw_projection"] - row["actual"]) * kept
+        + rng.normal(0.0, row["line_sd"], DRAWS)
+        + rng.standard_normal(DRAWS) * row["move_sd"] * np.sqrt(moves)
+    )
+    return np.clip(values, 0.0, 1.0) if row["unit"] == "ratio" else np.maximum(values, 0.0)
 
 
-def one(key, kind, comparator, target, unit, slack, numerator, denominator, rest, recent_met,
-        recent_units, rate_sd, required_rate, raw_projection, projection, line_sd, move_chance, move_sd,
-        month_no, draws) -> dict:
-    """One row's chance, interval and chance if the required rate is held next month."""
-    rng = np.random.default_rng([SEED, zlib.crc32(key.encode("utf-8"))])
-    has_target = target is not None and not np.isnan(target)
-    if kind == "run_rate":
-        ends = year_ends_by_rate(rng, numerator, denominator, rest, recent_met, recent_units, rate_sd, draws)
-    else:
-        ends = year_ends_by_trend(rng, raw_projection, line_sd, move_chance, move_sd, unit, 12 - month_no, draws)
-    low, high = np.quantile(ends, QUANTILES)
-    held = None
-    if has_target and kind == "run_rate" and required_rate is not None and 0 < required_rate <= 1 and month_no < 11:
-        held = chance_if_held(rng, comparator, target, slack, numerator, denominator, rest, recent_met,
-                              recent_units, rate_sd, required_rate, month_no, draws)
-    return {
-        "p_meet": float(meets(ends, comparator, target, slack).mean()) if has_target else None,
-        "low": float(min(low, projection)),
-        "high": float(max(high, projection)),
-        "p_meet_if_held": held,
-    }
-
-
-def chance_if_held(rng, comparator, target, slack, numerator, denominator, rest, recent_met,
-                   recent_units, rate_sd, required_rate, month_no, draws) -> float:
+def chance_if_held(rng: np.random.Generator, row: dict) -> float:
     """The chance one month on, if that month adds this year's monthly pace of units and they
     meet the goal at exactly the required rate: the recent rate then counts that month in place
     of its oldest (two thirds of the recent units stay), and one month less is left to stray."""
-    month = denominator / month_no
-    left = 12 - month_no
+    numerator, denominator, required = row["numerator"], row["denominator"], row["required_rate"]
+    month = denominator / row["month_no"]
+    left = 12 - row["month_no"]
     # the random-walk part of the spread shrinks with the months left
-    walk = (left + 1) * (2 * left + 1) / (6 * left)
-    walk_next = left * (2 * left - 1) / (6 * (left - 1))
+    walk, walk_next = (left + 1) * (2 * left + 1) / (6 * left), left * (2 * left - 1) / (6 * (left - 1))
     ends = year_ends_by_rate(
-        rng, numerator + required_rate * month, denominator + month, rest - month,
-        recent_met * 2 / 3 + required_rate * month, recent_units * 2 / 3 + month,
-        rate_sd * np.sqrt(walk_next / walk), draws,
+        rng, row, numerator + required * month, denominator + month, row["rest"] - month,
+        row["recent_met"] * 2 / 3 + required * month, row["recent_units"] * 2 / 3 + month,
+        row["rate_sd"] * np.sqrt(walk_next / walk), left - 1,
     )
-    return float(meets(ends, comparator, target, slack).mean())
+    return float(meets(ends, row["comparator"], row["target"], row["rounding_slack"]).mean())
 
 
-def goal_chance(key, kind, comparator, target, unit, slack, numerator, denominator, rest, recent_met,
-                recent_units, rate_sd, required_rate, raw_projection, projection, line_sd, move_chance, move_sd,
-                month_no, draws) -> pa.StructArray:
-    """The function DuckDB calls with a batch of rows, one Arrow array per parameter."""
-    columns = (key, kind, comparator, target, unit, slack, numerator, denominator, rest, recent_met,
-               recent_units, rate_sd, required_rate, raw_projection, projection, line_sd, move_chance, move_sd,
-               month_no, draws)
-    rows = zip(*(column.to_pylist() for column in columns))
-    results = [one(*row) for row in rows]
+def one(row: dict) -> dict:
+    """One row's chance, interval, and chance if the required rate is held next month."""
+    rng = np.random.default_rng([SEED, zlib.crc32(row["key"].encode("utf-8"))])
+    if row["projection_kind"] == "run_rate":
+        ends = year_ends_by_rate(rng, row, row["numerator"], row["denominator"], row["rest"], row["recent_met"],
+                                 row["recent_units"], row["rate_sd"], 12 - row["month_no"])
+    else:
+        ends = year_ends_by_trend(rng, row)
+    low, high = np.quantile(ends, QUANTILES)
+    has_target = row["target"] is not None
+    required = row.get("required_rate")
+    holds = has_target and row["projection_kind"] == "run_rate" and required is not None and 0 < required <= 1 and row["month_no"] < 11
+    return {
+        "p_meet": float(meets(ends, row["comparator"], row["target"], row["rounding_slack"]).mean()) if has_target else None,
+        "low": float(min(low, row["projection"])),
+        "high": float(max(high, row["projection"])),
+        "p_meet_if_held": chance_if_held(rng, row) if holds else None,
+    }
+
+
+def goal_chance(rows: pa.StructArray) -> pa.StructArray:
+    """The function DuckDB calls with a batch of rows: one struct of the model's inputs each."""
+    results = [one(row) for row in rows.to_pylist()]
     return pa.StructArray.from_arrays(
         [pa.array([r[name] for r in results], type=pa.float64()) for name in RESULT],
         names=list(RESULT),
     )
 
 
+INPUTS = {
+    "key": "VARCHAR",  # goal, scope and date, which seed the row's draws
+    "projection_kind": "VARCHAR",
+    "comparator": "VARCHAR",
+    "target": "DOUBLE",  # null: a baseline goal without a baseline
+    "unit": "VARCHAR",
+    "rounding_slack": "DOUBLE",
+    "month_no": "INTEGER",
+    "actual": "DOUBLE",
+    "projection": "DOUBLE",
+    "raw_projection": "DOUBLE",
+    # run_rate goals
+    "numerator": "DOUBLE",
+    "denominator": "DOUBLE",
+    "rest": "DOUBLE",
+    "recent_met": "DOUBLE",
+    "recent_units": "DOUBLE",
+    "pooled_met": "DOUBLE",  # a department's: the commission's recent counts
+    "pooled_units": "DOUBLE",
+    "rate_sd": "DOUBLE",
+    "required_rate": "DOUBLE",
+    # trend goals
+    "line_sd": "DOUBLE",
+    "move_chance": "DOUBLE",
+    "move_sd": "DOUBLE",
+}
+
+
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    """Make goal_chance() callable by the build's models (not kept in the published file: the
-    model that calls it is temporary, and the marts hold its results)."""
+    """Make goal_chance(struct) callable by the build's models (not kept in the published file:
+    the model that calls it is temporary, and the marts hold its results)."""
     con.create_function(
-        "goal_chance", goal_chance, PARAMETERS, duckdb.struct_type(RESULT),
+        "goal_chance", goal_chance, [duckdb.struct_type(INPUTS)], duckdb.struct_type(RESULT),
         type="arrow", null_handling="special", side_effects=False,
     )

@@ -97,7 +97,6 @@ settings as (
         3 as usual_rate_steps,  -- … which counts as much as this many steps seen in the data
         0.02 as usual_value_move,  -- trend: when a month's value changes, it moves about this much (two percentage points, 0.02 trips)
         2 as usual_value_moves,  -- … which counts as much as this many moves seen in the data
-        4000 as draws,
 ),
 
 spreads as (
@@ -111,6 +110,7 @@ spreads as (
         projected.target,
         projected.unit,
         projected.rounding_slack,
+        projected.actual,
         projected.numerator,
         projected.denominator,
         projected.rest,
@@ -146,16 +146,15 @@ spreads as (
             end
         ) end as line_sd,
         -- trend: the months left move the value with the chance that a month so far moved it
-        -- (one more changed and one more unchanged month counted, so neither is certain) …
+        -- (half a changed and half an unchanged month added, so neither is certain) …
         case when projected.projection_kind = 'trend'
-            then (spread.value_moves + 1) / (spread.value_steps + 2)
+            then (spread.value_moves + 0.5) / (spread.value_steps + 1)
         end as move_chance,
         -- … by about as much as the months that moved it did, drawn towards the usual move
         case when projected.projection_kind = 'trend' then sqrt(
             (settings.usual_value_moves * settings.usual_value_move ** 2 + spread.value_move_ss)
                 / (settings.usual_value_moves + spread.value_moves)
         ) end as move_sd,
-        settings.draws,
     from projected
     inner join spread
         on spread.goal_id = projected.goal_id
@@ -164,16 +163,44 @@ spreads as (
     cross join settings
 ),
 
+-- A department's recent rate is read against the commission's (few units say little alone).
+commission as (
+    select goal_id, as_of, recent_met as pooled_met, recent_units as pooled_units,
+    from spreads
+    where department is null
+),
+
 drawn as (
     select
-        *,
-        goal_chance(
-            goal_id || '|' || coalesce(department, '') || '|' || as_of,
-            projection_kind, comparator, target, unit, rounding_slack,
-            numerator, denominator, rest, recent_met, recent_units, rate_sd, required_rate,
-            raw_projection, projection, line_sd, move_chance, move_sd, month_no::integer, draws
-        ) as chance,
+        spreads.*,
+        goal_chance(struct_pack(
+            key := spreads.goal_id || '|' || coalesce(spreads.department, '') || '|' || spreads.as_of,
+            projection_kind := spreads.projection_kind,
+            comparator := spreads.comparator,
+            target := spreads.target,
+            unit := spreads.unit,
+            rounding_slack := spreads.rounding_slack,
+            month_no := spreads.month_no::integer,
+            actual := spreads.actual,
+            projection := spreads.projection,
+            raw_projection := spreads.raw_projection,
+            numerator := spreads.numerator,
+            denominator := spreads.denominator,
+            rest := spreads.rest,
+            recent_met := spreads.recent_met,
+            recent_units := spreads.recent_units,
+            pooled_met := case when spreads.department is not null then commission.pooled_met end,
+            pooled_units := case when spreads.department is not null then commission.pooled_units end,
+            rate_sd := spreads.rate_sd,
+            required_rate := spreads.required_rate,
+            line_sd := spreads.line_sd,
+            move_chance := spreads.move_chance,
+            move_sd := spreads.move_sd
+        )) as chance,
     from spreads
+    left join commission
+        on commission.goal_id = spreads.goal_id
+        and commission.as_of = spreads.as_of
 )
 
 select
