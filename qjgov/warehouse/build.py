@@ -616,6 +616,9 @@ def _build(raw_dir, seeds_dir, target, sql_dir, models, order, log, allow_shrink
     spill = temporary.with_name(temporary.name + ".spill")
     served = served_row_counts(target)
     con = duckdb.connect()
+    # The build reports its own progress, one line a step; DuckDB's bar would print into it
+    # whenever a model takes more than two seconds.
+    con.sql("set enable_progress_bar = false")
     # DuckDB keeps what it reads and builds in memory up to its limit (80 % of the machine by
     # default) and spills joins and aggregates to disk beyond it: the limit bounds the build's
     # memory whatever the volume.
