@@ -1,12 +1,11 @@
-"""Method: the plan sentence by sentence with its goal, every formula, the working-day rules
-and the choices the project made where the sources give no formula."""
-
-import html
+"""Method: the plan sentence by sentence with its goal, every formula, how each goal's chance
+of meeting is found and how well the chances have come true, the working-day rules and the
+choices the project made where the sources give no formula."""
 
 import polars as pl
 import streamlit as st
 
-from qjgov.app import formatting, navigation, reads
+from qjgov.app import chance_method, formatting, navigation, reads
 from qjgov.app.navigation import page_state
 from qjgov.app.state import url_params
 from qjgov.present import numbers, words
@@ -51,25 +50,23 @@ for key in ("as_of", "workdays", "catalogue", "ytd", "duty", "baseline"):
 st.header(state.t("method.formulas"), anchor="formulas")
 st.markdown(state.t("method.formulas_lead"))
 # The status rule per goal: how it projects and how far the projection may fall short and still
-# be at risk; the two short columns do not wrap.
-cells = "padding:0.35rem 0.6rem;border-bottom:1px solid #D5DBE3;vertical-align:top;text-align:left"
-head = "".join(
-    f"<th style='{cells}'>{state.t(key)}</th>"
-    for key in ("col.goal_id", "col.goal", "goal.formula", "method.kind", "method.tolerance")
+# be at risk; the id and the two short columns do not wrap.
+formula_table = formatting.html_table(
+    [state.t(key) for key in ("col.goal_id", "col.goal", "goal.formula", "method.kind", "method.tolerance")],
+    [
+        [goal["goal_id"], words.goal_name(lang, goal), words.formula(lang, goal), state.t("kind." + goal["kind"]),
+         numbers.fmt_amount(lang, goal["tolerance"], goal["unit"])]
+        for goal in targets.iter_rows(named=True)
+    ],
+    nowrap=frozenset({0, 3, 4}),
 )
-body = "".join(
-    f"<tr><td style='{cells};white-space:nowrap'>{goal['goal_id']}</td>"
-    f"<td style='{cells}'>{html.escape(words.goal_name(lang, goal), quote=False)}</td>"
-    f"<td style='{cells}'>{html.escape(words.formula(lang, goal), quote=False)}</td>"
-    f"<td style='{cells};white-space:nowrap'>{state.t('kind.' + goal['kind'])}</td>"
-    f"<td style='{cells};white-space:nowrap'>{numbers.fmt_amount(lang, goal['tolerance'], goal['unit'])}</td></tr>"
-    for goal in targets.iter_rows(named=True)
-)
-st.markdown(f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr>{body}</table>", unsafe_allow_html=True)
+st.markdown(formula_table, unsafe_allow_html=True)
 
 st.header(state.t("method.projection"), anchor="projection")
 for key in ("trend", "run_rate", "to_go", "status"):
     st.markdown(state.t(f"method.proj.{key}"))
+
+chance_method.chance_section(state, targets)
 
 st.header(state.t("method.rules"), anchor="rules")
 st.markdown(state.t("method.rules_lead"))

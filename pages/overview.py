@@ -1,8 +1,8 @@
 """Overview: every goal at the chosen date, the status counts and the milestones.
 
 What a deputy director reads in two minutes: a row per goal (actual, target, gap, status,
-monthly path, year-end projection, what is still to go); a click opens the goal's page. On a
-phone the same goals show as cards.
+monthly path, year-end projection, the chance of meeting the target, what is still to go); a
+click opens the goal's page. On a phone the same goals show as cards.
 """
 
 import polars as pl

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
 import json
 import csv
@@ -219,19 +220,19 @@ def test_overview_shows_21_goals_with_the_marts_numbers(marts: duckdb.DuckDBPyCo
 
 
 def _metrics_by_goal(at: AppTest) -> dict[str, dict[str, str]]:
-    """Metric label -> value for each goal section, in page order (four per goal)."""
+    """Metric label -> value for each goal section, in page order (five per goal)."""
     goals = [s.value.split(" ·")[0] for s in at.subheader if re.match(r"G\d\d ·", s.value)]
     found: dict[str, dict[str, str]] = {}
     metrics = [(m.label, m.value) for m in at.metric]
     index = 0
     for goal_id in goals:
         section: dict[str, str] = {}
-        while index < len(metrics) and len(section) < 4:
+        while index < len(metrics) and len(section) < 5:
             label, value = metrics[index]
             section[label] = value
             index += 1
         found[goal_id] = section
-        # secondary views follow the four goal metrics in some sections
+        # secondary views follow the five goal metrics in some sections
         while index < len(metrics) and metrics[index][0] not in {"Actual", "实际"}:
             index += 1
     return found
@@ -246,14 +247,16 @@ def test_area_page_numbers_equal_the_mart(marts: duckdb.DuckDBPyConnection, date
     for label in [tab.label for tab in at.tabs if re.match(r"G\d\d ", tab.label)]:
         shown |= _metrics_by_goal(open_tab(at, area, label))
     rows = marts.sql(
-        "select goal_id, actual, projected, to_go, unit, target from marts.goal_progress where as_of = ? and area = ? order by goal_id",
+        "select goal_id, actual, projected, to_go, unit, target, p_meet, month_no from marts.goal_progress "
+        "where as_of = ? and area = ? order by goal_id",
         params=[as_of, area],
     ).fetchall()
     assert [row[0] for row in rows] == list(shown)
     count_units = dict(marts.sql("select goal_id, count_unit_en from marts.goals").fetchall())
-    for goal_id, actual, projected, to_go, unit, target in rows:
+    for goal_id, actual, projected, to_go, unit, target, p_meet, month_no in rows:
         assert shown[goal_id]["Actual"] == numbers.fmt_value(actual, unit, target), goal_id
         assert shown[goal_id]["Year-end projection"] == numbers.fmt_value(projected, unit, target), goal_id
+        assert shown[goal_id]["Chance of meeting"] == numbers.fmt_chance(p_meet, month_no), goal_id
         words_for = f" {count_units[goal_id]}" if to_go is not None else ""
         assert shown[goal_id]["To go"] == words.agree("en", numbers.fmt_count(to_go) + words_for), goal_id
 
@@ -1037,3 +1040,176 @@ def test_a_case_share_goal_lists_exactly_the_cases_that_do_not_count(marts: duck
     shown = [c.value for c in at.caption if c.value == words.t("en", "common.rows", n=f"{int(denominator - numerator):,}")]
     assert shown, (goal_id, denominator - numerator, [c.value for c in at.caption])
     assert words.t("en", "goal.list_unavailable") not in [c.value for c in at.caption]
+
+
+# --------------------------------------------------------------------------- chance of meeting
+
+
+def _chance_as_written(p: float | None, month_no: int) -> str:
+    """The chance as a leader reads it, worked out here: whole percent, and before December
+    never 0 % or 100 %."""
+    if p is None:
+        return "—"
+    if month_no == 12:
+        return f"{p * 100:.0f}\u00a0%"
+    if p >= 0.995:
+        return ">\u00a099\u00a0%"
+    if p < 0.005:
+        return "<\u00a01\u00a0%"
+    return f"{round(p * 100)}\u00a0%"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scorecard_and_the_phone_cards_give_each_goals_chance(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], lang: str) -> None:
+    """Mid-year the demo has goals almost sure to be met, goals that can no longer be met and
+    goals in between: "> 99 %", "< 1 %" and a plain percentage, as p_meet says; in December
+    only "100 %" and "0 %"."""
+    for as_of, kinds in ((dates[len(dates) // 2], {">\u00a099\u00a0%", "<\u00a01\u00a0%", "plain"}), (dates[-1], {"100\u00a0%", "0\u00a0%"})):
+        at = start({"lang": lang, "as_of": as_of.isoformat()})
+        frame = at.dataframe[0]
+        config = json.loads(frame.proto.columns)
+        assert config["chance"]["label"] == words.t(lang, "col.chance_short")
+        assert config["chance"]["help"] == words.t(lang, "col.chance_help")
+        rows = marts.sql("select goal_id, p_meet, month_no from marts.goal_progress where as_of = ? order by goal_id", params=[as_of]).fetchall()
+        expected = {goal_id: _chance_as_written(p, month_no) for goal_id, p, month_no in rows}
+        shown = {r["goal_id"]: r["chance"] for r in frame.value.to_dict("records")}
+        assert shown == expected, as_of
+        assert {c if not re.fullmatch(r"\d\d?\u00a0%", c) or as_of == dates[-1] else "plain" for c in shown.values()} == kinds, shown
+        # The phone's cards: each goal's card carries its chance.
+        cards = next(h.value for h in at.get("html") if "qj-card" in h.value).split('class="qj-card"')[1:]
+        for goal_id, card in zip(sorted(expected), cards):
+            assert f"{goal_id} " in card and f"{words.t(lang, 'col.chance')} <b>{html.escape(expected[goal_id], quote=False)}</b>" in card, card
+
+
+def _band_layers(spec: dict) -> list[dict]:
+    return [layer for layer in spec.get("layer", []) if (layer.get("mark") or {}).get("type") == "area"]
+
+
+def test_the_goal_chart_shades_the_likely_range_from_the_last_value_to_december() -> None:
+    from qjgov.present import charts
+
+    path = pl.DataFrame({"as_of": [dt.date(2021, 5, 31), dt.date(2021, 6, 30)], "actual": [0.70, 0.72]})
+    december = dt.date(2021, 12, 31)
+    spec = charts.goal_path(path, "zh", "ratio", 0.8, 0.78, december, 0.69, 0.86).to_dict()
+    (band,) = _band_layers(spec)
+    label = "年末可能区间（80\u00a0%）"
+    assert spec["datasets"][band["data"]["name"]] == [  # from today's actual, widening to the interval
+        {"date": "2021-06-30T00:00:00", "low": 0.72, "high": 0.72, "band": label},
+        {"date": "2021-12-31T00:00:00", "low": 0.69, "high": 0.86, "band": label},
+    ]
+    assert band["encoding"]["fill"]["scale"]["domain"] == [label]  # the legend, in the reader's language
+    assert [t["title"] for t in band["encoding"]["tooltip"]] == ["系列", "日期", "下限", "上限"]
+    # No band without an interval, nor in December, when both ends are the year's value.
+    assert not _band_layers(charts.goal_path(path, "en", "ratio", 0.8, 0.78, december).to_dict())
+    year = pl.DataFrame({"as_of": [dt.date(2021, 11, 30), december], "actual": [0.70, 0.74]})
+    assert not _band_layers(charts.goal_path(year, "en", "ratio", 0.8, 0.74, december, 0.74, 0.74).to_dict())
+
+
+def test_the_goal_tab_gives_the_chance_the_likely_range_and_the_band(marts: duckdb.DuckDBPyConnection, dates: list[dt.date], warehouse: Path) -> None:
+    """The goal tab's tiles hold the chance and, under the projection, the likely range; its
+    chart (and the report's) shades the range before December and not in December."""
+    from qjgov.reporting import data as report_data, document
+
+    for as_of in (dates[len(dates) // 2], dates[-1]):
+        at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": "G09"})
+        at.switch_page("pages/reviews.py").run()
+        assert not at.exception
+        row = marts.sql(
+            "select p_meet, month_no, projected_low, projected_high from marts.goal_progress where goal_id = 'G09' and as_of = ?",
+            params=[as_of],
+        ).fetchall()[0]
+        tiles = {m.label: m for m in at.metric}
+        assert tiles["Chance of meeting"].value == _chance_as_written(row[0], row[1])
+        assert tiles["Chance of meeting"].proto.help == words.t("en", "col.chance_help")
+        low, high = (f"{value * 100:.1f}\u00a0%" for value in row[2:])
+        assert tiles["Year-end projection"].proto.delta == f"Likely range {low if low == high else f'{low}–{high}'}"
+        chart = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if "Year-end projection" in chart_words(json.loads(c.proto.spec)))
+        data = report_data.read(warehouse, as_of)  # the report's own reads and row
+        report = document.chart_spec(data, data.goals.filter(pl.col("goal_id") == "G09").row(0, named=True), "en")
+        assert len(_band_layers(chart)) == len(_band_layers(report)) == (1 if row[1] < 12 else 0), as_of
+
+
+def test_what_it_takes_says_how_the_chance_moves_if_the_required_rate_is_held(marts: duckdb.DuckDBPyConnection) -> None:
+    seed = marts.sql("select * from marts.goals where goal_id = 'G09'").pl().row(0, named=True)
+    row = dict(
+        goal_id="G09", unit="ratio", actual=0.9, numerator=90, denominator=100, to_go=10, met=False, target=1.0,
+        comparator="=", target_kind="fixed", required_rate=0.931, recent_rate=0.9, projected=0.92,
+        projection_kind="run_rate", deadline=dt.date(2021, 12, 31), gap=0.1, month_no=6, p_meet=0.35, p_meet_if_held=0.52,
+    )
+    june = dt.date(2021, 6, 30)
+    en = takes.what_it_takes("en", june, row, seed)
+    assert "Holding the required rate of 93.1\u00a0% next month would move the chance of meeting the target from 35\u00a0% to 52\u00a0%." in en
+    zh = takes.what_it_takes("zh", june, row, seed)
+    assert "下月若保持所需比例 93.1\u00a0%，达标可能性将由 35\u00a0% 变为 52\u00a0%。" in zh
+    # Already near certain: the chance stays where it is, and says so.
+    sure = takes.what_it_takes("en", june, row | {"p_meet": 0.996, "p_meet_if_held": 0.999}, seed)
+    assert "Holding the required rate of 93.1\u00a0% next month would keep the chance of meeting the target at >\u00a099\u00a0%." in sure
+    # A required rate above 100 %: no rate can be held, and the chance agrees that it can no longer be met.
+    beyond = takes.what_it_takes("en", june, row | {"required_rate": 1.04, "p_meet": 0.0, "p_meet_if_held": None}, seed)
+    assert "can no longer be met" in beyond[1]
+    assert "Its chance of being met is therefore <\u00a01\u00a0%." in beyond
+    assert "因此达标可能性 <\u00a01\u00a0%。" in takes.what_it_takes("zh", june, row | {"required_rate": 1.04, "p_meet": 0.0, "p_meet_if_held": None}, seed)
+    # A required rate of 100 % off by the float's last digit is within reach, as the chance has it.
+    level = takes.what_it_takes("en", june, row | {"required_rate": 1.0000000000000002, "p_meet": 0.76, "p_meet_if_held": None}, seed)
+    assert "From now to the year end, 100.0\u00a0% of new bad reviews must be rectified in time." in level
+    assert not [s for s in level if "no longer" in s or "chance" in s]
+    # No chance given (a row without one): no sentence about it.
+    assert not [s for s in takes.what_it_takes("en", june, row | {"p_meet": None}, seed) if "chance" in s]
+
+
+CALIBRATION_ROWS = [  # scope, family, goal_id, from, to, predictions, met_share, mean_chance, brier, brier_base_rate, brier_status, skill_base_rate, skill_status
+    ("commission", "catalogue", "G01", 3, 11, 1800, 0.61, 0.6, 0.0834, 0.24, 0.15, 0.6525, 0.444),
+    ("commission", "catalogue", "all", 3, 11, 19800, 0.55, 0.54, 0.091, 0.247, 0.2, 0.6316, 0.545),
+    ("commission", "duty", "all", 3, 11, 10800, 0.2, 0.21, 0.07, 0.16, 0.062, 0.5625, -0.129),
+    ("commission", "all", "all", 3, 11, 37800, 0.43, 0.42, 0.08, 0.245, 0.16, 0.6735, 0.5),
+    ("commission", "all", "all", 6, 6, 4200, 0.43, 0.42, 0.0912, 0.245, 0.17, 0.6278, 0.4635),
+    ("commission", "all", "all", 3, 3, 4200, 0.43, 0.41, 0.1234, 0.245, 0.19, 0.4963, 0.3505),
+    ("department", "catalogue", "G01", 3, 11, 9000, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_method_page_says_how_each_chance_is_found_and_how_well_the_chances_came_true(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str,
+) -> None:
+    from qjgov.present import calibration
+
+    def method_page() -> tuple[AppTest, list[str]]:
+        at = start({"lang": lang})
+        at.switch_page("pages/method.py").run()
+        assert not at.exception and not at.error
+        return at, [m.value for m in at.markdown]
+
+    monkeypatch.setattr(calibration, "CALIBRATION_CSV", tmp_path / "calibration.csv")
+    at, texts = method_page()
+    assert words.t(lang, "method.chance.read") in texts and ("72\u00a0%" in words.t(lang, "method.chance.read"))
+    table = next(text for text in texts if text.startswith("<table") and words.t(lang, "method.chance.how") in text)
+    kinds = dict(pl.read_csv(ROOT / "seeds" / "targets.csv").select("goal_id", "kind").iter_rows())
+    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    assert [re.sub(r"<[^>]+>", "|", r).strip("|").split("||")[0] for r in rows] == list(GOAL_IDS)
+    for goal_id, cells in zip(GOAL_IDS, rows):
+        assert html.escape(words.t(lang, f"method.chance.how_{kinds[goal_id]}"), quote=False) in cells, goal_id
+    assert [i.value for i in at.info] == [words.t(lang, "method.calib.none")]  # not run: said, not an error
+
+    with (tmp_path / "calibration.csv").open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["scope", "family", "goal_id", "from_month", "to_month", "predictions", "met_share", "mean_chance",
+                      "brier", "brier_base_rate", "brier_status", "skill_base_rate", "skill_status"])
+        out.writerows(CALIBRATION_ROWS)
+    at, texts = method_page()
+    assert not at.info
+    goals = next(text for text in texts if text.startswith("<table") and words.t(lang, "method.chance.how") in text)
+    cells = lambda row: re.findall(r"<td[^>]*>(.*?)</td>", row)  # noqa: E731
+    by_goal = {cells(r)[0]: cells(r) for r in re.findall(r"<tr>(.*?)</tr>", goals)[1:]}
+    assert by_goal["G01"][3:] == ["0.083", "0.44", "0.65", "1,800"]  # the commission's March–November row, not a department's
+    assert by_goal["G02"][3:] == ["—"] * 4
+    tables = [text for text in texts if text.startswith("<table")]
+    heading = lambda text: re.search(r"<th[^>]*>(.*?)</th>", text).group(1)  # noqa: E731
+    families = next(text for text in tables if heading(text) == words.t(lang, "method.calib.col.family"))
+    family_rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", families)[1:]]
+    assert [r[0] for r in family_rows] == [words.t(lang, f"method.family.{f}") for f in ("catalogue", "duty", "all")]
+    assert family_rows[1][1:] == ["20.0\u00a0%", "0.070", "−0.13", "0.56", "10,800"]
+    months = next(text for text in tables if heading(text) == words.t(lang, "method.calib.col.month"))
+    assert [cells(r)[0] for r in re.findall(r"<tr>(.*?)</tr>", months)[1:]] == [
+        words.t(lang, "method.calib.month", month=str(m)) for m in (3, 6)
+    ]

@@ -31,11 +31,12 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
 @st.cache_data(show_spinner=False, max_entries=SPECS_KEPT)
 def goal_path_spec(
     points: tuple[tuple[dt.date, float | None], ...], lang: str, unit: str, target: float | None,
-    projected: float | None, deadline: dt.date | None,
+    projected: float | None, deadline: dt.date | None, low: float | None = None, high: float | None = None,
 ) -> dict:
-    """`goal_path` as a spec; `points` are the path's (as_of, actual) in date order."""
+    """`goal_path` as a spec; `points` are the path's (as_of, actual) in date order, `low` and
+    `high` the 80 % interval of the year-end value."""
     path = pl.DataFrame(points, schema={"as_of": pl.Date, "actual": pl.Float64}, orient="row")
-    return vega_lite_spec(goal_path(path, lang, unit, target, projected, deadline))
+    return vega_lite_spec(goal_path(path, lang, unit, target, projected, deadline, low, high))
 
 
 @st.cache_data(show_spinner=False, max_entries=SPECS_KEPT)

@@ -5,6 +5,7 @@ page header. Nothing here computes a metric."""
 from __future__ import annotations
 
 import functools
+import html
 
 import streamlit as st
 
@@ -80,3 +81,18 @@ def status_legend(state: State) -> None:
         for s in STATUSES
     )
     st.markdown(f"<table style='border:none'>{rows}</table>", unsafe_allow_html=True)
+
+
+TABLE_CELL = "padding:0.35rem 0.6rem;border-bottom:1px solid #D5DBE3;vertical-align:top;text-align:left"
+
+
+def html_table(headers: list[str], rows: list[list[str]], nowrap: frozenset[int] = frozenset()) -> str:
+    """A plain table of texts for st.markdown, escaped here, that fits its words rather than
+    scrolling as a data frame does; the columns in `nowrap` (short codes, numbers) do not wrap."""
+    def cell(tag: str, index: int, text: str) -> str:
+        style = TABLE_CELL + (";white-space:nowrap" if index in nowrap else "")
+        return f"<{tag} style='{style}'>{html.escape(text, quote=False)}</{tag}>"
+
+    head = "".join(cell("th", i, text) for i, text in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", i, text) for i, text in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr>{body}</table>"

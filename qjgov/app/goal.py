@@ -24,8 +24,14 @@ from qjgov.present.takes import what_it_takes
 from qjgov.present.words import formula, goal_name, plan_sentence, seed_text
 
 
+# The figures in two rows, so that none is cut at 1,400 px: where the goal stands today, then
+# where the year is likely to end. Widths fit "> 36.6 % (last year)" and "3 complaints".
+TODAY_WIDTHS = [0.8, 0.9, 2, 1.5]
+YEAR_END_WIDTHS = [1.3, 1.3, 2.6]
+
+
 def _kpis(state: State, row: dict, shown: Figures) -> None:
-    status, actual, target, projected, to_go = st.columns([1.1, 1, 1.7, 1.1, 0.8])
+    status, actual, target, to_go = st.columns(TODAY_WIDTHS)
     with status:
         st.markdown(f"<div style='font-size:0.875rem;margin-bottom:0.35rem'>{state.t('goal.status')}</div>", unsafe_allow_html=True)
         st.markdown(badge(state.lang, row["status"]), unsafe_allow_html=True)
@@ -43,8 +49,15 @@ def _kpis(state: State, row: dict, shown: Figures) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    projected.metric(state.t("goal.projected"), shown.projected)
     to_go.metric(state.t("goal.to_go"), shown.to_go or "—", help=state.t("col.to_go_help"))
+    projected, chance, _ = st.columns(YEAR_END_WIDTHS)
+    # The 80 % interval sits under the projection it surrounds, as the gap under the target.
+    interval = state.t("goal.interval", interval=shown.interval) if shown.interval != "—" else None
+    projected.metric(
+        state.t("goal.projected"), shown.projected, delta=interval, delta_color="off", delta_arrow="off",
+        help=state.t("col.interval_help") if interval else None,
+    )
+    chance.metric(state.t("col.chance"), shown.chance, help=state.t("col.chance_help"))
 
 
 def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> None:
@@ -64,7 +77,10 @@ def goal_section(state: State, row: dict, path: pl.DataFrame, seed: dict) -> Non
         if path.height and not path["actual"].is_null().all():
             points = tuple(path.select("as_of", "actual").iter_rows())
             st.vega_lite_chart(
-                spec=charts.goal_path_spec(points, state.lang, unit, row["target"], row["projected"], row["deadline"]),
+                spec=charts.goal_path_spec(
+                    points, state.lang, unit, row["target"], row["projected"], row["deadline"],
+                    row["projected_low"], row["projected_high"],
+                ),
                 width="stretch",
             )
         else:

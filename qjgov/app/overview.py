@@ -75,6 +75,7 @@ def scorecard_rows(state: State, progress: pl.DataFrame) -> list[dict]:
                 "target": shown.target,
                 "gap": shown.gap,
                 "projected": shown.projected,
+                "chance": shown.chance,
                 "to_go": shown.to_go,
             }
         )
@@ -96,12 +97,13 @@ def scorecard_frame(as_of: dt.date, department: str | None, lang: str) -> pl.Dat
     rows = scorecard_rows(state, reads.progress(as_of, department))
     return pl.DataFrame(
         [{**{k: r[k] for k in ("goal_id", "goal", "status", "met", "actual", "change_short", "target", "gap")},
-          "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "to_go": r["to_go"], "owner": r["owner"]}
+          "trend": sparks.get(r["goal_id"], []), "projected": r["projected"], "chance": r["chance"], "to_go": r["to_go"],
+          "owner": r["owner"]}
          for r in rows],
         schema={
             "goal_id": pl.String, "goal": pl.String, "status": pl.String, "met": pl.Boolean, "actual": pl.String,
-            "change_short": pl.String, "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String, "to_go": pl.String,
-            "owner": pl.String,
+            "change_short": pl.String, "target": pl.String, "gap": pl.String, "trend": pl.List(pl.Float64), "projected": pl.String,
+            "chance": pl.String, "to_go": pl.String, "owner": pl.String,
         },
         orient="row",
     )
@@ -124,15 +126,16 @@ def arrow_as_drawn(frame: pl.DataFrame) -> pa.Table:
 
 
 # The scorecard's column widths in px, per language. At 1,400 px the main area holds about
-# 906 px of columns beside the row boxes. Each header shows whole, and a line breaks only
+# 970 px of columns beside the row boxes (the overview's side margins are 3rem, not
+# Streamlit's 5rem: `narrow_screen_css`). Each header shows whole, and a line breaks only
 # between words: the grid breaks a run that does not fit anywhere, so a column is as wide as
 # its widest English word ("Administration", "complaints") or value with its unit
 # ("10.1 个百分点", kept together by a no-break space). Checked in tests/test_browser.py.
 SCORECARD_WIDTHS = {
-    "zh": {"goal_id": 40, "goal": 132, "status": 92, "met": 70, "actual": 64, "change_short": 58, "target": 84, "gap": 107,
-           "trend": 40, "projected": 70, "to_go": 54, "owner": 88},
+    "zh": {"goal_id": 40, "goal": 132, "status": 92, "met": 70, "actual": 64, "change_short": 58, "target": 74, "gap": 104,
+           "trend": 40, "projected": 70, "chance": 84, "to_go": 50, "owner": 88},
     "en": {"goal_id": 40, "goal": 150, "status": 80, "met": 72, "actual": 64, "change_short": 58, "target": 72, "gap": 72,
-           "trend": 40, "projected": 64, "to_go": 86, "owner": 107},
+           "trend": 40, "projected": 64, "chance": 58, "to_go": 86, "owner": 107},
 }
 
 
@@ -156,6 +159,7 @@ def scorecard(state: State) -> str | None:
         "gap": st.column_config.TextColumn(t("col.gap"), width=width["gap"], help=t("col.gap_help")),
         "trend": st.column_config.LineChartColumn(t("col.trend_short"), width=width["trend"]),
         "projected": st.column_config.TextColumn(t("col.projected_short"), width=width["projected"], help=t("col.projected_help")),
+        "chance": st.column_config.TextColumn(t("col.chance_short"), width=width["chance"], help=t("col.chance_help")),
         "to_go": st.column_config.TextColumn(t("col.to_go"), width=width["to_go"], help=t("col.to_go_help")),
         "owner": st.column_config.TextColumn(t("owners.owner_short"), width=width["owner"], help=t("owners.owner")),
     }
@@ -210,20 +214,24 @@ def cards_html(build: Identity, as_of: dt.date, department: str | None, lang: st
             f'<div style="margin:0.25rem 0">{badge(state.lang, r["status_key"])}'
             f'<span style="font-size:0.85rem">{met}</span></div>'
             f'<div style="font-size:0.9rem">{t("col.actual")} <b>{r["actual"]}</b> {r["change"]} · {t("col.target")} {r["target"]}'
-            f' · {t("col.projected")} {r["projected"]}</div>'
+            f' · {t("col.projected")} {r["projected"]} · {t("col.chance")} <b>{html.escape(r["chance"], quote=False)}</b></div>'
             f'<div style="font-size:0.85rem;color:#4A5563">{t("owners.owner")}: {html.escape(r["owner"], quote=False)}</div></a>'
         )
     return "".join(cards)
 
 
 NARROW = 640  # px: below this the scorecard shows as cards
+WIDE_MARGIN = "3rem"  # the main area's side margins on a wide screen: room for the scorecard's 13 columns
 
 
 def narrow_screen_css() -> None:
-    """Show the table on wide screens and the cards on narrow ones (both are drawn; CSS picks)."""
+    """Show the table on wide screens and the cards on narrow ones (both are drawn; CSS picks).
+    On a wide screen the page's side margins are narrower than Streamlit's, so every column
+    of the scorecard fits at 1,400 px without scrolling sideways."""
     st.html(
         f"<style>@media (max-width: {NARROW}px) {{ .st-key-qj_scorecard_table {{ display: none; }} }}"
-        f"@media (min-width: {NARROW + 1}px) {{ .st-key-qj_scorecard_cards {{ display: none; }} }}</style>"
+        f"@media (min-width: {NARROW + 1}px) {{ .st-key-qj_scorecard_cards {{ display: none; }}"
+        f' [data-testid="stMainBlockContainer"] {{ padding-left: {WIDE_MARGIN}; padding-right: {WIDE_MARGIN}; }} }}</style>'
     )
 
 

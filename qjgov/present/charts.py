@@ -16,6 +16,7 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
+from qjgov.present.numbers import SAME, is_missing
 from qjgov.present.statuses import STATUS_STYLE, STATUSES, status_word
 from qjgov.present.words import t
 
@@ -36,8 +37,12 @@ def goal_path(
     target: float | None,
     projected: float | None,
     deadline: dt.date | None,
+    low: float | None = None,
+    high: float | None = None,
 ) -> alt.LayerChart | alt.Chart:
-    """Monthly actual against the target line, with a dashed line to the year-end projection.
+    """Monthly actual against the target line, with a dashed line to the year-end projection
+    and, shaded around it, the 80 % interval of the year-end value (`low`..`high`): how sure
+    the projection is, widening from today's known actual to the interval at the deadline.
 
     `path` holds the goal's rows (as_of, actual) up to the chosen date.
     """
@@ -83,7 +88,52 @@ def goal_path(
     )
     lines = base.mark_line(strokeWidth=2.5)
     dots = base.transform_filter(alt.datum.series != target_label).mark_point(filled=True, size=55)
-    return (lines + dots).properties(height=HEIGHT)
+    band = _interval_band(lang, unit, last, low, high, deadline)
+    chart = lines + dots if band is None else band + lines + dots
+    return chart.properties(height=HEIGHT)
+
+
+BAND_OPACITY = 0.22
+
+
+def _interval_band(
+    lang: str, unit: str, last: dict | None, low: float | None, high: float | None, deadline: dt.date | None,
+) -> alt.Chart | None:
+    """The shaded 80 % interval from the last value to the deadline, with its own legend entry
+    and a tooltip giving both ends; None when there is nothing left to be unsure of: no
+    interval, the deadline reached, or both ends the same (December: both are the actual)."""
+    if last is None or deadline is None or last["as_of"] >= deadline or is_missing(low) or is_missing(high):
+        return None
+    if abs(high - low) <= SAME:
+        return None
+    label = t(lang, "chart.interval")
+    data = pl.DataFrame(
+        {
+            "date": [last["as_of"], deadline],
+            "low": [last["actual"], low],
+            "high": [last["actual"], high],
+            "band": [label, label],
+        },
+        schema={"date": pl.Date, "low": pl.Float64, "high": pl.Float64, "band": pl.String},
+    )
+    value_format = ".1%" if unit == "ratio" else ".2f"
+    return alt.Chart(data).mark_area(opacity=BAND_OPACITY).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("low:Q", title=None),
+        y2="high:Q",
+        fill=alt.Fill(
+            "band:N",
+            title=None,
+            scale=alt.Scale(domain=[label], range=[PROJECTION_COLOUR]),
+            legend=alt.Legend(orient="bottom", symbolType="square", symbolOpacity=BAND_OPACITY * 2, symbolSize=200),
+        ),
+        tooltip=[
+            alt.Tooltip("band:N", title=t(lang, "chart.series")),
+            alt.Tooltip("date:T", title=t(lang, "chart.date"), format="%Y-%m-%d"),
+            alt.Tooltip("low:Q", title=t(lang, "chart.interval_low"), format=value_format),
+            alt.Tooltip("high:Q", title=t(lang, "chart.interval_high"), format=value_format),
+        ],
+    )
 
 
 def department_bars(frame: pl.DataFrame, lang: str, unit: str, target: float | None) -> alt.LayerChart | alt.Chart:

@@ -66,8 +66,9 @@ def code_labels(q: Query) -> dict[tuple[str, str], str]:
 
 
 _PROGRESS_COLUMNS = (
-    "numerator, denominator, actual, target, target_kind, comparator, tolerance, met, on_time, "
-    "projected, projection_kind, recent_rate, required_rate, to_go, gap, projected_gap, deadline, status"
+    "month_no, numerator, denominator, actual, target, target_kind, comparator, tolerance, met, on_time, "
+    "projected, projected_low, projected_high, p_meet, p_meet_if_held, projection_kind, recent_rate, "
+    "required_rate, to_go, gap, projected_gap, deadline, status"
 )
 
 
@@ -138,8 +139,9 @@ def goals_at(q: Query, as_of: dt.date) -> pl.DataFrame:
     (marts.goal_progress), in area order."""
     goal = ", ".join(f"g.{column.strip()}" for column in _GOAL.split(","))
     return q(
-        f"select {goal}, p.numerator, p.denominator, p.actual, p.target, p.target_kind, p.met, p.on_time, "
-        "p.projected, p.projection_kind, p.recent_rate, p.required_rate, p.to_go, p.gap, p.deadline, p.status "
+        f"select {goal}, p.month_no, p.numerator, p.denominator, p.actual, p.target, p.target_kind, p.met, p.on_time, "
+        "p.projected, p.projected_low, p.projected_high, p.p_meet, p.p_meet_if_held, p.projection_kind, "
+        "p.recent_rate, p.required_rate, p.to_go, p.gap, p.deadline, p.status "
         "from marts.goals as g left join marts.goal_progress as p on p.goal_id = g.goal_id and p.as_of = ? "
         "order by g.area_order, g.goal_id",
         (as_of,),

@@ -141,7 +141,7 @@ def chart_spec(data: ReportData, row: dict, lang: str) -> dict | None:
     path = data.series.filter(pl.col("goal_id") == row["goal_id"]).sort("as_of")
     if not path.height or path["actual"].is_null().all():
         return None
-    chart = charts.goal_path(path, lang, row["unit"], row["target"], row["projected"], row["deadline"])
+    chart = charts.goal_path(path, lang, row["unit"], row["target"], row["projected"], row["deadline"], row["projected_low"], row["projected_high"])
     return (
         chart.properties(width=250, height=110)
         .configure(font=CHART_FONT)
