@@ -562,6 +562,24 @@ def test_a_baseline_of_100_percent_gets_no_count_to_go_nobody_could_reach(marts:
     assert len(at_full) and at_full["To go"].isna().all(), table
 
 
+def test_the_goal_tab_s_department_table_gives_each_department_s_chance(marts: duckdb.DuckDBPyConnection) -> None:
+    """Each department's chance of meeting the goal, from marts.goal_progress_by_department,
+    written as the scorecard writes it ("> 99 %", "< 1 %", "72 %")."""
+    as_of = dt.date(2021, 6, 30)
+    expected = dict(marts.sql(
+        "select l.label_en, d.p_meet from marts.goal_progress_by_department as d "
+        "left join marts.labels as l on l.code_list = 'department' and l.code = d.department "
+        "where d.goal_id = 'G19' and d.as_of = ?", params=[as_of]).fetchall())
+    assert any(p is not None for p in expected.values())
+    at = start({"lang": "en", "as_of": as_of.isoformat(), "goal": "G19"})
+    area = marts.sql("select area from marts.goals where goal_id = 'G19'").fetchall()[0][0]
+    at.switch_page(navigation.area_file(area)).run()
+    assert not at.exception
+    table = next(f.value for f in at.dataframe if {"Department", "Chance"} <= set(f.value.columns))
+    shown = dict(zip(table["Department"], table["Chance"]))
+    assert shown and all(shown[name] == numbers.fmt_chance(p, 6) for name, p in expected.items() if name in shown)
+
+
 def test_english_counts_of_one_take_the_singular() -> None:
     assert words.t("en", "common.rows", n="1") == "1 row" and words.t("en", "common.rows", n="2") == "2 rows"
     assert words.agree("en", "1 more application items must become fully online") == "1 more application item must become fully online"

@@ -17,7 +17,7 @@ from qjgov.app.tables import downloads, show_table
 from qjgov.present import words
 from qjgov.present.charts import department_bars
 from qjgov.present.connection import Identity
-from qjgov.present.numbers import Figures, figures, fmt_count, fmt_value, is_missing
+from qjgov.present.numbers import Figures, figures, fmt_chance, fmt_count, fmt_value, is_missing
 from qjgov.present.reads import LIST_PAGE_ROWS
 from qjgov.present.statuses import status_word
 from qjgov.present.takes import what_it_takes
@@ -170,6 +170,10 @@ def department_parts(
         columns[t("col.denominator" + suffix)] = frame["denominator"].cast(pl.Int64, strict=False)
     if not frame["to_go"].is_null().all():
         columns[t("col.to_go")] = frame["to_go"].cast(pl.Int64)
+    if not frame["p_meet"].is_null().all():
+        columns[t("col.chance_short")] = pl.Series(
+            [fmt_chance(p, m) for p, m in zip(frame["p_meet"].to_list(), frame["month_no"].to_list())], dtype=pl.String
+        )
     return chart, pl.DataFrame(columns)
 
 

@@ -161,7 +161,9 @@ def one(row: dict) -> dict:
     low, high = np.quantile(ends, QUANTILES)
     has_target = row["target"] is not None
     required = row.get("required_rate")
-    holds = has_target and row["projection_kind"] == "run_rate" and required is not None and 0 < required <= 1 and row["month_no"] < 11
+    # a required rate of 100 % may come out a rounding error above it (1 + 2e-16)
+    holds = (has_target and row["projection_kind"] == "run_rate" and required is not None
+             and 0 < required <= 1 + row["rounding_slack"] and row["month_no"] < 11)
     return {
         "p_meet": float(meets(ends, row["comparator"], row["target"], row["rounding_slack"]).mean()) if has_target else None,
         "low": float(min(low, row["projection"])),
