@@ -179,17 +179,17 @@ def test_two_builds_of_the_same_data_give_identical_chances(tmp_path, warehouse)
 
 
 def test_the_flawless_share_grows_with_the_units_seen():
-    # Bayes with FLAWLESS_BEFORE_ANY = 0.2 and a lucky run of n units having the chance
-    # 100 / (100 + n): after 100 units 0.2 / (0.2 + 0.8 * 0.5) = 1/3
-    assert chance.chance_flawless(0) == approx(0.2)
-    assert chance.chance_flawless(100) == approx(1 / 3)
+    # Bayes with FLAWLESS_BEFORE_ANY = 0.1 and a lucky run of n units having the chance
+    # 100 / (100 + n): after 100 units 0.1 / (0.1 + 0.9 * 0.5) = 2/11
+    assert chance.chance_flawless(0) == approx(0.1)
+    assert chance.chance_flawless(100) == approx(2 / 11)
     assert chance.chance_flawless(100_000) > 0.99
 
 
 def test_a_department_s_rate_is_read_against_the_commission_s():
-    # 2 of 2 alone would be (2 + 0.5) / (2 + 1); against a commission at 50 of 100 (≈ 0.5)
+    # 2 of 2 alone is read as (2 + 1) / (2 + 3); against a commission at 50 of 100 (≈ 0.5)
     # counted as 30 units, (2 + 30 * 50.5 / 101) / 32
-    assert chance.recent_share(2, 2, None, None) == approx(2.5 / 3)
+    assert chance.recent_share(2, 2, None, None) == approx(3 / 5)
     assert chance.recent_share(2, 2, 50, 100) == approx((2 + 30 * 50.5 / 101) / 32)
 
 

@@ -14,7 +14,7 @@ two builds of the same data give identical columns, whatever order the rows come
   missed so far may come from a process that misses none (`chance_flawless`). A goal whose
   rest must meet it at more than 100 % has no draw that meets it: chance 0.
 - trend goals (catalogue shares, G04, G05): the trend line's way from today to month 12, of
-  which a year keeps about three quarters (`TREND_KEPT`), off by the line's own error, with each
+  which a year keeps about four fifths (`TREND_KEPT`), off by the line's own error, with each
   month left moving the value or not as the months so far did; kept within the unit's range: a
   share drawn above 100 % is a share that reached it.
 
@@ -37,15 +37,16 @@ QUANTILES = (0.1, 0.9)  # the 80 % interval
 NORMAL_FROM = 10  # the variance of a count from which the binomial is drawn as normal
 
 # run_rate goals
+UNSEEN_MET, UNSEEN_MISSED = 1, 2  # added to the commission's recent units
 POOLED_UNITS = 30  # a department's recent rate counts the commission's as this many units more
 CHANGE_A_MONTH = 0.05  # the chance that a month left changes the rate (conditions change) …
 CHANGE_SIZE = 0.02  # … by a normal step of this standard deviation
-FLAWLESS_BEFORE_ANY = 0.2  # the chance, before any unit, that a process misses none …
+FLAWLESS_BEFORE_ANY = 0.1  # the chance, before any unit, that a process misses none …
 FLAWLESS_MISS_UNITS = 100  # … against one that misses about one unit in this many
 
 # trend goals
-TREND_KEPT = 0.75  # the share of the line's way to month 12 a year keeps, on average …
-TREND_KEPT_SD = 0.5  # … give or take this much
+TREND_KEPT = 0.8  # the share of the line's way to month 12 a year keeps, on average …
+TREND_KEPT_SD = 0.4  # … give or take this much
 
 RESULT = {"p_meet": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE", "p_meet_if_held": "DOUBLE"}
 
@@ -71,13 +72,14 @@ def chance_flawless(units: float) -> float:
 
 def recent_share(met: float, units: float, pooled_met: float | None, pooled_units: float | None) -> float:
     """The share the recent units met, read against a wider one when there is (a department's
-    against the commission's, as POOLED_UNITS more units), else with half a unit added to each
-    side: 0 of n and n of n are never certain."""
+    against the commission's, as POOLED_UNITS more units), else with one unit met and two
+    missed added (UNSEEN_MET, UNSEEN_MISSED): a handful of units that all met the goal is not
+    taken for a process that never misses."""
     met = min(max(met, 0.0), units)
     if pooled_units is not None and pooled_units > 0:
         pooled = (min(max(pooled_met, 0.0), pooled_units) + 0.5) / (pooled_units + 1)
         return (met + POOLED_UNITS * pooled) / (units + POOLED_UNITS)
-    return (met + 0.5) / (units + 1)
+    return (met + UNSEEN_MET) / (units + UNSEEN_MET + UNSEEN_MISSED)
 
 
 def binomial(rng: np.random.Generator, units: int, shares: np.ndarray) -> np.ndarray:

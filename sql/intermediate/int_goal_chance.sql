@@ -146,9 +146,9 @@ spreads as (
             end
         ) end as line_sd,
         -- trend: the months left move the value with the chance that a month so far moved it
-        -- (half a changed and half an unchanged month added, so neither is certain) …
+        -- (a quarter of a changed and of an unchanged month added, so neither is certain) …
         case when projected.projection_kind = 'trend'
-            then (spread.value_moves + 0.5) / (spread.value_steps + 1)
+            then (spread.value_moves + 0.25) / (spread.value_steps + 0.5)
         end as move_chance,
         -- … by about as much as the months that moved it did, drawn towards the usual move
         case when projected.projection_kind = 'trend' then sqrt(
