@@ -1,0 +1,106 @@
+"""The pieces every digest and alert goes through (qjgov/notify): the SMTP settings, a send
+to a real SMTP server on localhost, the outbox, and who receives a department's news."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import sqlite3
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from qjgov.notify import mail, outbox
+from qjgov.notify.recipients import recipients
+from qjgov.office.access import Access, Person
+from qjgov.settings import SettingError
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is handed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def settings_for(port: int) -> dict[str, str]:
+    return {"QJGOV_SMTP_HOST": "127.0.0.1", "QJGOV_SMTP_PORT": str(port), "QJGOV_SMTP_FROM": "notify@example.gov.cn",
+            "QJGOV_SMTP_TLS": "none"}
+
+
+def test_the_smtp_settings_name_what_is_wrong() -> None:
+    with pytest.raises(SettingError, match="QJGOV_SMTP_HOST"):
+        mail.smtp_settings({})
+    with pytest.raises(SettingError, match="QJGOV_SMTP_FROM"):
+        mail.smtp_settings({"QJGOV_SMTP_HOST": "mail"})
+    with pytest.raises(SettingError, match="QJGOV_SMTP_TLS='tls'"):
+        mail.smtp_settings({"QJGOV_SMTP_HOST": "mail", "QJGOV_SMTP_FROM": "a@b.cn", "QJGOV_SMTP_TLS": "tls"})
+    with pytest.raises(SettingError, match="QJGOV_SMTP_PORT='x'"):
+        mail.smtp_settings({"QJGOV_SMTP_HOST": "mail", "QJGOV_SMTP_FROM": "a@b.cn", "QJGOV_SMTP_PORT": "x"})
+    assert mail.smtp_settings({"QJGOV_SMTP_HOST": "mail", "QJGOV_SMTP_FROM": "a@b.cn", "QJGOV_SMTP_TLS": "ssl"}).port == 465
+
+
+def test_a_message_reaches_the_smtp_server_and_a_refused_one_says_why(smtp_server) -> None:
+    controller, inbox = smtp_server
+    message = EmailMessage()
+    message["To"] = "editor@example.gov.cn"
+    message["Subject"] = "测试"
+    message.set_content("正文")
+    mail.send(message, mail.smtp_settings(settings_for(controller.port)))
+    assert len(inbox.messages) == 1
+    assert inbox.messages[0].rcpt_tos == ["editor@example.gov.cn"]
+    assert inbox.messages[0].mail_from == "notify@example.gov.cn"
+    closed = free_port()  # nobody listens there
+    with pytest.raises(mail.DeliveryError, match=f"127.0.0.1:{closed}"):
+        mail.send(message, mail.smtp_settings(settings_for(closed)))
+
+
+def test_the_outbox_knows_what_went_and_what_is_still_pending(tmp_path: Path) -> None:
+    store = tmp_path / "notes.sqlite"
+    june = dt.date(2021, 6, 30)
+    assert not outbox.delivered(store, "digest", "2021-06-30|行政审批科", "a@b.cn")
+    outbox.record(store, kind="digest", key="2021-06-30|行政审批科", recipient="A@b.cn", department="行政审批科",
+                  as_of=june, message_id=None, outcome="failed", error="refused")
+    assert not outbox.delivered(store, "digest", "2021-06-30|行政审批科", "a@b.cn")
+    assert [r["pending"] for r in outbox.read(store)] == [True]
+    outbox.record(store, kind="digest", key="2021-06-30|行政审批科", recipient="a@b.cn", department="行政审批科",
+                  as_of=june, message_id="<1@x>", outcome="sent")
+    assert outbox.delivered(store, "digest", "2021-06-30|行政审批科", "a@b.cn")
+    assert [(r["outcome"], r["pending"]) for r in outbox.read(store)] == [("failed", False), ("sent", False)]
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with sqlite3.connect(store) as con:
+            con.execute("delete from outbox")
+
+
+def test_a_department_s_recipients_are_its_editors_and_approvers_who_want_the_digest() -> None:
+    people = [
+        Person("b@x.cn", "行政审批科", frozenset({"editor"})),
+        Person("a@x.cn", "行政审批科", frozenset({"approver"}), lang="en"),
+        Person("c@x.cn", "行政审批科", frozenset({"editor"}), digest=False),
+        Person("d@x.cn", "行政审批科", frozenset({"viewer"})),
+        Person("e@x.cn", "医政医管科", frozenset({"editor"})),
+    ]
+    access = Access("viewer", {p.email: p for p in people})
+    assert [p.email for p in recipients(access, "行政审批科")] == ["a@x.cn", "b@x.cn"]
+    assert recipients(access, "妇幼健康科") == []
