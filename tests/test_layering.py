@@ -25,7 +25,7 @@ ALL_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((R
 # Where the app may be imported from: the app itself, its pages and its entry script.
 APP_ROOMS = ("app.py", "pages/", "qjgov/app/")
 # The rooms that never import Streamlit, so the report and any script run without it.
-NO_STREAMLIT = ("qjgov/present/", "qjgov/reporting/")
+NO_STREAMLIT = ("qjgov/present/", "qjgov/reporting/", "qjgov/notify/", "qjgov/calibration/")
 OTHER_LAYER = re.compile(r"\b(?:from|join)\s+((?:raw|seeds|staging|intermediate)\.[a-z_]+)", re.I)
 OTHER_ROOMS = ("qjgov.warehouse", "qjgov.demo", "qjgov.importing", "qjgov.office", "qjgov.limits.sandbox", "qjgov.bench")
 # The places the app may reach into the other rooms: building the demo on a first start,
