@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run serve test setup demo build sql bench calibrate clean import demo-exports report
+.PHONY: run serve test setup demo build sql bench calibrate clean import demo-exports report notify
 
 setup: $(STAMP)
 
@@ -54,6 +54,13 @@ sql: $(STAMP) $(WAREHOUSE)
 report: $(STAMP) $(WAREHOUSE)
 	@test -n "$(AS_OF)" || { echo 'usage: make report AS_OF=2021-06-30 [REPORT_LANG=zh|en] [FORMAT=pdf|html]'; exit 2; }
 	$(BIN)/python -m qjgov.report --as-of $(AS_OF) --lang $(or $(REPORT_LANG),zh) --format $(or $(FORMAT),pdf)
+
+# Each department's digest by e-mail, its own report attached (docs/deployment.md#digests-and-alerts):
+# make notify AS_OF=2021-06-30 [DEPARTMENT=行政审批科] [DRY_RUN=1: .eml files into digests/, nothing sent].
+# It builds no demo when there is no warehouse: it says so instead of mailing made-up numbers.
+notify: $(STAMP)
+	@test -n "$(AS_OF)" || { echo 'usage: make notify AS_OF=2021-06-30 [DEPARTMENT=行政审批科] [DRY_RUN=1]'; exit 2; }
+	$(BIN)/python -m qjgov.notify --as-of $(AS_OF) $(if $(DEPARTMENT),--department "$(DEPARTMENT)") $(if $(DRY_RUN),--dry-run)
 
 # BENCH_MAX=10000000 make bench adds the city volume.
 bench: $(STAMP)

@@ -23,6 +23,9 @@ of git, `config/access.example.toml` explains it): who may write, approve, impor
 (`python -m qjgov.build --memory-limit` says the same for one build); beyond it joins and
 aggregates spill to disk. The default keeps a build of 10,000,000 cases a year under 2 GB.
 
+`QJGOV_BASE_URL` is the address people open the app at (e.g. `https://qjgov.example.gov.cn`):
+the messages the commission's server sends (`qjgov.notify`) link into the app under it.
+
 `QJGOV_SQL_SLOTS` and `QJGOV_DOWNLOAD_SLOTS` are how many SQL queries and how many downloads
 (spreadsheets of lists and answers, the monthly report) run at once for the whole server,
 every app process behind the front together (public and office defaults 2 and 1; locally 4
@@ -123,3 +126,20 @@ def sql_slots() -> int:
 def download_slots() -> int:
     """Downloads being made at once for the whole server."""
     return _count(DOWNLOAD_SLOTS, 1, 2)
+
+
+BASE_URL = "QJGOV_BASE_URL"
+
+
+def base_url() -> str | None:
+    """The address people open the app at (QJGOV_BASE_URL, e.g. https://qjgov.example.gov.cn),
+    for the links that messages carry into it; None when it is not set (the messages then
+    carry none). Anything but an http(s) address is a SettingError: a link that cannot open is
+    worse than none."""
+    given = os.environ.get(BASE_URL, "").strip()
+    if not given:
+        return None
+    if not given.lower().startswith(("http://", "https://")) or " " in given:
+        raise SettingError(f"{BASE_URL}={given!r} is not an http(s) address: the address people open the app at, "
+                           "e.g. https://qjgov.example.gov.cn")
+    return given.rstrip("/")

@@ -19,6 +19,7 @@ from qjgov.app.state import (
     ALL_DEPARTMENTS, STATE_KEY, WIDGET, State, is_framed, resolve_state, texts_before_state, url_params, write_url,
 )
 from qjgov.present import words
+from qjgov.present.links import area_path
 
 # The page files, in sidebar order within their sections; url paths never change with the
 # language so a copied link keeps working.
@@ -40,11 +41,6 @@ PAGE_ICONS: dict[str, str] = {
     "data": ":material/database:",
     "sql": ":material/terminal:",
 }
-
-def area_path(area: str) -> str:
-    """The URL path of a goal area's page: the area code with dashes (one_thing → one-thing)."""
-    return area.replace("_", "-")
-
 
 def area_file(area: str) -> str:
     """The page file of a goal area, named as its URL path (pages/one-thing.py), so that

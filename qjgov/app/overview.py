@@ -18,11 +18,12 @@ import streamlit as st
 
 from qjgov.app import changes, owners, reads
 from qjgov.app.formatting import badge
-from qjgov.app.navigation import area_file, area_path
+from qjgov.app.navigation import area_file
 from qjgov.app.state import State, url_params
 from qjgov.app.tables import show_table
 from qjgov.present import words
 from qjgov.present.connection import Identity
+from qjgov.present.links import area_path
 from qjgov.present.numbers import figures
 from qjgov.present.statuses import MILESTONE_STATUSES, STATUS_STYLE, STATUSES, milestone_word, status_word
 from qjgov.present.words import goal_name

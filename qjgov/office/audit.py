@@ -159,10 +159,10 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
 
 
-def table(records: list[dict]) -> str:
-    """The records as aligned columns, the detail last and whole."""
-    rows = [list(KEYS)] + [[shown(entry[key]) for key in KEYS] for entry in records]
-    widths = [max(_width(row[column]) for row in rows) for column in range(len(KEYS) - 1)]
+def table(records: list[dict], keys: tuple[str, ...] = KEYS) -> str:
+    """The records as aligned columns under their `keys`, the last (the detail) whole."""
+    rows = [list(keys)] + [[shown(entry[key]) for key in keys] for entry in records]
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(keys) - 1)]
     lines = []
     for row in rows:
         cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)]

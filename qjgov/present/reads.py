@@ -134,6 +134,35 @@ def holding_back(q: Query, as_of: dt.date, statuses: tuple[str, ...], most: int)
     )
 
 
+def departments_at(q: Query, as_of: dt.date) -> pl.DataFrame:
+    """Every goal of every department at `as_of` (marts.goal_progress_by_department), with the
+    goal's area and count units (marts.goals) and the department's status and actual at the
+    previous month-end (marts.goal_changes' previous_as_of; none in the plan year's first
+    month): what a department's digest says of the goals it holds back."""
+    columns = ", ".join(f"d.{c.strip()}" for c in _PROGRESS_COLUMNS.split(","))
+    return q(
+        f"select d.goal_id, d.department, t.area, t.count_unit_zh, t.count_unit_en, d.unit, {columns}, d.holds_back, "
+        "c.previous_as_of, b.status as previous_status, b.actual as previous_actual "
+        "from marts.goal_progress_by_department as d "
+        "inner join marts.goals as t on t.goal_id = d.goal_id "
+        "left join marts.goal_changes as c on c.goal_id = d.goal_id and c.as_of = d.as_of "
+        "left join marts.goal_progress_by_department as b on b.goal_id = d.goal_id and b.department = d.department "
+        "and b.as_of = c.previous_as_of "
+        "where d.as_of = ? order by d.department, d.goal_id",
+        (as_of,),
+    )
+
+
+def overdue_records(q: Query, as_of: dt.date) -> pl.DataFrame:
+    """How many records of each done-over-due goal are overdue at `as_of` (marts.open_duties:
+    past their deadline and not done), per department (`records`)."""
+    return q(
+        "select goal_id, department, count(*) as records from marts.open_duties "
+        "where as_of = ? and is_overdue group by goal_id, department order by goal_id, department",
+        (as_of,),
+    )
+
+
 def goals_at(q: Query, as_of: dt.date) -> pl.DataFrame:
     """Every goal with everything said of it (`targets`) and where it stands at `as_of`
     (marts.goal_progress), in area order."""
