@@ -50,10 +50,10 @@ demo-exports: $(STAMP) $(WAREHOUSE)
 sql: $(STAMP) $(WAREHOUSE)
 	$(BIN)/duckdb -readonly $(WAREHOUSE)
 
-# The monthly report: make report AS_OF=2021-06-30 [REPORT_LANG=en] [FORMAT=html] (into reports/).
+# The monthly report: make report AS_OF=2021-06-30 [REPORT_LANG=en] [FORMAT=html] [DEPARTMENT=行政审批科] (into reports/).
 report: $(STAMP) $(WAREHOUSE)
-	@test -n "$(AS_OF)" || { echo 'usage: make report AS_OF=2021-06-30 [REPORT_LANG=zh|en] [FORMAT=pdf|html]'; exit 2; }
-	$(BIN)/python -m qjgov.report --as-of $(AS_OF) --lang $(or $(REPORT_LANG),zh) --format $(or $(FORMAT),pdf)
+	@test -n "$(AS_OF)" || { echo 'usage: make report AS_OF=2021-06-30 [REPORT_LANG=zh|en] [FORMAT=pdf|html] [DEPARTMENT=name]'; exit 2; }
+	$(BIN)/python -m qjgov.report --as-of $(AS_OF) --lang $(or $(REPORT_LANG),zh) --format $(or $(FORMAT),pdf) $(if $(DEPARTMENT),--department "$(DEPARTMENT)")
 
 # Each department's digest by e-mail, its own report attached (docs/deployment.md#digests-and-alerts):
 # make notify AS_OF=2021-06-30 [DEPARTMENT=行政审批科] [DRY_RUN=1: .eml files into digests/, nothing sent].

@@ -359,3 +359,195 @@ def test_in_december_the_summary_speaks_of_achieved_and_missed_only(written, mar
 
     january = text_of(page_html(warehouse, dates[0], lang), '<section class="summary">')
     assert likely in january and read in january and fell not in january and decided not in january
+
+
+# --------------------------------------------------------------------------- a department's own report
+
+DEPARTMENT = "行政审批科"
+
+
+def department_page(warehouse: Path, as_of: dt.date, lang: str, department: str = DEPARTMENT) -> str:
+    """A department's report as HTML, its charts left out."""
+    from qjgov.reporting import data, document
+
+    return document.document(data.read(warehouse, as_of, department), lang, draw=lambda spec: "<svg></svg>")
+
+
+def table_cells(html_text: str, start: str) -> list[list[str]]:
+    """The cells of the body rows of the first table after `start` (in its section), as text."""
+    import html
+
+    part = html_text[html_text.index(start):]
+    part = part[: part.index("</section>")]
+    body = part[part.index("<tbody>"): part.index("</tbody>")]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def department_label(marts: duckdb.DuckDBPyConnection, lang: str, department: str = DEPARTMENT) -> str:
+    label = marts.sql("select label_en from marts.labels where code_list = 'department' and code = ?", params=[department]).fetchall()[0][0]
+    return department if lang == "zh" else label
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_department_report_holds_the_goals_it_owns_and_no_other(written, marts, tmp_path: Path, lang: str) -> None:
+    """`render(..., department=…)` shows the goals the department owns (marts.goals) with
+    the commission's figures, and no other goal's block; the cover, the title and the summary
+    name the department, and the summary, its counts and its lists speak of its goals alone;
+    the overdue milestones are its own."""
+    from qjgov.present import words
+    from qjgov.present.numbers import figures
+
+    warehouse = written[0]
+    june = as_of_dates(marts)[5]
+    owned = [row[0] for row in marts.sql("select goal_id from marts.goals where owner_department = ? order by goal_id", params=[DEPARTMENT]).fetchall()]
+    assert 0 < len(owned) < 21
+    page = render.render(warehouse, june, lang, "html", department=DEPARTMENT).decode("utf-8")
+
+    assert sorted(re.findall(r'<section class="goal" id="(G\d\d)"', page)) == owned
+    label = department_label(marts, lang)
+    assert label in text_of(page, '<section class="cover">') and label in text_of(page, "<title>", "</title>")
+    summary = text_of(page, '<section class="summary">')
+    assert said(lang, "report.department_scope", department=label, goals=", ".join(owned)) in summary
+    assert set(re.findall(r"G\d\d", summary)) <= set(owned), summary
+    tiles = re.findall(r'<div class="n">(\d+)</div>', page)
+    assert sum(int(n) for n in tiles) == len(owned)
+    # Each goal shows the commission's figures, as in the commission's report.
+    commission = marts.sql(
+        "select p.*, g.count_unit_zh, g.count_unit_en from marts.goal_progress as p join marts.goals as g using (goal_id) "
+        "where p.as_of = ? and g.owner_department = ?", params=[june, DEPARTMENT]
+    ).pl()
+    for row in commission.iter_rows(named=True):
+        shown = figures(lang, row)
+        block = text_of(page, f'id="{row["goal_id"]}"', "</table>")
+        assert f"{said(lang, 'report.number')} {shown.actual.replace(chr(160), ' ')} " in block, block
+        assert f"{said(lang, 'report.chance')} {shown.chance.replace(chr(160), ' ')} " in block, block
+    rules = text_of(page, f"<h4>{words.t(lang, 'report.rules')}</h4>")
+    assert set(re.findall(r"G\d\d", rules)) <= set(owned)
+
+    # Of the overdue milestones, those it is responsible for: M03 (its own) set overdue by hand
+    # is listed, M05 (another department's) is not.
+    owners = dict(marts.sql("select milestone_id, owner_department from marts.milestone_status where as_of = ?", params=[june]).fetchall())
+    assert owners["M03"] == DEPARTMENT != owners["M05"]
+    overdue = edited(warehouse, tmp_path, [
+        ("update marts.milestone_status set status = 'overdue', days_overdue = 9 where milestone_id in ('M03', 'M05') and as_of = ?", [june])
+    ])
+    assert [row[0] for row in table_cells(department_page(overdue, june, lang), f"<h2>{words.t(lang, 'report.milestones')}</h2>")] == ["M03"]
+
+    # A department that owns no goal gets its report all the same, saying so, with no goal's block.
+    idle = marts.sql("select code from marts.labels where code_list = 'department' and code not in "
+                     "(select owner_department from marts.goals) order by sort_order limit 1").fetchall()[0][0]
+    page = department_page(warehouse, june, lang, idle)
+    assert not re.findall(r'<section class="goal"', page)
+    assert said(lang, "report.department_scope_none", department=department_label(marts, lang, idle)) in text_of(page, '<section class="summary">')
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_where_a_department_holds_goals_back_it_shows_its_own_rows(written, marts, tmp_path: Path, lang: str) -> None:
+    """The section lists the department's own rows (marts.goal_progress_by_department) of every
+    goal it holds back at the date, whoever owns the goal: G01 (owned by another department),
+    set by hand to 43.2 % with 7 to go and a chance of 0.377, reads so; a row it does not hold
+    back, and another department's row, are not listed; the commission's list of departments
+    holding goals back is not in a department's report."""
+    import html
+
+    from qjgov.present.numbers import fmt_chance, fmt_target, fmt_value, to_go_text
+    from qjgov.present.owners import owner_name
+    from qjgov.present.words import goal_name
+    from qjgov.reporting.document import badge
+
+    june = as_of_dates(marts)[5]
+    other = marts.sql("select code from marts.labels where code_list = 'department' and code <> ? order by sort_order limit 1",
+                      params=[DEPARTMENT]).fetchall()[0][0]
+    warehouse = edited(written[0], tmp_path, [
+        ("update marts.goal_progress_by_department set holds_back = true, actual = 0.4321, to_go = 7, p_meet = 0.377, "
+         "status = 'off_track' where goal_id = 'G01' and department = ? and as_of = ?", [DEPARTMENT, june]),
+        ("update marts.goal_progress_by_department set holds_back = false where goal_id = 'G02' and department = ? and as_of = ?",
+         [DEPARTMENT, june]),
+        ("update marts.goal_progress_by_department set holds_back = true where goal_id = 'G03' and department = ? and as_of = ?",
+         [other, june]),
+        ("update marts.goal_progress_by_department set holds_back = false where goal_id = 'G03' and department = ? and as_of = ?",
+         [DEPARTMENT, june]),
+    ])
+    assert marts.sql("select owner_department from marts.goals where goal_id = 'G01'").fetchall()[0][0] != DEPARTMENT
+    page = department_page(warehouse, june, lang)
+    title = f"<h2>{said(lang, 'report.held_back', department=department_label(marts, lang))}</h2>"
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql(
+            "select d.*, g.goal_name_zh as name_zh, g.goal_name_en as name_en, g.owner_department, g.owner_department_en, "
+            "g.count_unit_zh, g.count_unit_en from marts.goal_progress_by_department as d join marts.goals as g using (goal_id) "
+            "where d.as_of = ? and d.department = ? and d.holds_back order by goal_id", params=[june, DEPARTMENT]
+        ).pl()
+    ids = rows["goal_id"].to_list()
+    assert "G01" in ids and "G02" not in ids and "G03" not in ids
+    expected = [
+        [f"{row['goal_id']} {goal_name(lang, row)}", owner_name(lang, row), fmt_value(row["actual"], row["unit"], row["target"]),
+         fmt_target(lang, row["target"], row["comparator"], row["unit"], row["target_kind"]), to_go_text(lang, row) or "—",
+         html.unescape(re.sub(r"<[^>]+>", "", badge(lang, row["status"]))), fmt_chance(row["p_meet"], row["month_no"])]
+        for row in rows.iter_rows(named=True)
+    ]
+    shown = table_cells(page, title)
+    assert shown == expected
+    g01 = shown[ids.index("G01")]
+    assert g01[2] == "43.2\u00a0%" and g01[4] in ("7 个", "7 items") and g01[6] == "38\u00a0%"
+    assert said(lang, "report.holding_back") not in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_department_report_counts_its_open_and_overdue_records_as_the_mart_does(written, marts, tmp_path: Path, lang: str) -> None:
+    """Per goal, the department's records not done at the date and how many are overdue
+    (marts.open_duties): by hand, G08 with 3 open (2 overdue) and G15 with 1 (none overdue),
+    4 and 2 in all; another department's 5 overdue G08 records are not counted. At the demo's
+    own September the counts equal the mart's."""
+    june, september = as_of_dates(marts)[5], as_of_dates(marts)[8]
+    other = marts.sql("select code from marts.labels where code_list = 'department' and code <> ? order by sort_order limit 1",
+                      params=[DEPARTMENT]).fetchall()[0][0]
+    records = [("G08", DEPARTMENT, True), ("G08", DEPARTMENT, True), ("G08", DEPARTMENT, False), ("G15", DEPARTMENT, False)]
+    records += [("G08", other, True)] * 5
+    warehouse = edited(written[0], tmp_path, [("delete from marts.open_duties where as_of = ?", [june])] + [
+        ("insert into marts.open_duties (goal_id, as_of, record_id, department, is_overdue) values (?, ?, ?, ?, ?)",
+         [goal_id, june, f"R{n}", department, overdue])
+        for n, (goal_id, department, overdue) in enumerate(records)
+    ])
+    title = f"<h2>{said(lang, 'report.open_records', department=department_label(marts, lang))}</h2>"
+    page = department_page(warehouse, june, lang)
+    assert said(lang, "report.open_records_lead", open="4", overdue="2") in text_of(page, title)
+    assert [(goal[:3], n, overdue) for goal, n, overdue in table_cells(page, title)] == [("G08", "3", "2"), ("G15", "1", "0")]
+
+    expected = marts.sql(
+        "select goal_id, count(*), count(*) filter (where is_overdue) from marts.open_duties "
+        "where as_of = ? and department = ? group by goal_id order by goal_id", params=[september, DEPARTMENT]
+    ).fetchall()
+    assert sum(overdue for _, _, overdue in expected), "the demo's September has overdue records of the department"
+    shown = table_cells(department_page(written[0], september, lang), title)
+    assert [(goal[:3], n, overdue) for goal, n, overdue in shown] == [(g, str(n), str(o)) for g, n, o in expected]
+
+
+def test_an_unknown_department_exits_2_naming_it_and_the_known_ones(written, marts, tmp_path: Path, capsys) -> None:
+    from qjgov.reporting.data import UnknownDepartment
+
+    warehouse = written[0]
+    as_of = as_of_dates(marts)[5]
+    code = report_command.main(["--as-of", as_of.isoformat(), "--department", "行政审批", "--format", "html",
+                                "--warehouse", str(warehouse), "--out", str(tmp_path)])
+    error = capsys.readouterr().err
+    assert code == 2 and "'行政审批'" in error
+    known = [row[0] for row in marts.sql("select code from marts.labels where code_list = 'department' order by sort_order").fetchall()]
+    assert ", ".join(known) in error
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(UnknownDepartment, match="no department 'Nobody' in the warehouse"):
+        render.render(warehouse, as_of, "en", "html", department="Nobody")
+
+
+def test_the_department_report_file_is_named_for_the_department(written, marts, tmp_path: Path) -> None:
+    """The file name says the department: as the seed writes it, or, for a name with
+    characters some file system refuses, a safe form that two names never share."""
+    as_of = as_of_dates(marts)[5]
+    code = report_command.main(["--as-of", as_of.isoformat(), "--department", DEPARTMENT, "--lang", "en", "--format", "html",
+                                "--warehouse", str(written[0]), "--out", str(tmp_path)])
+    assert code == 0
+    assert [p.name for p in tmp_path.iterdir()] == [f"qjgov-report-{as_of.isoformat()}-en-{DEPARTMENT}.html"]
+    odd = [render.department_slug(name) for name in ("a/b: c", "a-b-c", "a?b*c", "..", "x" * 300)]
+    assert len(set(odd)) == len(odd)
+    assert all(re.fullmatch(r"\w+(-\w+)*", slug) and len(slug) <= 60 for slug in odd), odd

@@ -36,6 +36,7 @@ from qjgov.present.owners import department_name
 from qjgov.present.statuses import fmt_status_change, status_word
 from qjgov.present.takes import what_it_takes
 from qjgov.present.words import goal_name
+from qjgov.reporting.render import file_name
 
 KIND = "digest"
 SEPARATOR = " · "
@@ -55,7 +56,7 @@ class Month:
     changes: pl.DataFrame  # reads.goal_changes
     commentary: pl.DataFrame  # reads.commentary: the approved notes
     by_department: pl.DataFrame  # reads.departments_at
-    overdue: pl.DataFrame  # reads.overdue_records
+    overdue: dict[str, pl.DataFrame]  # a department's open and overdue records per goal (reads.open_records_by)
     names_en: dict[str, str]  # a department's English label
     generated: bool  # built from the demo generator's data
 
@@ -79,16 +80,18 @@ def read(warehouse: Path, as_of: dt.date) -> Month:
             shown = ", ".join(d.isoformat() for d in dates) or "none"
             raise DigestError(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
         names = reads.departments(q)
-        return Month(
+        month = Month(
             as_of=as_of,
             goals=reads.goals_at(q, as_of),
             changes=reads.goal_changes(q, as_of),
             commentary=reads.commentary(q, as_of),
             by_department=reads.departments_at(q, as_of),
-            overdue=reads.overdue_records(q, as_of),
+            overdue={},
             names_en=dict(zip(names["department"], names["department_en"])),
             generated=reads.generated_data(q),
         )
+        month.overdue = {name: reads.open_records_by(q, as_of, name) for name in departments(month)}
+        return month
     except duckdb.Error as error:
         raise DigestError(f"the warehouse {warehouse} lacks what the digest reads ({error}); rebuild it with `make build`") from None
     finally:
@@ -146,7 +149,7 @@ def compose(month: Month, department: str, lang: str, base: str | None) -> Diges
     owned = [row for row in goals.values() if row["owner_department"] == department]
     mine = month.by_department.filter(pl.col("department") == department)
     held = [row for row in mine.filter(pl.col("holds_back")).iter_rows(named=True)]
-    overdue = month.overdue.filter(pl.col("department") == department)
+    overdue = month.overdue[department].filter(pl.col("overdue") > 0)
 
     def link(goal_id: str, only: str | None) -> str | None:
         return goal_url(base, goals[goal_id]["area"], goal_id, month.as_of, lang, only) if base else None
@@ -162,7 +165,7 @@ def compose(month: Month, department: str, lang: str, base: str | None) -> Diges
                 [_held(month, row, goals[row["goal_id"]], lang, link(row["goal_id"], department)) for row in held],
                 lead=words.t(lang, "notify.held_lead") if held else None, empty=words.t(lang, "notify.held_none")),
         Section(words.t(lang, "notify.overdue"),
-                [Block(words.t(lang, "notify.overdue_line", goal=_heading(lang, goals[r["goal_id"]]), n=r["records"]),
+                [Block(words.t(lang, "notify.overdue_line", goal=_heading(lang, goals[r["goal_id"]]), n=r["overdue"]),
                        link=link(r["goal_id"], department)) for r in overdue.iter_rows(named=True)],
                 lead=words.t(lang, "common.overdue_only_help") if overdue.height else None,
                 empty=words.t(lang, "notify.overdue_none")),
@@ -308,10 +311,6 @@ def html_text(digest: Digest) -> str:
     return "".join(out)
 
 
-def report_name(as_of: dt.date, department: str, lang: str) -> str:
-    return f"qjgov-report-{as_of.isoformat()}-{department}-{lang}.pdf"
-
-
 def eml_name(as_of: dt.date, department: str, email: str) -> str:
     """A dry run's file: `digest-2021-06-30-行政审批科-zhang@example.gov.cn.eml`; anything but
     letters, digits and `.@+-` in a name or an address (an access file's e-mail may hold a
@@ -331,7 +330,7 @@ def message(digest: Digest, as_of: dt.date, to: str, pdf: bytes, domain: str) ->
     mail_message.set_content(plain_text(digest))
     mail_message.add_alternative(html_text(digest), subtype="html")
     mail_message.add_attachment(pdf, maintype="application", subtype="pdf",
-                                filename=report_name(as_of, digest.department, digest.lang))
+                                filename=file_name(as_of, digest.lang, "pdf", digest.department))
     return mail_message
 
 

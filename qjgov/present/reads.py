@@ -153,13 +153,29 @@ def departments_at(q: Query, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def overdue_records(q: Query, as_of: dt.date) -> pl.DataFrame:
-    """How many records of each done-over-due goal are overdue at `as_of` (marts.open_duties:
-    past their deadline and not done), per department (`records`)."""
+def held_back_by(q: Query, as_of: dt.date, department: str) -> pl.DataFrame:
+    """The department's own rows at `as_of` of every goal it holds back (holds_back), whoever
+    owns the goal, with the goal's names, owners and count units (marts.goals): what the
+    department's report lists under the goals it holds back."""
     return q(
-        "select goal_id, department, count(*) as records from marts.open_duties "
-        "where as_of = ? and is_overdue group by goal_id, department order by goal_id, department",
-        (as_of,),
+        "select d.goal_id, g.goal_name_zh as name_zh, g.goal_name_en as name_en, g.owner_department, g.owner_department_en, "
+        "g.count_unit_zh, g.count_unit_en, d.month_no, d.unit, d.actual, d.target, d.comparator, d.target_kind, "
+        "d.to_go, d.status, d.p_meet, d.holding_back_rank "
+        "from marts.goal_progress_by_department as d inner join marts.goals as g on g.goal_id = d.goal_id "
+        "where d.as_of = ? and d.department = ? and d.holds_back order by d.goal_id",
+        (as_of, department),
+    )
+
+
+def open_records_by(q: Query, as_of: dt.date, department: str) -> pl.DataFrame:
+    """The department's records not done at `as_of` (marts.open_duties), counted per goal:
+    `open` of them, `overdue` past their deadline."""
+    return q(
+        "select o.goal_id, g.goal_name_zh as name_zh, g.goal_name_en as name_en, count(*) as open, "
+        "count(*) filter (where o.is_overdue) as overdue "
+        "from marts.open_duties as o inner join marts.goals as g on g.goal_id = o.goal_id "
+        "where o.as_of = ? and o.department = ? group by all order by o.goal_id",
+        (as_of, department),
     )
 
 

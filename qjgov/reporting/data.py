@@ -17,6 +17,21 @@ class ReportError(Exception):
     """The report cannot be made; the message says why and what to do."""
 
 
+class UnknownDepartment(ReportError):
+    """The report was asked for a department the warehouse does not know: a mistake in what
+    the user typed (the command exits 2 for it, as for a wrong flag), not in the warehouse."""
+
+
+@dataclass
+class DepartmentPart:
+    """What a department's own report adds: which department, and its own figures."""
+
+    name: str
+    name_en: str | None
+    held_back: pl.DataFrame  # its own rows of every goal it holds back at as_of (reads.held_back_by)
+    open_records: pl.DataFrame  # its open and overdue records per goal at as_of (reads.open_records_by)
+
+
 @dataclass
 class ReportData:
     as_of: dt.date
@@ -24,15 +39,16 @@ class ReportData:
     built_at: dt.datetime | None
     data_span: tuple[dt.date | None, dt.date | None]
     areas: pl.DataFrame
-    goals: pl.DataFrame  # one row per goal: marts.goals and marts.goal_progress at as_of, with reads.chances
+    goals: pl.DataFrame  # one row per goal (the department's own, for its report): marts.goals and marts.goal_progress at as_of, with reads.chances
     series: pl.DataFrame  # every goal's monthly path up to as_of
     changes: pl.DataFrame  # marts.goal_changes at as_of
     commentary: pl.DataFrame  # marts.goal_commentary at as_of
-    milestones: pl.DataFrame  # overdue milestones at as_of
+    milestones: pl.DataFrame  # overdue milestones at as_of (the department's own, for its report)
     holding_back: pl.DataFrame  # departments behind off-track goals
     coverage: pl.DataFrame
     warnings: pl.DataFrame
     models: str = "same"  # "other" or "unknown": built from other models or seeds than this version's
+    department: DepartmentPart | None = None  # None: the commission's report
 
     @property
     def previous_as_of(self) -> dt.date | None:
@@ -56,8 +72,25 @@ def _with_chances(goals: pl.DataFrame, chances: pl.DataFrame) -> pl.DataFrame:
     return goals.join(added, on="goal_id", how="left", validate="1:1", maintain_order="left")
 
 
-def read(warehouse: Path, as_of: dt.date) -> ReportData:
-    """Everything the report shows at `as_of`, from the warehouse at `warehouse`."""
+def _department(q: reads.Query, as_of: dt.date, department: str) -> DepartmentPart:
+    """The department's own part of its report; a name the warehouse does not know is refused
+    with the names it does know."""
+    known = reads.departments(q)
+    match = known.filter(pl.col("department") == department)
+    if not match.height:
+        shown = ", ".join(known["department"].to_list()) or "none"
+        raise UnknownDepartment(f"no department {department!r} in the warehouse; it knows: {shown}")
+    return DepartmentPart(
+        name=department,
+        name_en=match["department_en"][0],
+        held_back=reads.held_back_by(q, as_of, department),
+        open_records=reads.open_records_by(q, as_of, department),
+    )
+
+
+def read(warehouse: Path, as_of: dt.date, department: str | None = None) -> ReportData:
+    """Everything the report shows at `as_of`, from the warehouse at `warehouse`; for
+    `department`, the goals and milestones it owns and its own part (`DepartmentPart`)."""
     try:
         con = connection.connect(Path(warehouse))
     except connection.WarehouseMissing:
@@ -79,21 +112,28 @@ def read(warehouse: Path, as_of: dt.date) -> ReportData:
             shown = ", ".join(d.isoformat() for d in dates) or "none"
             raise ReportError(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
         info = reads.build_info(q)
+        part = None if department is None else _department(q, as_of, department)
+        goals = _with_chances(reads.goals_at(q, as_of), reads.chances(q, as_of))
+        milestones = reads.overdue_milestones(q, as_of)
+        if part is not None:
+            goals = goals.filter(pl.col("owner_department") == department)
+            milestones = milestones.filter(pl.col("owner_department") == department)
         return ReportData(
             as_of=as_of,
             dates=dates,
             built_at=info.get("built_at"),
             data_span=reads.data_span(q),
             areas=reads.areas(q),
-            goals=_with_chances(reads.goals_at(q, as_of), reads.chances(q, as_of)),
+            goals=goals,
             series=reads.series(q, None, as_of),
             changes=reads.goal_changes(q, as_of),
             commentary=reads.commentary(q, as_of),
-            milestones=reads.overdue_milestones(q, as_of),
+            milestones=milestones,
             holding_back=reads.holding_back(q, as_of, BEHIND, HOLDING_BACK_LISTED),
             coverage=reads.coverage(q),
             warnings=reads.warnings(q),
             models=models,
+            department=part,
         )
     except duckdb.Error as error:
         raise ReportError(f"the warehouse {warehouse} lacks what the report reads ({error}); rebuild it with `make build`") from None

@@ -18,8 +18,8 @@ from typing import Callable
 import polars as pl
 
 from qjgov.present import charts, words
-from qjgov.present.numbers import figures, fmt_change, fmt_chance, fmt_tolerance, fmt_value, is_missing
-from qjgov.present.owners import department_name, owner_line
+from qjgov.present.numbers import figures, fmt_change, fmt_chance, fmt_count, fmt_target, fmt_tolerance, fmt_value, is_missing, to_go_text
+from qjgov.present.owners import department_name, owner_line, owner_name
 from qjgov.present.statuses import STATUS_STYLE, STATUSES, fmt_status_change, pill
 from qjgov.present.takes import what_it_takes
 from qjgov.present.words import goal_name
@@ -87,6 +87,7 @@ ul {{ padding-left: 5mm; }}
 .cover {{ page: cover; padding-top: 55mm; break-after: page; }}
 .cover .org {{ font-size: 13pt; color: #333; }}
 .cover .title {{ font-size: 26pt; font-weight: 700; margin: 4mm 0 10mm; }}
+.cover .department {{ font-size: 18pt; font-weight: 600; margin: -6mm 0 8mm; }}
 .cover table {{ font-size: 11pt; width: auto; }}
 .cover td {{ border: none; padding: 1mm 6mm 1mm 0; }}
 .summary {{ break-after: page; }}
@@ -234,14 +235,32 @@ def _cover(data: ReportData, lang: str, generated: dt.datetime) -> str:
         (words.t(lang, "report.generated_at"), generated.strftime("%Y-%m-%d %H:%M")),
     ]
     table = "".join(f"<tr><td>{esc(a)}</td><td>{esc(b)}</td></tr>" for a, b in rows)
+    department = "" if data.department is None else f'<div class="department">{esc(_department_of(data, lang))}</div>'
     return (
         f'<section class="cover"><div class="org">{esc(words.t(lang, "app.title"))}</div>'
-        f'<div class="title">{esc(words.t(lang, "report.title"))}</div>'
+        f'<div class="title">{esc(words.t(lang, "report.title"))}</div>{department}'
         f'<p>{esc(words.t(lang, "report.subtitle"))}</p><table>{table}</table></section>'
     )
 
 
+def _department_of(data: ReportData, lang: str) -> str:
+    """The name of the department whose report this is, in `lang` (plain text)."""
+    return department_name(lang, data.department.name, data.department.name_en)
+
+
+def _scope(data: ReportData, lang: str) -> str:
+    """For a department's report, which goals it speaks of: the department's own."""
+    if data.department is None:
+        return ""
+    owned = ", ".join(data.goals.sort("goal_id")["goal_id"].to_list())
+    key = "report.department_scope" if owned else "report.department_scope_none"
+    return f"<p>{esc(words.t(lang, key, department=_department_of(data, lang), goals=owned))}</p>"
+
+
 def _summary(data: ReportData, lang: str) -> str:
+    title = f'<section class="summary"><h2>{esc(words.t(lang, "report.summary"))}</h2>{_scope(data, lang)}'
+    if not data.goals.height:  # a department that owns no goal: its report is what it holds back
+        return title + "</section>"
     counts = {s: 0 for s in STATUSES}
     for status in data.goals["status"].to_list():
         counts[status or "no_data"] += 1
@@ -254,7 +273,7 @@ def _summary(data: ReportData, lang: str) -> str:
     if previous is None:
         change_html = f"<p>{esc(words.t(lang, 'changes.first'))}</p>"
     else:
-        changed = data.changes.filter(pl.col("status_changed"))
+        changed = data.changes.filter(pl.col("status_changed") & pl.col("goal_id").is_in(data.goals["goal_id"].to_list()))
         lead = f"<p class='muted'>{esc(words.t(lang, 'changes.since', previous=previous.isoformat()))}</p>"
         if changed.height:
             rows = [
@@ -287,8 +306,7 @@ def _summary(data: ReportData, lang: str) -> str:
     else:
         behind_html = f"<p>{esc(words.t(lang, 'report.off_track_none'))}</p>"
     return (
-        f'<section class="summary"><h2>{esc(words.t(lang, "report.summary"))}</h2>'
-        f'<h4>{esc(words.t(lang, "report.counts"))}</h4><div class="tiles">{tiles}</div>'
+        f'{title}<h4>{esc(words.t(lang, "report.counts"))}</h4><div class="tiles">{tiles}</div>'
         f'<h4>{esc(words.t(lang, "report.chances"))}</h4>{_chances(data, lang)}'
         f'<h4>{esc(words.t(lang, "report.changes"))}</h4>{change_html}'
         f'<h4>{esc(words.t(lang, "report.off_track"))}</h4>{behind_html}</section>'
@@ -372,7 +390,9 @@ def _areas(data: ReportData, lang: str, svgs: dict[str, str | None]) -> str:
 def _milestones(data: ReportData, lang: str) -> str:
     title = f"<h2>{esc(words.t(lang, 'report.milestones'))}</h2>"
     if not data.milestones.height:
-        return f'<section class="area">{title}<p>{esc(words.t(lang, "report.milestones_none"))}</p></section>'
+        none = (words.t(lang, "report.milestones_none") if data.department is None
+                else words.t(lang, "report.milestones_none_department", department=_department_of(data, lang)))
+        return f'<section class="area">{title}<p>{esc(none)}</p></section>'
     rows = [
         [
             esc(r["milestone_id"]),
@@ -414,6 +434,61 @@ def _holding_back(data: ReportData, lang: str) -> str:
     ) + "</section>"
 
 
+def _department_section(data: ReportData, lang: str, key: str, rows: pl.DataFrame, body: Callable[[], str]) -> str:
+    """A section of the department's own report titled `report.<key>` with its name: `body()`,
+    or `report.<key>_none` when it has no rows."""
+    department = _department_of(data, lang)
+    title = f'<section class="area"><h2>{esc(words.t(lang, f"report.{key}", department=department))}</h2>'
+    if not rows.height:
+        return title + f"<p>{esc(words.t(lang, f'report.{key}_none', department=department))}</p></section>"
+    return f"{title}{body()}</section>"
+
+
+def _held_back(data: ReportData, lang: str) -> str:
+    """Where the department holds goals back: its own figures on every goal it does not meet
+    and could still (holds_back), whoever owns the goal, so it sees its share of the others'
+    goals too."""
+    rows = data.department.held_back
+
+    def body() -> str:
+        return f"<p class='muted'>{esc(words.t(lang, 'report.held_back_lead'))}</p>" + _table(
+            [words.t(lang, "col.goal"), words.t(lang, "owners.owner"), words.t(lang, "col.actual"), words.t(lang, "col.target"),
+             words.t(lang, "col.to_go"), words.t(lang, "col.status"), words.t(lang, "report.chance")],
+            [
+                [
+                    esc(f"{r['goal_id']} {goal_name(lang, r)}"),
+                    esc(owner_name(lang, r)),
+                    esc(fmt_value(r["actual"], r["unit"], r["target"])),
+                    esc(fmt_target(lang, r["target"], r["comparator"], r["unit"], r["target_kind"])),
+                    esc(to_go_text(lang, r) or "—"),
+                    badge(lang, r["status"]),
+                    esc(fmt_chance(r["p_meet"], r["month_no"])),
+                ]
+                for r in rows.iter_rows(named=True)
+            ],
+            numeric={2, 3, 4, 6},
+        )
+
+    return _department_section(data, lang, "held_back", rows, body)
+
+
+def _open_records(data: ReportData, lang: str) -> str:
+    """The department's records not done at the date, per goal, and how many of them are
+    overdue (marts.open_duties): the list it works through."""
+    rows = data.department.open_records
+
+    def body() -> str:
+        lead = words.t(lang, "report.open_records_lead", open=f"{sum(rows['open']):,}", overdue=f"{sum(rows['overdue']):,}")
+        return f"<p class='muted'>{esc(lead)}</p>" + _table(
+            [words.t(lang, "col.goal"), words.t(lang, "report.col_open"), words.t(lang, "report.col_overdue")],
+            [[esc(f"{r['goal_id']} {goal_name(lang, r)}"), esc(fmt_count(r["open"])), esc(fmt_count(r["overdue"]))]
+             for r in rows.iter_rows(named=True)],
+            numeric={1, 2},
+        )
+
+    return _department_section(data, lang, "open_records", rows, body)
+
+
 def _quality(data: ReportData, lang: str) -> str:
     coverage = _table(
         [words.t(lang, "report.col_table"), words.t(lang, "report.col_rows"), words.t(lang, "report.col_first"), words.t(lang, "report.col_last")],
@@ -438,7 +513,7 @@ def _quality(data: ReportData, lang: str) -> str:
             for r in data.goals.sort("goal_id").iter_rows(named=True)
         ],
         numeric={2},
-    )
+    ) if data.goals.height else ""
     # A warehouse built from other models or seeds than this version's: its numbers may follow
     # other definitions (the app says the same above every page).
     models = "" if data.models == "same" else f'<p><strong>{esc(words.t(lang, f"warehouse.{data.models}_models"))}</strong></p>'
@@ -459,11 +534,13 @@ def document(data: ReportData, lang: str, draw: Chart, progress: Callable[[str],
     """The whole report as HTML."""
     lang = words.language(lang)
     generated = generated or dt.datetime.now()
-    title = f"{words.t(lang, 'report.title')} · {data.as_of.isoformat()}"
+    department = [] if data.department is None else [_department_of(data, lang)]
+    title = " · ".join([words.t(lang, "report.title"), *department, data.as_of.isoformat()])
+    behind = _holding_back(data, lang) if data.department is None else _held_back(data, lang) + _open_records(data, lang)
     return (
         f'<!doctype html><html lang="{"zh-Hans" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title><style>{_css(lang)}</style></head><body>"
         f"{_cover(data, lang, generated)}{_summary(data, lang)}"
-        f"{_areas(data, lang, _charts(data, lang, draw, progress))}{_milestones(data, lang)}{_holding_back(data, lang)}{_quality(data, lang)}"
+        f"{_areas(data, lang, _charts(data, lang, draw, progress))}{_milestones(data, lang)}{behind}{_quality(data, lang)}"
         "</body></html>"
     )

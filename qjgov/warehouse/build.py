@@ -38,6 +38,7 @@ from qjgov.warehouse.load import (
     SHRINK_LIMIT, RawDataError, check_not_shrunk, check_personal_data, check_raw, literal_path, load_raw, quote, raw_bytes,
     served_row_counts, sql_type, trimmed,
 )
+from qjgov.notify import alerts
 from qjgov.office import notes as commentary_notes
 from qjgov.paths import RAW_DIR, SEEDS_DIR, SQL_DIR, WAREHOUSE
 
@@ -745,5 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1
+    if alerts.switched_on():  # QJGOV_ALERTS=1: the office server tells owners of falls (docs/deployment.md#alerts)
+        alerts.after_build(args.target)
     return 0
 
