@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
 import pytest
+from aiosmtpd.controller import Controller
 
 from qjgov.warehouse.build import build
 from qjgov.warehouse.contract import RAW_TABLES, frame
@@ -66,3 +68,36 @@ def demo_for_the_app(tmp_path_factory: pytest.TempPathFactory, name: str, cases_
         os.environ.pop("QJGOV_WAREHOUSE", None)
     else:
         os.environ["QJGOV_WAREHOUSE"] = before
+
+
+# ---- a real SMTP server on localhost, for the digest and the alerts -------------------------
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is handed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def settings_for(port: int) -> dict[str, str]:
+    return {"QJGOV_SMTP_HOST": "127.0.0.1", "QJGOV_SMTP_PORT": str(port), "QJGOV_SMTP_FROM": "notify@example.gov.cn",
+            "QJGOV_SMTP_TLS": "none"}

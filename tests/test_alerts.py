@@ -22,7 +22,7 @@ from qjgov.office import notes
 from qjgov.present import connection, reads
 from qjgov.present.takes import what_it_takes
 from qjgov.warehouse import build as warehouse_build
-from test_notify_foundation import free_port, settings_for, smtp_server  # noqa: F401 (a fixture)
+from conftest import free_port, settings_for
 
 G09_OWNER = "医政医管科"
 OTHER = "妇幼健康科"  # holds G09 rows of its own

@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 from qjgov.notify import __main__ as notify_command
 from qjgov.notify import outbox
 from qjgov.office import notes
-from test_notify_foundation import Inbox, free_port
+from conftest import Inbox, free_port
 
 JUNE = dt.date(2021, 6, 30)
 APPROVAL = "行政审批科"  # owns most goals; its two recipients read Chinese and English

@@ -4,49 +4,17 @@ to a real SMTP server on localhost, the outbox, and who receives a department's 
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from conftest import free_port, settings_for
 from qjgov.notify import mail, outbox
 from qjgov.notify.recipients import recipients
 from qjgov.office.access import Access, Person
 from qjgov.settings import SettingError
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is handed."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-def settings_for(port: int) -> dict[str, str]:
-    return {"QJGOV_SMTP_HOST": "127.0.0.1", "QJGOV_SMTP_PORT": str(port), "QJGOV_SMTP_FROM": "notify@example.gov.cn",
-            "QJGOV_SMTP_TLS": "none"}
 
 
 def test_the_smtp_settings_name_what_is_wrong() -> None:
