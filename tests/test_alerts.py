@@ -6,6 +6,7 @@ with every status on track except those the test names."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 import json
 import shutil
 import sqlite3
@@ -136,8 +137,9 @@ def quiet(message: str) -> None:
 
 
 def test_an_alert_fires_once_on_a_fall_not_on_a_rebuild_and_again_after_a_recovery(
-        demo, tmp_path, smtp_server, robot, access_file) -> None:  # noqa: F811
+        demo, tmp_path, smtp_server, robot, access_file, monkeypatch) -> None:  # noqa: F811
     controller, inbox = smtp_server
+    monkeypatch.setenv("QJGOV_BASE_URL", "https://qjgov.example.gov.cn")
     handler, url = robot
     env = settings_for(controller.port) | {"QJGOV_WEBHOOK_URL": url}
     warehouse = tmp_path / "warehouse.duckdb"
@@ -165,6 +167,9 @@ def test_an_alert_fires_once_on_a_fall_not_on_a_rebuild_and_again_after_a_recove
     body = next(body for to, subject, body in mails if subject.endswith("Commission-wide: On track → At risk"))
     assert "Commission-wide: On track → At risk, as of 2021-06-30." in body
     assert all(f"- {sentence}" in body for sentence in what_it_takes("en", dt.date(2021, 6, 30), row, seed))
+    assert "https://qjgov.example.gov.cn/reviews?as_of=2021-06-30&lang=en&goal=G09" in body  # the goal's tab
+    own = next(body for to, subject, body in mails if subject.endswith("Medical Administration Section: On track → Off track"))
+    assert f"&dept={quote(G09_OWNER)}&goal=G09" in own  # the department's own figures
     posts = [post["text"]["content"] for post in handler.received]
     assert [post.keys() for post in handler.received] == [{"msgtype", "text"}] * 3
     assert {post["msgtype"] for post in handler.received} == {"text"}

@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     except (settings.SettingError, access.AccessError) as error:
         print(f"notify: {error}", file=sys.stderr)
         return 2
+    known = access.departments_of_seeds()
+    if args.department is not None and args.department not in known:
+        print(f"notify: no department {args.department!r}; the departments: {', '.join(known)}", file=sys.stderr)
+        return 2
     if base is None:
         print(f"note: {settings.BASE_URL} is not set, so the digests carry no links into the app")
     try:

@@ -65,6 +65,8 @@ from qjgov.office.access import AccessError
 from qjgov.paths import WAREHOUSE
 from qjgov.present import connection, reads, words
 from qjgov.present.takes import what_it_takes
+from qjgov import settings
+from qjgov.present.links import goal_url
 from qjgov.settings import SettingError
 
 SWITCH = "QJGOV_ALERTS"  # "1": the build runs the alerts after a successful publish
@@ -218,6 +220,10 @@ def texts(lang: str, snap: Snapshot, goal_id: str, scope: str, before: str, afte
         "",
         words.t(lang, "alert.why", department=_scope_name(lang, department, snap.department_names)),
     ]
+    base = settings.base_url()
+    if base and goal.get("area"):
+        link = goal_url(base, goal["area"], goal_id, snap.as_of, lang, None if scope == COMMISSION else scope)
+        lines.insert(-2, words.t(lang, "notify.pair", label=words.t(lang, "notify.open"), value=link))
     return words.t(lang, "alert.subject", change=words.t(lang, "alert.change", goal=goal_id, **named)), "\n".join(lines)
 
 
@@ -364,6 +370,7 @@ def run(warehouse: Path, environ: dict[str, str] | None = None, log: Log = print
     if smtp is None and url is None:
         log(f"alerts are off: neither QJGOV_SMTP_HOST nor {webhook.URL} is set (docs/deployment.md#alerts)")
         return None
+    settings.base_url()  # a wrong QJGOV_BASE_URL stops the run here, before anything is written
     try:
         access = office_access.current() if smtp is not None else None
         departments = set(office_access.departments_of_seeds())
@@ -387,7 +394,7 @@ def run(warehouse: Path, environ: dict[str, str] | None = None, log: Log = print
     finally:
         con.close()
     for alert in summary.raised:
-        log(f"{alert.key}: {alert.texts['en'][0]}")
+        log(alert.texts["en"][0])
         if smtp is not None and not recipients(access, alert.department):
             summary.unheard.add(alert.department)
     deliver(path, standing(path), smtp, url, access, summary, log, now)

@@ -250,11 +250,18 @@ def _note(lang: str, note: dict | None) -> list[str]:
     lines = [title]
     for key in ("progress", "barriers", "next_steps"):
         if note.get(key):
-            lines.append(_pair(lang, f"commentary.{key}", note[key]))
+            lines += _field(lang, f"commentary.{key}", note[key])
     if note.get("asserted_status"):
         lines.append(_pair(lang, "commentary.asserted", status_word(lang, note["asserted_status"])))
-        lines.append(_pair(lang, "commentary.justification", note.get("justification") or "—"))
+        lines += _field(lang, "commentary.justification", note.get("justification") or "—")
     return lines
+
+
+def _field(lang: str, key: str, text: str) -> list[str]:
+    """A note's field as lines: its first line after the label, each further line of its own,
+    indented, so a note written in paragraphs keeps them in both parts of the e-mail."""
+    first, *rest = str(text).splitlines() or [""]
+    return [_pair(lang, key, first), *(f"    {line}" for line in rest if line.strip())]
 
 
 # --------------------------------------------------------------------------- as an e-mail

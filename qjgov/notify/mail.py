@@ -14,11 +14,13 @@ and the next run tries again.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from qjgov.settings import SettingError
 
@@ -62,7 +64,10 @@ def smtp_settings(environ: dict[str, str] | None = None) -> Smtp:
     if not 0 < port < 65536:
         raise SettingError(f"QJGOV_SMTP_PORT={port} is not a port number (1–65535)")
     user = env.get("QJGOV_SMTP_USER", "").strip() or None
-    return Smtp(host, port, sender, tls, user, env.get("QJGOV_SMTP_PASSWORD") if user else None)
+    password = env.get("QJGOV_SMTP_PASSWORD") or None
+    if user and password is None:
+        raise SettingError("QJGOV_SMTP_USER is set but QJGOV_SMTP_PASSWORD is not: the account's password (or unset both)")
+    return Smtp(host, port, sender, tls, user, password if user else None)
 
 
 def send(message: EmailMessage, smtp: Smtp) -> None:
@@ -71,6 +76,8 @@ def send(message: EmailMessage, smtp: Smtp) -> None:
     if "From" in message:
         del message["From"]
     message["From"] = smtp.sender
+    if "Date" not in message:  # mail programs sort and show by it; some servers refuse a message without
+        message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
     try:
         if smtp.tls == "ssl":
             client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT, context=ssl.create_default_context())
