@@ -120,7 +120,7 @@ def summary(tallies: list, as_of: dt.date, dry_run: bool) -> str:
     lines = [f"digests as of {as_of.isoformat()}", table(rows, columns)]
     nobody = [t.department for t in tallies if not t.recipients]
     if nobody:
-        lines.append(f"no recipient: {', '.join(nobody)} (give their editors or approvers an entry in the access file)")
+        lines.append(f"no recipient: {', '.join(nobody)} (nobody in the access file holds the editor or approver role for it with the digest on)")
     return "\n".join(lines)
 
 
