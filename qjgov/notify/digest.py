@@ -22,10 +22,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from qjgov import versions
 from qjgov.notify import mail, outbox
 from qjgov.notify.recipients import recipients
 from qjgov.office.access import Access, Person, departments_of_seeds
@@ -63,22 +61,7 @@ class Month:
 
 def read(warehouse: Path, as_of: dt.date) -> Month:
     """Everything the digests at `as_of` say, from the warehouse at `warehouse`."""
-    try:
-        con = connection.connect(Path(warehouse))
-    except connection.WarehouseMissing:
-        raise DigestError(f"no warehouse at {warehouse}: build it first (`make build`)") from None
-    except (connection.WarehouseBusy, duckdb.Error) as error:
-        raise DigestError(f"the warehouse {warehouse} could not be opened: {error}") from None
-    try:
-        q = connection.reader(con)
-        missing, _ = versions.warehouse_age(q)
-        if missing:
-            raise DigestError(f"the warehouse {warehouse} was built by an older version and lacks {', '.join(missing)}: "
-                              "rebuild it with `make build`")
-        dates = reads.as_of_dates(q)
-        if as_of not in dates:
-            shown = ", ".join(d.isoformat() for d in dates) or "none"
-            raise DigestError(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
+    with connection.reading_at(warehouse, as_of, DigestError, "the digest") as (q, _, _):
         names = reads.departments(q)
         month = Month(
             as_of=as_of,
@@ -92,10 +75,6 @@ def read(warehouse: Path, as_of: dt.date) -> Month:
         )
         month.overdue = {name: reads.open_records_by(q, as_of, name) for name in departments(month)}
         return month
-    except duckdb.Error as error:
-        raise DigestError(f"the warehouse {warehouse} lacks what the digest reads ({error}); rebuild it with `make build`") from None
-    finally:
-        con.close()
 
 
 def departments(month: Month) -> list[str]:

@@ -14,6 +14,7 @@ first connection's database, i.e. the file that was replaced, so a reader would 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -97,6 +98,42 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None =
 def reader(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.DataFrame]:
     """`query` on `con` as a `qjgov.present.reads.Query`: (sql, params) -> rows."""
     return lambda sql, params=(): query(con, sql, list(params) if params else None)
+
+
+@contextmanager
+def reading_at(
+    path: Path, as_of: dt.date, error: type[Exception], what: str,
+) -> Iterator[tuple[Callable[..., pl.DataFrame], str, list[dt.date]]]:
+    """The warehouse at `path` opened for a command that reads it at `as_of` (`what`: the
+    monthly report, a digest): its query, which models built it and its as-of dates. Every way it cannot be
+    read is an `error` saying what to do: no file, busy or unreadable, built by an older
+    version, no such as-of date, or lacking what `what` reads; the connection is closed after."""
+    from qjgov import versions
+    from qjgov.present import reads
+
+    try:
+        con = connect(Path(path))
+    except WarehouseMissing:
+        raise error(f"no warehouse at {path}: build it first (`make build`, or `python -m qjgov.demo` for the demo)") from None
+    except (WarehouseBusy, duckdb.Error) as problem:
+        raise error(f"the warehouse {path} could not be opened: {problem}") from None
+    try:
+        q = reader(con)
+        missing, models = versions.warehouse_age(q)
+        if missing:
+            raise error(
+                f"the warehouse {path} was built by an older version and lacks {', '.join(missing)}: "
+                "rebuild it with `make build` (your own data) or `make demo` (the demo data)"
+            )
+        dates = reads.as_of_dates(q)
+        if as_of not in dates:
+            shown = ", ".join(d.isoformat() for d in dates) or "none"
+            raise error(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
+        yield q, models, dates
+    except duckdb.Error as problem:
+        raise error(f"the warehouse {path} lacks what {what} reads ({problem}); rebuild it with `make build`") from None
+    finally:
+        con.close()
 
 
 @dataclass(eq=False)

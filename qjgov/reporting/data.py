@@ -6,10 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from qjgov import versions
 from qjgov.present import connection, reads
 
 
@@ -91,26 +89,7 @@ def _department(q: reads.Query, as_of: dt.date, department: str) -> DepartmentPa
 def read(warehouse: Path, as_of: dt.date, department: str | None = None) -> ReportData:
     """Everything the report shows at `as_of`, from the warehouse at `warehouse`; for
     `department`, the goals and milestones it owns and its own part (`DepartmentPart`)."""
-    try:
-        con = connection.connect(Path(warehouse))
-    except connection.WarehouseMissing:
-        raise ReportError(
-            f"no warehouse at {warehouse}: build it first (`make build`, or `python -m qjgov.demo` for the demo)"
-        ) from None
-    except (connection.WarehouseBusy, duckdb.Error) as error:
-        raise ReportError(f"the warehouse {warehouse} could not be opened: {error}") from None
-    try:
-        q = connection.reader(con)
-        missing, models = versions.warehouse_age(q)
-        if missing:
-            raise ReportError(
-                f"the warehouse {warehouse} was built by an older version and lacks {', '.join(missing)}: "
-                "rebuild it with `make build` (your own data) or `make demo` (the demo data)"
-            )
-        dates = reads.as_of_dates(q)
-        if as_of not in dates:
-            shown = ", ".join(d.isoformat() for d in dates) or "none"
-            raise ReportError(f"no as-of date {as_of.isoformat()} in the warehouse; it holds: {shown}")
+    with connection.reading_at(warehouse, as_of, ReportError, "the report") as (q, models, dates):
         info = reads.build_info(q)
         part = None if department is None else _department(q, as_of, department)
         goals = _with_chances(reads.goals_at(q, as_of), reads.chances(q, as_of))
@@ -135,7 +114,3 @@ def read(warehouse: Path, as_of: dt.date, department: str | None = None) -> Repo
             models=models,
             department=part,
         )
-    except duckdb.Error as error:
-        raise ReportError(f"the warehouse {warehouse} lacks what the report reads ({error}); rebuild it with `make build`") from None
-    finally:
-        con.close()
