@@ -20,31 +20,18 @@ with projected as (
     where month_no < 12 and actual is not null
 ),
 
-values_ as (
-    select * from intermediate.int_goal_values
-    where not is_baseline
-),
-
--- The values the spread is read from: the year's month-ends up to the as-of date, and the
--- as-of date itself (the points of the trend line).
+-- The values the spread is read from (int_goal_points: the year's month-ends up to the
+-- as-of date, and the as-of date itself), with the year to date's share, for the binomial
+-- noise a month's share carries.
 points as (
     select
-        evaluated.goal_id,
-        evaluated.department,
-        evaluated.as_of,
-        point.month_no,
-        point.numerator,
-        point.denominator,
-        point.actual,
-        -- the year to date's share, for the binomial noise a month's share carries
+        point.*,
         least(1, greatest(0, evaluated.actual)) as share,
-    from projected as evaluated
-    inner join values_ as point
-        on point.goal_id = evaluated.goal_id
-        and point.department is not distinct from evaluated.department
-        and point.as_of <= evaluated.as_of
-        and year(point.as_of) = year(evaluated.as_of)
-        and (point.is_month_end or point.as_of = evaluated.as_of)
+    from intermediate.int_goal_points as point
+    inner join projected as evaluated
+        on evaluated.goal_id = point.goal_id
+        and evaluated.department is not distinct from point.department
+        and evaluated.as_of = point.as_of
 ),
 
 -- Each month's own units (the year-to-date counts less the month before's) and its share.
