@@ -193,14 +193,13 @@ def goals_at(q: Query, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def chances(q: Query, as_of: dt.date) -> pl.DataFrame:
-    """Every goal's chance of meeting its target and the 80 % interval of its year end at
-    `as_of`, with the chance at the previous month-end (marts.goal_changes' previous_as_of;
-    none in the plan year's first month): the report's summary names the goals whose chance
-    fell most, from the same mart's two rows."""
+def previous_chances(q: Query, as_of: dt.date) -> pl.DataFrame:
+    """Every goal's chance of meeting its target at the month-end before `as_of`
+    (marts.goal_changes' previous_as_of; none in the plan year's first month), beside
+    `goals_at`'s chance of today: the report's summary names the goals whose chance fell most,
+    from the same mart's two rows."""
     return q(
-        "select p.goal_id, p.month_no, p.p_meet, p.projected_low, p.projected_high, c.previous_as_of, "
-        "b.month_no as previous_month_no, b.p_meet as previous_p_meet "
+        "select p.goal_id, c.previous_as_of, b.month_no as previous_month_no, b.p_meet as previous_p_meet "
         "from marts.goal_progress as p "
         "left join marts.goal_changes as c on c.goal_id = p.goal_id and c.as_of = p.as_of "
         "left join marts.goal_progress as b on b.goal_id = p.goal_id and b.as_of = c.previous_as_of "

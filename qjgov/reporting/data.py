@@ -37,7 +37,7 @@ class ReportData:
     built_at: dt.datetime | None
     data_span: tuple[dt.date | None, dt.date | None]
     areas: pl.DataFrame
-    goals: pl.DataFrame  # one row per goal (the department's own, for its report): marts.goals and marts.goal_progress at as_of, with reads.chances
+    goals: pl.DataFrame  # one row per goal (the department's own, for its report): marts.goals and marts.goal_progress at as_of, with reads.previous_chances
     series: pl.DataFrame  # every goal's monthly path up to as_of
     changes: pl.DataFrame  # marts.goal_changes at as_of
     commentary: pl.DataFrame  # marts.goal_commentary at as_of
@@ -62,14 +62,6 @@ BEHIND = ("off_track", "missed")
 HOLDING_BACK_LISTED = 5
 
 
-def _with_chances(goals: pl.DataFrame, chances: pl.DataFrame) -> pl.DataFrame:
-    """The goal rows with their chance of meeting and its interval (`reads.chances`), so each
-    goal's figures and the summary read one row; a column the goal rows carry already is kept
-    once."""
-    added = chances.select("goal_id", *(c for c in chances.columns if c not in goals.columns))
-    return goals.join(added, on="goal_id", how="left", validate="1:1", maintain_order="left")
-
-
 def _department(q: reads.Query, as_of: dt.date, department: str) -> DepartmentPart:
     """The department's own part of its report; a name the warehouse does not know is refused
     with the names it does know."""
@@ -92,7 +84,9 @@ def read(warehouse: Path, as_of: dt.date, department: str | None = None) -> Repo
     with connection.reading_at(warehouse, as_of, ReportError, "the report") as (q, models, dates):
         info = reads.build_info(q)
         part = None if department is None else _department(q, as_of, department)
-        goals = _with_chances(reads.goals_at(q, as_of), reads.chances(q, as_of))
+        # each goal with its chance at the previous month-end, so the summary reads one row
+        goals = reads.goals_at(q, as_of).join(
+            reads.previous_chances(q, as_of), on="goal_id", how="left", validate="1:1", maintain_order="left")
         milestones = reads.overdue_milestones(q, as_of)
         if part is not None:
             goals = goals.filter(pl.col("owner_department") == department)
